@@ -1,0 +1,8 @@
+/* Subcommands of the s2sbench binary: each takes the arguments after its name
+ * (argv[0] is the subcommand name) and returns the process exit status. */
+#ifndef S2S_COMMANDS_H
+#define S2S_COMMANDS_H
+
+int s2s_cmd_devices(int argc, char **argv);
+
+#endif

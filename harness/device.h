@@ -1,0 +1,58 @@
+/* OpenCL devices: enumerate every platform's devices, select them with a spec string,
+ * split a device into sub-devices, and describe each one. One s2s_device = one context
+ * and one in-order queue (profiling enabled) on one (sub-)device.
+ *
+ * Device spec (comma-separated list of items; each item selects one or more devices):
+ *   cpu | gpu | accelerator | all  devices of that type
+ *   P:D                            platform index P, device index D (as `devices` lists)
+ *   name=TEXT                      devices whose name contains TEXT (case-insensitive)
+ *   ITEM/N                         split the (single) selected device into N sub-devices
+ *                                  of equal compute units (CL_DEVICE_PARTITION_EQUALLY);
+ *                                  cpu/2 on a 2-core PoCL machine = two 1-CU devices,
+ *                                  cpu/1 = one 1-CU sub-device.
+ * The default spec (NULL or "") is the first GPU if any, else the first CPU.
+ * Sub-devices split from one parent share a context (so one run's stages can order each
+ * other with events); devices of different parents/platforms get contexts of their own. */
+#ifndef S2S_DEVICE_H
+#define S2S_DEVICE_H
+
+#include <CL/cl.h>
+#include <stddef.h>
+
+typedef struct s2s_device_info {
+  char platform[128], platform_version[128];
+  char name[256], vendor[128], driver[128], version[128], c_version[64];
+  cl_device_type type;
+  unsigned compute_units;
+  unsigned long long global_mem, max_alloc, local_mem;
+  int fp16, fp64;
+  char pci_bus_id[32];   /* "0000:41:00.0", or "" where the device does not report it */
+  int platform_index, device_index;
+  int sub_index;         /* -1 for a whole device, else index among its parent's parts */
+  int sub_count;         /* parts the parent was split into (0 for a whole device) */
+} s2s_device_info;
+
+typedef struct s2s_device {
+  cl_device_id id;
+  cl_context ctx;             /* shared between sub-devices of one parent (retained) */
+  cl_command_queue queue;     /* in-order, CL_QUEUE_PROFILING_ENABLE */
+  s2s_device_info info;
+} s2s_device;
+
+/* Lists every device of every platform (whole devices only). Returns how many were
+ * written to out (up to max), or -1 on an OpenCL error. 0 = no OpenCL device. */
+int s2s_device_list(s2s_device_info *out, int max);
+
+/* Opens the devices the spec selects, in spec order. On success *devs is a malloc'd array
+ * of *count opened devices. On a bad spec or an unavailable device, writes a message that
+ * names the offending spec item to err and returns -1 (nothing left open). */
+int s2s_device_open(const char *spec, s2s_device **devs, int *count, char *err, size_t errlen);
+void s2s_device_close(s2s_device *devs, int count);
+
+/* One-line description, e.g. "pthread-skylake-avx512-AMD EPYC [PoCL 3.1, 1 CU, sub 0/2]". */
+void s2s_device_describe(const s2s_device_info *d, char *buf, size_t len);
+
+/* Writes a JSON object describing the device to f (used in every results record). */
+void s2s_device_json(const s2s_device_info *d, void *file /* FILE* */);
+
+#endif

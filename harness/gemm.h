@@ -1,0 +1,27 @@
+/* The one door to CLBlast's SGEMM: row-major C = alpha op(A) op(B) + beta C on views
+ * (buffer, offset). CLBlast takes no wait list, so every call is enqueued on the device's
+ * in-order queue and ordered by it; callers that need an event pass a non-NULL *event.
+ * Large products use a temp buffer kept per device (CLBlastSgemmWithTempBuffer) so no
+ * call allocates. */
+#ifndef S2S_GEMM_H
+#define S2S_GEMM_H
+
+#include "buffer.h"
+
+typedef enum { S2S_NO_TRANS = 0, S2S_TRANS = 1 } s2s_trans;
+
+/* C (m, n) = alpha op(A) (m, k) op(B) (k, n) + beta C, row-major with leading dimensions.
+ * Returns 0 or -1 (status reported). */
+int s2s_gemm(s2s_device *d, s2s_trans ta, s2s_trans tb, size_t m, size_t n, size_t k,
+             float alpha, s2s_buf a, size_t lda, s2s_buf b, size_t ldb, float beta,
+             s2s_buf c, size_t ldc, cl_event *event);
+
+/* Releases the per-device temp buffers (call before closing the device). */
+void s2s_gemm_release(s2s_device *d);
+
+/* Multiply-add count of one product, times 2 (the FLOP convention of FACTS.md). */
+static inline double s2s_gemm_flops(size_t m, size_t n, size_t k) {
+  return 2.0 * (double)m * (double)n * (double)k;
+}
+
+#endif

@@ -1,0 +1,22 @@
+/* OpenCL programs from the kernel sources (kernels/*.cl embedded at build time; loaded
+ * from S2S_KERNEL_DIR or the source tree instead when that variable is set or the build
+ * used S2S_KERNELS_FROM_SOURCE). A program may be built from several sources joined in
+ * order (shared helpers first, then the kernel file), with -D options. On a build failure
+ * the options and the full build log are printed to stderr. */
+#ifndef S2S_PROGRAM_H
+#define S2S_PROGRAM_H
+
+#include "device.h"
+
+/* Text of kernels/NAME.cl, or NULL if there is no such kernel file. */
+const char *s2s_kernel_source(const char *name);
+
+/* Builds the program made of the named sources (names without .cl, NULL-terminated
+ * list) for device d with `options` (may be NULL). Returns 0 and *out, or -1. */
+int s2s_program_build(s2s_device *d, const char *const *names, const char *options,
+                      cl_program *out);
+
+/* clCreateKernel with the error reported by name. Returns 0 or -1. */
+int s2s_kernel_create(cl_program p, const char *name, cl_kernel *out);
+
+#endif

@@ -1,0 +1,33 @@
+/* One minibatch as the model sees it. Time-major (T, B) token ids. The source is fed
+ * reversed and left-padded, so every sentence's last encoder step is T_src-1 and the
+ * encoder's final state is the sentence's own; the target is right-padded. Masks are 1.0
+ * on real tokens and 0.0 on padding: a masked LSTM step carries (h, c) through unchanged,
+ * and a masked target contributes no loss. */
+#ifndef S2S_BATCH_H
+#define S2S_BATCH_H
+
+#include <stdint.h>
+
+typedef struct s2s_batch {
+  int B, T_src, T_tgt;
+  int32_t *src;      /* (T_src, B) encoder inputs: reversed source words, left-padded */
+  float *src_mask;   /* (T_src, B) */
+  int32_t *tgt_in;   /* (T_tgt, B) decoder inputs: <eos>, y1 .. y_{n-1} */
+  int32_t *tgt_out;  /* (T_tgt, B) decoder targets: y1 .. y_{n-1}, <eos> */
+  float *tgt_mask;   /* (T_tgt, B) */
+  int src_words;     /* real source words (no <eos>) */
+  int tgt_words;     /* real target words (no <eos>); tokens predicted = tgt_words + B */
+} s2s_batch;
+
+/* Allocates a batch for B sentences of up to T_src / T_tgt tokens (T_tgt counts the
+ * final <eos>). Returns 0 or -1 (out of memory). */
+int s2s_batch_alloc(s2s_batch *b, int B, int T_src, int T_tgt);
+void s2s_batch_free(s2s_batch *b);
+
+/* Builds batch row i from a source sentence (ns words, in reading order) and a target
+ * sentence (nt words); reverses the source and adds <eos> handling. The batch's T_src
+ * must be >= ns and T_tgt >= nt + 1. Call s2s_batch_clear first. */
+void s2s_batch_clear(s2s_batch *b);
+void s2s_batch_set(s2s_batch *b, int i, const int32_t *src, int ns, const int32_t *tgt, int nt);
+
+#endif

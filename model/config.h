@@ -1,0 +1,55 @@
+/* Model and training configuration: the sizes of the 2014 translator, the optimiser
+ * settings, and the named presets (`paper` is the exact 2014 system; `small` and `tiny`
+ * train on a 2-core CPU). Every field can be overridden by name (s2s_config_set). */
+#ifndef S2S_CONFIG_H
+#define S2S_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define S2S_MAX_LAYERS 8
+
+/* Reserved token ids on both sides. The decoder's first input is <eos> (it marks the
+ * boundary between source and target, as in the paper's Figure 1). */
+#define S2S_TOKEN_UNK 0
+#define S2S_TOKEN_EOS 1
+#define S2S_TOKEN_FIRST_WORD 2
+
+typedef struct s2s_config {
+  char preset[16];
+  int layers;     /* L: LSTM layers per side (encoder and decoder each) */
+  int hidden;     /* H: LSTM cells per layer */
+  int embed;      /* E: embedding width (input of layer 0) */
+  int src_vocab;  /* Vs: source vocabulary incl. <unk>, <eos> */
+  int tgt_vocab;  /* Vt: target vocabulary incl. <unk>, <eos> */
+  int batch;      /* B: sentences per minibatch */
+  int max_len;    /* longest sentence (tokens) kept for training */
+  float lr;           /* SGD learning rate (paper 0.7) */
+  float clip;         /* global gradient L2 norm bound (paper 5) */
+  float init_scale;   /* parameters ~ U(-init_scale, init_scale) (paper 0.08) */
+  float decay_start;  /* epoch after which lr halves ... (paper 5) */
+  float decay_every;  /* ... every this many epochs (paper 0.5) */
+  float epochs;       /* total training epochs (paper 7.5) */
+  uint64_t seed;      /* parameter init and data order */
+} s2s_config;
+
+/* Fills c with preset `name` ("paper", "small", "tiny"). Returns 0, or -1 if unknown. */
+int s2s_config_preset(s2s_config *c, const char *name);
+
+/* Sets one field by its flag name ("layers", "hidden", "embed", "src-vocab", "tgt-vocab",
+ * "batch", "max-len", "lr", "clip", "init-scale", "decay-start", "decay-every", "epochs",
+ * "seed"). Returns 0; -1 for an unknown key; -2 for a value that is not a valid number
+ * or is out of range. */
+int s2s_config_set(s2s_config *c, const char *key, const char *value);
+
+/* Checks the sizes are consistent; on failure writes a reason to err and returns -1. */
+int s2s_config_check(const s2s_config *c, char *err, size_t errlen);
+
+/* Learning rate at fractional epoch `epoch`: constant, then halved every decay_every
+ * epochs once decay_start epochs are done. */
+float s2s_config_lr_at(const s2s_config *c, double epoch);
+
+/* The names s2s_config_set accepts, NULL-terminated (for help text and CLIs). */
+extern const char *const s2s_config_keys[];
+
+#endif
