@@ -4,5 +4,7 @@
 #define S2S_COMMANDS_H
 
 int s2s_cmd_devices(int argc, char **argv);
+int s2s_cmd_train(int argc, char **argv);
+int s2s_cmd_bleu(int argc, char **argv);
 
 #endif

@@ -7,9 +7,13 @@
  *   P:D                            platform index P, device index D (as `devices` lists)
  *   name=TEXT                      devices whose name contains TEXT (case-insensitive)
  *   ITEM/N                         split the (single) selected device into N sub-devices
- *                                  of equal compute units (CL_DEVICE_PARTITION_EQUALLY);
+ *                                  of CUs/N compute units each (CL_DEVICE_PARTITION_EQUALLY);
  *                                  cpu/2 on a 2-core PoCL machine = two 1-CU devices,
- *                                  cpu/1 = one 1-CU sub-device.
+ *                                  cpu/1 = one sub-device holding all CUs.
+ *   ITEM/NxC                       N sub-devices of C compute units each (cpu/1x1 = one
+ *                                  1-CU sub-device: the equal-resource single-device
+ *                                  baseline for a cpu/2 pipeline).
+ * Splitting needs an item that selects exactly one device (else name it: P:D, name=TEXT).
  * The default spec (NULL or "") is the first GPU if any, else the first CPU.
  * Sub-devices split from one parent share a context (so one run's stages can order each
  * other with events); devices of different parents/platforms get contexts of their own. */
@@ -30,6 +34,11 @@ typedef struct s2s_device_info {
   int platform_index, device_index;
   int sub_index;         /* -1 for a whole device, else index among its parent's parts */
   int sub_count;         /* parts the parent was split into (0 for a whole device) */
+  /* added: */
+  char partition_types[64]; /* "equally, by counts, by affinity domain" or "none" */
+  unsigned max_sub_devices;
+  unsigned max_clock_mhz;
+  size_t max_work_group;
 } s2s_device_info;
 
 typedef struct s2s_device {
@@ -40,13 +49,16 @@ typedef struct s2s_device {
 } s2s_device;
 
 /* Lists every device of every platform (whole devices only). Returns how many were
- * written to out (up to max), or -1 on an OpenCL error. 0 = no OpenCL device. */
+ * written to out (up to max), or -1 on an OpenCL error. 0 = no OpenCL device (also when
+ * the ICD loader finds no platform). With out == NULL returns the total count. */
 int s2s_device_list(s2s_device_info *out, int max);
 
 /* Opens the devices the spec selects, in spec order. On success *devs is a malloc'd array
  * of *count opened devices. On a bad spec or an unavailable device, writes a message that
  * names the offending spec item to err and returns -1 (nothing left open). */
 int s2s_device_open(const char *spec, s2s_device **devs, int *count, char *err, size_t errlen);
+/* Also drops the program cache and the GEMM temp buffers of these devices, then frees
+ * the array. */
 void s2s_device_close(s2s_device *devs, int count);
 
 /* One-line description, e.g. "pthread-skylake-avx512-AMD EPYC [PoCL 3.1, 1 CU, sub 0/2]". */
@@ -54,5 +66,14 @@ void s2s_device_describe(const s2s_device_info *d, char *buf, size_t len);
 
 /* Writes a JSON object describing the device to f (used in every results record). */
 void s2s_device_json(const s2s_device_info *d, void *file /* FILE* */);
+
+/* Fills every info field of device d on platform p (indices as `devices` lists them;
+ * sub_index -1). Fields a driver does not report stay zero/empty. (device_info.c) */
+void s2s_device_query_info(cl_platform_id p, cl_device_id d, int platform_index,
+                           int device_index, s2s_device_info *info);
+/* A string device query copied into buf (truncated; "" on error). */
+void s2s_device_info_string(cl_device_id d, cl_device_info what, char *buf, size_t len);
+/* "CPU", "GPU", "ACCELERATOR", "CUSTOM" or "DEFAULT". */
+const char *s2s_device_type_name(cl_device_type type);
 
 #endif

@@ -46,7 +46,15 @@ int s2s_config_set(s2s_config *c, const char *key, const char *value);
 int s2s_config_check(const s2s_config *c, char *err, size_t errlen);
 
 /* Learning rate at fractional epoch `epoch`: constant, then halved every decay_every
- * epochs once decay_start epochs are done. */
+ * epochs once decay_start epochs are done. `epoch` is the training done so far,
+ * steps_done / steps_per_epoch, and the result is the rate of the next step:
+ *   epoch <  decay_start: lr
+ *   epoch >= decay_start: lr * 0.5^(1 + floor((epoch - decay_start) / decay_every))
+ * so the first step after exactly 5 epochs already uses lr/2, the first after 5.5 uses
+ * lr/4 (paper: 0.7 for [0,5), 0.35 [5,5.5), 0.175 [5.5,6) ... 0.021875 [7,7.5)). A point
+ * within 1e-6 decay periods below a boundary counts as on it (float-rounded periods such
+ * as 0.1f still halve on the step that lands on the boundary). Computed in double, the
+ * result rounded to float once. */
 float s2s_config_lr_at(const s2s_config *c, double epoch);
 
 /* The names s2s_config_set accepts, NULL-terminated (for help text and CLIs). */
