@@ -21,9 +21,9 @@ int s2s_buf_alloc(s2s_device *d, size_t n, s2s_buf *out) {
   size_t bytes = n * 4;
   if (d->info.max_alloc && bytes > d->info.max_alloc) {
     fprintf(stderr,
-            "s2sbench: buffer of %zu elements (%.1f MiB) exceeds the largest single "
-            "allocation of '%s' (%.1f MiB, CL_DEVICE_MAX_MEM_ALLOC_SIZE): split the block\n",
-            n, MIB(bytes), d->info.name, MIB(d->info.max_alloc));
+            "s2sbench: buffer of %zu elements (%zu bytes, %.1f MiB) exceeds the largest "
+            "single allocation of '%s' (%llu bytes, CL_DEVICE_MAX_MEM_ALLOC_SIZE): split the "
+            "block\n", n, bytes, MIB(bytes), d->info.name, d->info.max_alloc);
     return -1;
   }
   cl_int st;

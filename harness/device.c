@@ -143,12 +143,15 @@ static int open_split(const entry *e, const char *item, unsigned n, unsigned per
          item, e->pi, e->di, pinfo.name, pinfo.partition_types);
     return -1;
   }
+  int explicit_per = per != 0;
   if (per == 0) per = n <= cus ? cus / n : 0;
   if (n == 0 || per == 0 || (unsigned long long)n * per > cus) {
-    errf(err, errlen,
-         "--devices '%s': cannot split device %d:%d '%s' (%u compute units) into %u "
-         "part(s) of %u compute unit(s)",
-         item, e->pi, e->di, pinfo.name, cus, n, per);
+    if (explicit_per)
+      errf(err, errlen, "--devices '%s': device %d:%d '%s' has %u compute units, fewer than "
+           "%u parts x %u", item, e->pi, e->di, pinfo.name, cus, n, per);
+    else
+      errf(err, errlen, "--devices '%s': device %d:%d '%s' has %u compute units: it splits "
+           "into at most %u parts", item, e->pi, e->di, pinfo.name, cus, cus);
     return -1;
   }
   cl_device_partition_property props[] = {CL_DEVICE_PARTITION_EQUALLY,
