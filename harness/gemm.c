@@ -3,6 +3,7 @@
  * on every call, so each queue keeps its own here, grown on demand. Releasing a buffer
  * that queued GEMMs still use is safe: OpenCL frees it after they finish. */
 #include "gemm.h"
+#include "gemm_record.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -74,6 +75,7 @@ static int scale_rows(s2s_device *d, size_t m, size_t n, float beta, s2s_buf c, 
 int s2s_gemm(s2s_device *d, s2s_trans ta, s2s_trans tb, size_t m, size_t n, size_t k,
              float alpha, s2s_buf a, size_t lda, s2s_buf b, size_t ldb, float beta,
              s2s_buf c, size_t ldc, cl_event *event) {
+  s2s_gemm_note(&(s2s_gemm_call){ta, tb, m, n, k, lda, ldb, ldc, alpha, beta, a, b, c});
   if (m == 0 || n == 0 || k == 0) {
     if (m && n) S2S_TRY(scale_rows(d, m, n, beta, c, ldc));
     /* the caller may wait on the event: give it one that completes in queue order */

@@ -14,6 +14,7 @@ typedef struct {
 static const s2s_command commands[] = {
     {"devices", s2s_cmd_devices, "list OpenCL devices, sub-devices and the hwloc topology"},
     {"train", s2s_cmd_train, "train the model on one OpenCL device (synthetic tasks)"},
+    {"bench", s2s_cmd_bench, "benchmarks: step (training step vs the SGEMM ceiling)"},
     {"bleu", s2s_cmd_bleu, "corpus BLEU, sacreBLEU-exact (13a/intl/none, smoothing, multi-bleu mode)"},
 };
 

@@ -127,7 +127,6 @@ static long long sysdep_string(reader *r, uint32_t tab, uint32_t k, const char *
     if (len > r->size * 4 + 4096) return fail(r, "%s expands beyond any sane size", what);
   }
   if (buf && len && buf[len - 1] == '\0') len--; /* segments carry the terminating NUL */
-  else if (!buf && len) len += 0;
   return (long long)len;
 }
 

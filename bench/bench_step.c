@@ -1,0 +1,256 @@
+/* `s2sbench bench step`: the full training step on one device, timed against the same
+ * device's CLBlast SGEMM rate at the step's own GEMM shapes (the ceiling). Warm-up steps
+ * (kernel builds, CLBlast's first-call compilation) are timed and recorded apart; every
+ * trial is kept; median/min/max reported; a step whose loss is not plausible withholds
+ * the numbers. Words counted as source + target words (the paper's convention). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomic_file.h"
+#include "bench.h"
+#include "cli.h"
+#include "gemm_record.h"
+#include "json.h"
+#include "params.h"
+#include "run_record.h"
+#include "stats.h"
+#include "task.h"
+#include "train_step.h"
+
+typedef struct step_bench {
+  s2s_config cfg;
+  const char *devices, *out_dir;
+  long trials, warmup, len, gemm_reps;
+} step_bench;
+
+static void help(void) {
+  printf("usage: s2sbench bench step [--preset P] [size flags] [--device SPEC] [--len T]\n"
+         "                           [--trials N] [--warmup N] [--out DIR]\n\n"
+         "Times the full training step (forward, backward, norm, clip, SGD) on one device with\n"
+         "B sentences of T source and T target words, and the device's CLBlast SGEMM rate at\n"
+         "the step's own GEMM shapes (the ceiling). Reports step time median/min/max, words/s\n"
+         "(source + target words), achieved GFLOP/s (FACTS.md formula), the share of step time\n"
+         "spent in GEMMs and the ceiling. --out DIR writes run.json and trials.tsv.\n\n"
+         "  --len T        words per sentence, each side (default min(30, max-len))\n"
+         "  --trials N     timed steps (default 5)\n"
+         "  --warmup N     untimed steps first, recorded apart (default 1, at least 1)\n"
+         "  --gemm-reps N  replays of the step's GEMMs for the ceiling (default 3)\n");
+  s2s_cli_config_help();
+}
+
+static int parse(step_bench *o, int argc, char **argv) {
+  s2s_config_preset(&o->cfg, "small");
+  o->trials = 5, o->warmup = 1, o->len = 0, o->gemm_reps = 3;
+  s2s_cli c;
+  s2s_cli_init(&c, "bench step", argc, argv);
+  while (s2s_cli_next(&c)) {
+    int r = s2s_cli_config(&c, &o->cfg);
+    if (r < 0) return 2;
+    if (r > 0) continue;
+    if (s2s_cli_is(&c, "--help") || s2s_cli_is(&c, "-h")) {
+      help();
+      return 1;
+    } else if (s2s_cli_is(&c, "--device") || s2s_cli_is(&c, "--devices")) {
+      if (!(o->devices = s2s_cli_value(&c))) return 2;
+    } else if (s2s_cli_is(&c, "--out")) {
+      if (!(o->out_dir = s2s_cli_value(&c))) return 2;
+    } else if (s2s_cli_is(&c, "--trials")) {
+      if (s2s_cli_long(&c, 1, 100000, &o->trials)) return 2;
+    } else if (s2s_cli_is(&c, "--warmup")) {
+      if (s2s_cli_long(&c, 1, 1000, &o->warmup)) return 2;
+    } else if (s2s_cli_is(&c, "--len")) {
+      if (s2s_cli_long(&c, 1, 1000, &o->len)) return 2;
+    } else if (s2s_cli_is(&c, "--gemm-reps")) {
+      if (s2s_cli_long(&c, 1, 1000, &o->gemm_reps)) return 2;
+    } else {
+      return s2s_cli_unknown(&c);
+    }
+  }
+  char err[256];
+  if (s2s_config_check(&o->cfg, err, sizeof err) != 0) {
+    fprintf(stderr, "s2sbench bench step: %s\n", err);
+    return 2;
+  }
+  if (!o->len) o->len = o->cfg.max_len < 30 ? o->cfg.max_len : 30;
+  if (o->len > o->cfg.max_len) o->cfg.max_len = (int)o->len;
+  if (o->cfg.batch > 4096 || o->cfg.max_len > 1024) {
+    fprintf(stderr, "s2sbench bench step: --batch <= 4096 and --len <= 1024\n");
+    return 2;
+  }
+  return 0;
+}
+
+typedef struct step_numbers {
+  double build_s, warm_s[1000], *trial_s, gemm_s, gemm_flops, step_flops, words, loss_per_token;
+  size_t gemm_calls;
+  s2s_summary step, gemm;
+  int valid;
+} step_numbers;
+
+static int measure(const step_bench *o, s2s_device *dev, step_numbers *m) {
+  s2s_train_step st;
+  s2s_batch b;
+  int rc = -1;
+  s2s_gemm_recorder rec = {0};
+  double *gemm_trials = calloc((size_t)o->gemm_reps, sizeof *gemm_trials);
+  double t = s2s_now();
+  if (s2s_batch_alloc(&b, o->cfg.batch, o->cfg.max_len, o->cfg.max_len + 1) != 0 ||
+      s2s_train_step_init(&st, dev, &o->cfg) != 0)
+    goto out;
+  m->build_s = s2s_now() - t;
+  float *p = malloc(st.lay.total * sizeof *p);
+  if (!p) goto out_step;
+  s2s_params_init(p, &st.lay, &o->cfg, o->cfg.seed);
+  int set = s2s_train_step_set_params(&st, p);
+  free(p);
+  if (set) goto out_step;
+  s2s_task task = {.kind = S2S_TASK_COPY, .vocab = o->cfg.src_vocab < o->cfg.tgt_vocab
+                                                      ? o->cfg.src_vocab : o->cfg.tgt_vocab,
+                   .min_len = (int)o->len, .max_len = (int)o->len, .seed = o->cfg.seed};
+  s2s_task_batch(&task, 0, 0, o->cfg.batch, &b);
+  m->words = b.src_words + b.tgt_words;
+  m->step_flops = s2s_train_step_flops(&o->cfg, &b);
+  s2s_step_result res;
+  for (long i = 0; i < o->warmup; i++) {
+    t = s2s_now();
+    if (s2s_train_step_run(&st, &b, 0.0f, 1, &res) != 0) goto out_step;
+    m->warm_s[i] = s2s_now() - t;
+  }
+  m->loss_per_token = res.loss * b.B / res.tokens;
+  /* lr 0: the parameters stay at their initial values, so every trial does the same work */
+  for (long i = 0; i < o->trials; i++) {
+    if (i == 0) s2s_gemm_record(&rec);
+    t = s2s_now();
+    int r = s2s_train_step_run(&st, &b, 0.0f, 1, &res);
+    m->trial_s[i] = s2s_now() - t;
+    s2s_gemm_record(NULL);
+    if (r != 0) goto out_step;
+  }
+  m->gemm_calls = rec.count;
+  m->gemm_flops = s2s_gemm_recorded_flops(&rec);
+  for (long i = 0; i < o->gemm_reps; i++) {
+    t = s2s_now();
+    if (s2s_gemm_replay(dev, &rec) != 0 || clFinish(dev->queue) != CL_SUCCESS) goto out_step;
+    gemm_trials[i] = s2s_now() - t;
+  }
+  s2s_summarize(m->trial_s, (size_t)o->trials, &m->step);
+  s2s_summarize(gemm_trials, (size_t)o->gemm_reps, &m->gemm);
+  m->gemm_s = m->gemm.median;
+  /* output check: at initialisation the per-token loss is close to ln(V) */
+  double lnv = log((double)o->cfg.tgt_vocab);
+  m->valid = !rec.failed && isfinite(res.loss) && m->loss_per_token > 0.5 * lnv &&
+             m->loss_per_token < 2.0 * lnv;
+  rc = 0;
+out_step:
+  s2s_train_step_free(&st);
+out:
+  s2s_batch_free(&b);
+  s2s_gemm_recorder_free(&rec);
+  free(gemm_trials);
+  return rc;
+}
+
+static void report(const step_bench *o, const s2s_device *dev, const step_numbers *m) {
+  const double t = m->step.median;
+  printf("bench step: %s %dx%d E%d V%d/%d B%d, %ld+%ld words/sentence on %s\n", o->cfg.preset,
+         o->cfg.layers, o->cfg.hidden, o->cfg.embed, o->cfg.src_vocab, o->cfg.tgt_vocab,
+         o->cfg.batch, o->len, o->len, dev->info.name);
+  printf("  program build          %.3f s\n", m->build_s);
+  printf("  warm-up step 1         %.3f s (CLBlast kernel compilation included)\n", m->warm_s[0]);
+  if (!m->valid) {
+    printf("  OUTPUT CHECK FAILED: loss per token %.4f is not near ln(V) = %.4f; numbers "
+           "withheld\n", m->loss_per_token, log((double)o->cfg.tgt_vocab));
+    return;
+  }
+  printf("  step time              median %.4f s  (min %.4f, max %.4f, %zu trials)\n", t,
+         m->step.min, m->step.max, m->step.n);
+  printf("  words/s                %.0f (source + target words)\n", m->words / t);
+  printf("  achieved               %.2f GFLOP/s (%.3f GFLOP per step, FACTS.md formula)\n",
+         m->step_flops / t * 1e-9, m->step_flops * 1e-9);
+  printf("  GEMM ceiling           %.2f GFLOP/s (%zu CLBlast calls of this step, %.3f GFLOP, "
+         "replayed alone in %.4f s)\n", m->gemm_flops / m->gemm_s * 1e-9, m->gemm_calls,
+         m->gemm_flops * 1e-9, m->gemm_s);
+  printf("  GEMM share of step     %.1f %%\n", 100.0 * m->gemm_s / t);
+  printf("  achieved / ceiling     %.1f %%\n",
+         100.0 * (m->step_flops / t) / (m->gemm_flops / m->gemm_s));
+}
+
+static int write_results(const step_bench *o, s2s_device *dev, const step_numbers *m, int argc,
+                         char **argv) {
+  if (s2s_mkdirs(o->out_dir) != 0) return -1;
+  char path[4200];
+  snprintf(path, sizeof path, "%s/trials.tsv", o->out_dir);
+  s2s_atomic_file a;
+  if (s2s_atomic_open(&a, path) != 0) return -1;
+  fprintf(a.f, "phase\ttrial\tseconds\twords_per_s\tgflops\n");
+  for (long i = 0; i < o->warmup; i++)
+    fprintf(a.f, "warmup\t%ld\t%.6f\t%.1f\t%.3f\n", i, m->warm_s[i], m->words / m->warm_s[i],
+            m->step_flops / m->warm_s[i] * 1e-9);
+  for (long i = 0; i < o->trials; i++)
+    fprintf(a.f, "trial\t%ld\t%.6f\t%.1f\t%.3f\n", i, m->trial_s[i], m->words / m->trial_s[i],
+            m->step_flops / m->trial_s[i] * 1e-9);
+  if (s2s_atomic_commit(&a) != 0) return -1;
+  snprintf(path, sizeof path, "%s/run.json", o->out_dir);
+  if (s2s_atomic_open(&a, path) != 0) return -1;
+  s2s_json j;
+  s2s_json_begin(&j, a.f);
+  s2s_run_record_meta(&j, "bench step", argc, argv, dev, 1);
+  s2s_run_record_config(&j, &o->cfg);
+  s2s_json_object(&j, "summary");
+  s2s_json_bool(&j, "output_check_passed", m->valid);
+  s2s_json_int(&j, "words_per_sentence", o->len);
+  s2s_json_num(&j, "words_per_step", m->words);
+  s2s_json_str(&j, "words_convention", "source + target words, <eos> excluded");
+  s2s_json_num(&j, "program_build_s", m->build_s);
+  s2s_json_num(&j, "first_step_s", m->warm_s[0]);
+  s2s_json_num(&j, "loss_per_token", m->loss_per_token);
+  if (m->valid) {
+    s2s_json_num(&j, "step_s_median", m->step.median);
+    s2s_json_num(&j, "step_s_min", m->step.min);
+    s2s_json_num(&j, "step_s_max", m->step.max);
+    s2s_json_int(&j, "trials", (long long)m->step.n);
+    s2s_json_num(&j, "words_per_s", m->words / m->step.median);
+    s2s_json_num(&j, "step_gflop", m->step_flops * 1e-9);
+    s2s_json_num(&j, "achieved_gflops", m->step_flops / m->step.median * 1e-9);
+    s2s_json_int(&j, "gemm_calls", (long long)m->gemm_calls);
+    s2s_json_num(&j, "gemm_gflop", m->gemm_flops * 1e-9);
+    s2s_json_num(&j, "gemm_s_median", m->gemm.median);
+    s2s_json_num(&j, "gemm_ceiling_gflops", m->gemm_flops / m->gemm_s * 1e-9);
+    s2s_json_num(&j, "gemm_share", m->gemm_s / m->step.median);
+    s2s_json_num(&j, "fraction_of_ceiling",
+                 (m->step_flops / m->step.median) / (m->gemm_flops / m->gemm_s));
+  }
+  s2s_json_close(&j, '}');
+  s2s_json_end(&j);
+  return s2s_atomic_commit(&a);
+}
+
+int s2s_bench_step(int argc, char **argv) {
+  step_bench o = {0};
+  int r = parse(&o, argc, argv);
+  if (r) return r == 1 ? 0 : r;
+  s2s_device *devs;
+  int n;
+  char err[1024];
+  if (s2s_device_open(o.devices, &devs, &n, err, sizeof err) != 0) {
+    fprintf(stderr, "s2sbench bench step: --device: %s\n", err);
+    return 1;
+  }
+  int rc = 1;
+  step_numbers m = {0};
+  m.trial_s = calloc((size_t)o.trials, sizeof *m.trial_s);
+  if (n != 1) {
+    fprintf(stderr, "s2sbench bench step: --device must select one device (got %d)\n", n);
+  } else if (measure(&o, &devs[0], &m) != 0) {
+    fprintf(stderr, "s2sbench bench step: the step failed on %s\n", devs[0].info.name);
+  } else {
+    report(&o, &devs[0], &m);
+    rc = m.valid ? 0 : 1;
+    if (o.out_dir && write_results(&o, &devs[0], &m, argc, argv) != 0) rc = 1;
+  }
+  free(m.trial_s);
+  s2s_device_close(devs, n);
+  return rc;
+}
