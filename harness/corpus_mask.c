@@ -354,7 +354,7 @@ static int put_original(char *out, size_t cap, size_t *w, const char *p) {
 
 int s2s_corpus_unmask(const char *masked, const char *table, char *out, size_t cap) {
   size_t w = 0, len = strlen(masked);
-  int dropped = 0;
+  int dropped = 0, num;
   if (cap == 0) return -1;
   /* the accelerator: recorded offset if it still starts a letter, else the first letter */
   const char *acc = NULL;
@@ -368,10 +368,8 @@ int s2s_corpus_unmask(const char *masked, const char *table, char *out, size_t c
     p = strchr(p, '\n');
     p = p ? p + 1 : NULL;
   }
-  int num;
   if (acc && (acc_at >= len || !is_letterish((unsigned char)masked[acc_at]) ||
-              (acc_at > 0 && (unsigned char)masked[acc_at - 1] >= 0x80 &&
-               (unsigned char)masked[acc_at] < 0xC0))) {
+              token_at(masked + acc_at, &num))) {
     acc_at = (size_t)-1;
     for (size_t i = 0; i < len;) {
       size_t t = token_at(masked + i, &num);
