@@ -23,7 +23,8 @@ int s2s_buf_alloc(s2s_device *d, size_t n, s2s_buf *out) {
     fprintf(stderr,
             "s2sbench: buffer of %zu elements (%zu bytes, %.1f MiB) exceeds the largest "
             "single allocation of '%s' (%llu bytes, CL_DEVICE_MAX_MEM_ALLOC_SIZE): split the "
-            "block\n", n, bytes, MIB(bytes), d->info.name, d->info.max_alloc);
+            "block\n",
+            n, bytes, MIB(bytes), d->info.name, d->info.max_alloc);
     return -1;
   }
   cl_int st;
@@ -53,8 +54,10 @@ static int check_range(s2s_buf b, size_t n, const char *what) {
   S2S_CL_CHECK(clGetMemObjectInfo(b.mem, CL_MEM_SIZE, sizeof size, &size, NULL));
   size /= 4;
   if (b.off > size || n > size - b.off) {
-    fprintf(stderr, "s2sbench: %s of %zu elements at offset %zu exceeds the buffer (%zu "
-            "elements)\n", what, n, b.off, size);
+    fprintf(stderr,
+            "s2sbench: %s of %zu elements at offset %zu exceeds the buffer (%zu "
+            "elements)\n",
+            what, n, b.off, size);
     return -1;
   }
   return 0;
@@ -63,23 +66,23 @@ static int check_range(s2s_buf b, size_t n, const char *what) {
 int s2s_buf_write(s2s_device *d, s2s_buf dst, const void *src, size_t n) {
   if (n == 0) return 0;
   S2S_TRY(check_range(dst, n, "s2s_buf_write"));
-  S2S_CL_CHECK(clEnqueueWriteBuffer(d->queue, dst.mem, CL_TRUE, dst.off * 4, n * 4, src, 0,
-                                    NULL, NULL));
+  S2S_CL_CHECK(
+      clEnqueueWriteBuffer(d->queue, dst.mem, CL_TRUE, dst.off * 4, n * 4, src, 0, NULL, NULL));
   return 0;
 }
 
 int s2s_buf_read(s2s_device *d, s2s_buf src, void *dst, size_t n) {
   if (n == 0) return 0;
   S2S_TRY(check_range(src, n, "s2s_buf_read"));
-  S2S_CL_CHECK(clEnqueueReadBuffer(d->queue, src.mem, CL_TRUE, src.off * 4, n * 4, dst, 0,
-                                   NULL, NULL));
+  S2S_CL_CHECK(
+      clEnqueueReadBuffer(d->queue, src.mem, CL_TRUE, src.off * 4, n * 4, dst, 0, NULL, NULL));
   return 0;
 }
 
 int s2s_buf_fill(s2s_device *d, s2s_buf dst, float value, size_t n) {
   if (n == 0) return 0;
   S2S_TRY(check_range(dst, n, "s2s_buf_fill"));
-  S2S_CL_CHECK(clEnqueueFillBuffer(d->queue, dst.mem, &value, sizeof value, dst.off * 4,
-                                   n * 4, 0, NULL, NULL));
+  S2S_CL_CHECK(clEnqueueFillBuffer(d->queue, dst.mem, &value, sizeof value, dst.off * 4, n * 4, 0,
+                                   NULL, NULL));
   return 0;
 }

@@ -14,30 +14,30 @@
 #define MAX_LISTED 64
 
 static void usage(FILE *f) {
-  fprintf(f,
-          "usage: s2sbench devices [--devices SPEC] [--json]\n\n"
-          "Lists OpenCL devices, how they can be split into sub-devices, and the hwloc\n"
-          "topology (cores, NUMA nodes, which CPUs are near which device).\n\n"
-          "  --devices SPEC  open SPEC and list the resulting (sub-)devices; SPEC is a\n"
-          "                  comma-separated list of items:\n"
-          "                    cpu | gpu | accelerator | all   devices of that type\n"
-          "                    P:D                             platform P, device D as listed\n"
-          "                    name=TEXT                       name contains TEXT (any case)\n"
-          "                    ITEM/N                          split into N sub-devices of\n"
-          "                                                    CUs/N compute units each\n"
-          "                    ITEM/NxC                        N sub-devices of C CUs each\n"
-          "                  e.g. cpu/2 (two 1-CU devices on a 2-core machine), gpu,cpu\n"
-          "  --json          machine-readable output (one JSON object on stdout)\n"
-          "  --help          this text\n\n"
-          "P:D indices follow the ICD loader's platform order, which is not stable across\n"
-          "machines: prefer types and names in scripts.\n");
+  fprintf(f, "usage: s2sbench devices [--devices SPEC] [--json]\n\n"
+             "Lists OpenCL devices, how they can be split into sub-devices, and the hwloc\n"
+             "topology (cores, NUMA nodes, which CPUs are near which device).\n\n"
+             "  --devices SPEC  open SPEC and list the resulting (sub-)devices; SPEC is a\n"
+             "                  comma-separated list of items:\n"
+             "                    cpu | gpu | accelerator | all   devices of that type\n"
+             "                    P:D                             platform P, device D as listed\n"
+             "                    name=TEXT                       name contains TEXT (any case)\n"
+             "                    ITEM/N                          split into N sub-devices of\n"
+             "                                                    CUs/N compute units each\n"
+             "                    ITEM/NxC                        N sub-devices of C CUs each\n"
+             "                  e.g. cpu/2 (two 1-CU devices on a 2-core machine), gpu,cpu\n"
+             "  --json          machine-readable output (one JSON object on stdout)\n"
+             "  --help          this text\n\n"
+             "P:D indices follow the ICD loader's platform order, which is not stable across\n"
+             "machines: prefer types and names in scripts.\n");
 }
 
 static const char *human(unsigned long long b, char *buf, size_t len) {
   const char *unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
   double v = (double)b;
   int u = 0;
-  while (v >= 1024.0 && u < 4) v /= 1024.0, u++;
+  while (v >= 1024.0 && u < 4)
+    v /= 1024.0, u++;
   snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
   return buf;
 }
@@ -45,9 +45,8 @@ static const char *human(unsigned long long b, char *buf, size_t len) {
 static void print_topology(const s2s_topology_summary *s) {
   char mem[32];
   printf("hwloc %s (%s): %d package%s, %d cores, %d PUs, %d NUMA node%s (%s), PUs %s\n",
-         s->hwloc_version, s->source, s->packages, s->packages == 1 ? "" : "s", s->cores,
-         s->pus, s->numa_nodes, s->numa_nodes == 1 ? "" : "s", human(s->numa_memory, mem, 32),
-         s->cpuset);
+         s->hwloc_version, s->source, s->packages, s->packages == 1 ? "" : "s", s->cores, s->pus,
+         s->numa_nodes, s->numa_nodes == 1 ? "" : "s", human(s->numa_memory, mem, 32), s->cpuset);
 }
 
 static void print_device(const char *label, const s2s_device_info *d, const s2s_topology *topo) {
@@ -59,8 +58,8 @@ static void print_device(const char *label, const s2s_device_info *d, const s2s_
   printf("      %-14s %s; %s\n", "OpenCL", d->version, d->c_version);
   printf("      %-14s %s\n", "type", s2s_device_type_name(d->type));
   printf("      %-14s %u @ %u MHz\n", "compute units", d->compute_units, d->max_clock_mhz);
-  printf("      %-14s global %s, max alloc %s, local %s\n", "memory",
-         human(d->global_mem, a, 32), human(d->max_alloc, b, 32), human(d->local_mem, c, 32));
+  printf("      %-14s global %s, max alloc %s, local %s\n", "memory", human(d->global_mem, a, 32),
+         human(d->max_alloc, b, 32), human(d->local_mem, c, 32));
   printf("      %-14s %s / %s\n", "fp16 / fp64", d->fp16 ? "yes" : "no", d->fp64 ? "yes" : "no");
   printf("      %-14s %s\n", "PCI bus id", d->pci_bus_id[0] ? d->pci_bus_id : "n/a");
   if (d->max_sub_devices > 1)
@@ -69,8 +68,8 @@ static void print_device(const char *label, const s2s_device_info *d, const s2s_
   else
     printf("      %-14s %s\n", "partition", d->partition_types);
   if (d->sub_index >= 0)
-    printf("      %-14s %d of %d (one context shared by the parts)\n", "sub-device",
-           d->sub_index, d->sub_count);
+    printf("      %-14s %d of %d (one context shared by the parts)\n", "sub-device", d->sub_index,
+           d->sub_count);
   if (topo) {
     s2s_placement p;
     s2s_topology_locate(topo, d, &p);
@@ -85,8 +84,10 @@ static void print_header(const s2s_topology *topo, int json) {
   if (topo) s2s_topology_summarize(topo, &sum);
   if (json) {
     printf("{\n  \"topology\": ");
-    if (topo) s2s_topology_json(&sum, stdout);
-    else printf("null");
+    if (topo)
+      s2s_topology_json(&sum, stdout);
+    else
+      printf("null");
     printf(",\n");
   } else if (topo) {
     print_topology(&sum);
@@ -115,17 +116,21 @@ static int list_all(const s2s_topology *topo, int json) {
   }
   if (n == 0) {
     fprintf(stderr, "s2sbench devices: no OpenCL device found (is an OpenCL driver "
-            "registered with the ICD loader? see clinfo, OCL_ICD_VENDORS)\n");
+                    "registered with the ICD loader? see clinfo, OCL_ICD_VENDORS)\n");
     return 1;
   }
   print_header(topo, json);
-  if (json) printf("  \"devices\": [");
-  else printf("\nOpenCL devices (%d):\n", n);
+  if (json)
+    printf("  \"devices\": [");
+  else
+    printf("\nOpenCL devices (%d):\n", n);
   for (int i = 0; i < n; i++) {
     char label[32];
     snprintf(label, sizeof label, "%d:%d", info[i].platform_index, info[i].device_index);
-    if (json) json_device(&info[i], topo, i == 0);
-    else print_device(label, &info[i], topo);
+    if (json)
+      json_device(&info[i], topo, i == 0);
+    else
+      print_device(label, &info[i], topo);
   }
   if (json) printf("\n  ],\n  \"splits\": [");
   int nsplit = 0;
@@ -147,8 +152,9 @@ static int list_all(const s2s_topology *topo, int json) {
       printf("]}");
     } else {
       printf("\nSplitting %d:%d (--devices %d:%d/N, N = 1..%u, or /NxC; cpu/N when it is the "
-             "only CPU):\n", info[i].platform_index, info[i].device_index,
-             info[i].platform_index, info[i].device_index, info[i].compute_units);
+             "only CPU):\n",
+             info[i].platform_index, info[i].device_index, info[i].platform_index,
+             info[i].device_index, info[i].compute_units);
       if (rc != 0) printf("  %s: failed: %s\n", spec, err);
       for (int j = 0; rc == 0 && j < count; j++) {
         char line[512];
@@ -181,8 +187,10 @@ static int list_spec(const char *spec, const s2s_topology *topo, int json) {
   for (int i = 0; i < count; i++) {
     char label[32];
     snprintf(label, sizeof label, "#%d", i);
-    if (json) json_device(&devs[i].info, topo, i == 0);
-    else print_device(label, &devs[i].info, topo);
+    if (json)
+      json_device(&devs[i].info, topo, i == 0);
+    else
+      print_device(label, &devs[i].info, topo);
   }
   if (json) printf("\n  ]");
   s2s_device_close(devs, count);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <CL/cl_ext.h> /* CL_PLATFORM_NOT_FOUND_KHR */
 
@@ -32,7 +33,8 @@ static void errf(char *err, size_t len, const char *fmt, ...) {
 
 static void trim_right(char *s) {
   size_t n = strlen(s);
-  while (n && isspace((unsigned char)s[n - 1])) s[--n] = '\0';
+  while (n && isspace((unsigned char)s[n - 1]))
+    s[--n] = '\0';
 }
 
 /* Every device of every platform. A missing ICD/platform is "no device", not an error. */
@@ -84,7 +86,8 @@ int s2s_device_list(s2s_device_info *out, int max) {
   int n;
   if (enumerate(&e, &n) != 0) return -1;
   int w = out ? (n < max ? n : max) : n;
-  for (int i = 0; out && i < w; i++) s2s_device_query_info(e[i].plat, e[i].dev, e[i].pi, e[i].di, &out[i]);
+  for (int i = 0; out && i < w; i++)
+    s2s_device_query_info(e[i].plat, e[i].dev, e[i].pi, e[i].di, &out[i]);
   free(e);
   return w;
 }
@@ -106,6 +109,7 @@ static s2s_device *vec_push(dev_vec *v) {
   }
   s2s_device *d = &v->v[v->n++];
   memset(d, 0, sizeof *d);
+  d->info.sub_index = -1; /* close must not release a root device it never retained */
   return d;
 }
 
@@ -132,7 +136,7 @@ static int open_whole(const entry *e, dev_vec *v) {
   return make_queue(d);
 }
 
-/* Splits e into n sub-devices of `per` CUs (0: CUs / n), all in one new context. */
+/* Splits e into n sub-devices of `per` CUs (0: one CU each), all in one new context. */
 static int open_split(const entry *e, const char *item, unsigned n, unsigned per, dev_vec *v,
                       char *err, size_t errlen) {
   s2s_device_info pinfo;
@@ -144,14 +148,18 @@ static int open_split(const entry *e, const char *item, unsigned n, unsigned per
     return -1;
   }
   int explicit_per = per != 0;
-  if (per == 0) per = n <= cus ? cus / n : 0;
+  if (per == 0) per = n <= cus ? 1 : 0;
   if (n == 0 || per == 0 || (unsigned long long)n * per > cus) {
     if (explicit_per)
-      errf(err, errlen, "--devices '%s': device %d:%d '%s' has %u compute units, fewer than "
-           "%u parts x %u", item, e->pi, e->di, pinfo.name, cus, n, per);
+      errf(err, errlen,
+           "--devices '%s': device %d:%d '%s' has %u compute units, fewer than "
+           "%u parts x %u",
+           item, e->pi, e->di, pinfo.name, cus, n, per);
     else
-      errf(err, errlen, "--devices '%s': device %d:%d '%s' has %u compute units: it splits "
-           "into at most %u parts", item, e->pi, e->di, pinfo.name, cus, cus);
+      errf(err, errlen,
+           "--devices '%s': device %d:%d '%s' has %u compute units: it splits "
+           "into at most %u parts",
+           item, e->pi, e->di, pinfo.name, cus, cus);
     return -1;
   }
   cl_device_partition_property props[] = {CL_DEVICE_PARTITION_EQUALLY,
@@ -159,8 +167,10 @@ static int open_split(const entry *e, const char *item, unsigned n, unsigned per
   cl_uint avail = 0;
   cl_int st = clCreateSubDevices(e->dev, props, 0, NULL, &avail);
   if (st != CL_SUCCESS || avail < n) {
-    errf(err, errlen, "--devices '%s': clCreateSubDevices(EQUALLY %u) on '%s' failed: %s (%u "
-         "sub-devices available)", item, per, pinfo.name, s2s_cl_status_name(st), avail);
+    errf(err, errlen,
+         "--devices '%s': clCreateSubDevices(EQUALLY %u) on '%s' failed: %s (%u "
+         "sub-devices available)",
+         item, per, pinfo.name, s2s_cl_status_name(st), avail);
     return -1;
   }
   cl_device_id *subs = malloc(avail * sizeof *subs);
@@ -171,12 +181,14 @@ static int open_split(const entry *e, const char *item, unsigned n, unsigned per
     free(subs);
     return -1;
   }
-  for (cl_uint i = n; i < avail; i++) clReleaseDevice(subs[i]); /* only n are wanted */
+  for (cl_uint i = n; i < avail; i++)
+    clReleaseDevice(subs[i]); /* only n are wanted */
   cl_context_properties cprops[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)e->plat, 0};
   cl_context ctx = clCreateContext(cprops, n, subs, ctx_notify, NULL, &st);
   if (st != CL_SUCCESS) {
     s2s_report_cl(__FILE__, __LINE__, "clCreateContext", st);
-    for (unsigned i = 0; i < n; i++) clReleaseDevice(subs[i]);
+    for (unsigned i = 0; i < n; i++)
+      clReleaseDevice(subs[i]);
     free(subs);
     return -1;
   }
@@ -184,7 +196,8 @@ static int open_split(const entry *e, const char *item, unsigned n, unsigned per
   for (unsigned i = 0; i < n; i++) {
     s2s_device *d = vec_push(v);
     if (!d) { /* the remaining ids and the context's last reference are ours to drop */
-      for (unsigned j = i; j < n; j++) clReleaseDevice(subs[j]);
+      for (unsigned j = i; j < n; j++)
+        clReleaseDevice(subs[j]);
       if (i == 0) clReleaseContext(ctx);
       rc = -1;
       break;
@@ -207,8 +220,8 @@ static void list_available(const entry *e, int n, char *buf, size_t len) {
     s2s_device_info info;
     s2s_device_query_info(e[i].plat, e[i].dev, e[i].pi, e[i].di, &info);
     size_t used = strlen(buf);
-    snprintf(buf + used, len - used, "%s%d:%d %s (%s)", i ? ", " : "", e[i].pi, e[i].di,
-             info.name, s2s_device_type_name(info.type));
+    snprintf(buf + used, len - used, "%s%d:%d %s (%s)", i ? ", " : "", e[i].pi, e[i].di, info.name,
+             s2s_device_type_name(info.type));
   }
   if (!n) snprintf(buf, len, "none");
 }
@@ -237,10 +250,14 @@ static int select_base(const char *item, const char *base, const entry *e, int n
   *nsel = 0;
   cl_device_type want = 0;
   const char *tname = NULL;
-  if (!strcmp(base, "cpu")) want = CL_DEVICE_TYPE_CPU, tname = "CPU";
-  else if (!strcmp(base, "gpu")) want = CL_DEVICE_TYPE_GPU, tname = "GPU";
-  else if (!strcmp(base, "accelerator")) want = CL_DEVICE_TYPE_ACCELERATOR, tname = "accelerator";
-  else if (!strcmp(base, "all")) want = CL_DEVICE_TYPE_ALL, tname = "OpenCL";
+  if (!strcasecmp(base, "cpu"))
+    want = CL_DEVICE_TYPE_CPU, tname = "CPU";
+  else if (!strcasecmp(base, "gpu"))
+    want = CL_DEVICE_TYPE_GPU, tname = "GPU";
+  else if (!strcasecmp(base, "accelerator"))
+    want = CL_DEVICE_TYPE_ACCELERATOR, tname = "accelerator";
+  else if (!strcasecmp(base, "all"))
+    want = CL_DEVICE_TYPE_ALL, tname = "OpenCL";
   if (want) {
     for (int i = 0; i < n; i++)
       if (dev_type(e[i].dev) & want) sel[(*nsel)++] = i;
@@ -258,8 +275,10 @@ static int select_base(const char *item, const char *base, const entry *e, int n
   } else {
     int p, d, used = 0;
     if (sscanf(base, "%d:%d%n", &p, &d, &used) != 2 || base[used] != '\0' || p < 0 || d < 0) {
-      errf(err, errlen, "--devices '%s': unknown device spec item (expected cpu, gpu, "
-           "accelerator, all, P:D or name=TEXT, optionally /N or /NxC)", item);
+      errf(err, errlen,
+           "--devices '%s': unknown device spec item (expected cpu, gpu, "
+           "accelerator, all, P:D or name=TEXT, optionally /N or /NxC)",
+           item);
       return -1;
     }
     for (int i = 0; i < n; i++)
@@ -289,6 +308,9 @@ static int open_item(const char *item, const entry *e, int n, dev_vec *v, char *
   char base[256];
   unsigned parts = 0, per = 0;
   const char *slash = strrchr(item, '/');
+  /* a name may hold '/' ("Radeon RX 6800/6900"): only a numeric suffix is a split there */
+  if (slash && !strncmp(item, "name=", 5) && strspn(slash + 1, "0123456789x") != strlen(slash + 1))
+    slash = NULL;
   size_t blen = slash ? (size_t)(slash - item) : strlen(item);
   if (blen >= sizeof base || blen == 0) {
     errf(err, errlen, "--devices '%s': %s device spec item", item, blen ? "overlong" : "empty");
@@ -320,15 +342,18 @@ static int open_item(const char *item, const entry *e, int n, dev_vec *v, char *
     for (int i = 0; i < nsel; i++)
       snprintf(names + strlen(names), sizeof names - strlen(names), "%s%d:%d", i ? ", " : "",
                e[sel[i]].pi, e[sel[i]].di);
-    errf(err, errlen, "--devices '%s': '%s' selects %d devices (%s); a split needs exactly one "
-         "(name it with P:D or name=TEXT)", item, base, nsel, names);
+    errf(err, errlen,
+         "--devices '%s': '%s' selects %d devices (%s); a split needs exactly one "
+         "(name it with P:D or name=TEXT)",
+         item, base, nsel, names);
     rc = -1;
   }
   if (rc == 0) {
     if (slash) {
       rc = open_split(&e[sel[0]], item, parts, per, v, err, errlen);
     } else {
-      for (int i = 0; i < nsel && rc == 0; i++) rc = open_whole(&e[sel[i]], v);
+      for (int i = 0; i < nsel && rc == 0; i++)
+        rc = open_whole(&e[sel[i]], v);
     }
     if (rc != 0 && err && !err[0]) errf(err, errlen, "--devices '%s': cannot open device", item);
   }
@@ -347,8 +372,10 @@ int s2s_device_open(const char *spec, s2s_device **devs, int *count, char *err, 
     return -1;
   }
   if (n == 0) {
-    errf(err, errlen, "--devices '%s': no OpenCL device found (no platform registered with "
-         "the ICD loader? see clinfo)", spec ? spec : "");
+    errf(err, errlen,
+         "--devices '%s': no OpenCL device found (no platform registered with "
+         "the ICD loader? see clinfo)",
+         spec ? spec : "");
     free(e);
     return -1;
   }
@@ -375,7 +402,8 @@ int s2s_device_open(const char *spec, s2s_device **devs, int *count, char *err, 
     char *save = NULL;
     for (char *tok = copy ? strtok_r(copy, ",", &save) : NULL; tok && rc == 0;
          tok = strtok_r(NULL, ",", &save)) {
-      while (isspace((unsigned char)*tok)) tok++;
+      while (isspace((unsigned char)*tok))
+        tok++;
       trim_right(tok);
       rc = open_item(tok, e, n, &v, err, errlen);
     }
@@ -406,4 +434,3 @@ void s2s_device_close(s2s_device *devs, int count) {
   }
   free(devs);
 }
-

@@ -7,12 +7,12 @@
  *   P:D                            platform index P, device index D (as `devices` lists)
  *   name=TEXT                      devices whose name contains TEXT (case-insensitive)
  *   ITEM/N                         split the (single) selected device into N sub-devices
- *                                  of CUs/N compute units each (CL_DEVICE_PARTITION_EQUALLY);
- *                                  cpu/2 on a 2-core PoCL machine = two 1-CU devices,
- *                                  cpu/1 = one sub-device holding all CUs.
- *   ITEM/NxC                       N sub-devices of C compute units each (cpu/1x1 = one
- *                                  1-CU sub-device: the equal-resource single-device
- *                                  baseline for a cpu/2 pipeline).
+ *                                  of ONE compute unit each (CL_DEVICE_PARTITION_EQUALLY):
+ *                                  cpu/2 = two isolated 1-CU devices, cpu/1 = one 1-CU
+ *                                  sub-device (the single-device baseline with the same
+ *                                  resources per device, so 1..N speedups compare alike).
+ *   ITEM/NxC                       N sub-devices of C compute units each (cpu/2x4 = two
+ *                                  4-CU devices on a machine of 8 or more cores).
  * Splitting needs an item that selects exactly one device (else name it: P:D, name=TEXT).
  * The default spec (NULL or "") is the first GPU if any, else the first CPU.
  * Sub-devices split from one parent share a context (so one run's stages can order each

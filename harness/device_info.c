@@ -41,7 +41,8 @@ static char *dev_str_alloc(cl_device_id d, cl_device_info what) {
 
 static void trim_right(char *s) {
   size_t n = strlen(s);
-  while (n && isspace((unsigned char)s[n - 1])) s[--n] = '\0';
+  while (n && isspace((unsigned char)s[n - 1]))
+    s[--n] = '\0';
 }
 
 /* Whole-token match in a space-separated extension list. */
@@ -85,10 +86,9 @@ static void partition_types(cl_device_id d, char *out, size_t len) {
   cl_device_partition_property props[8] = {0};
   size_t got = 0;
   out[0] = '\0';
-  if (clGetDeviceInfo(d, CL_DEVICE_PARTITION_PROPERTIES, sizeof props, props, &got) ==
-      CL_SUCCESS)
+  if (clGetDeviceInfo(d, CL_DEVICE_PARTITION_PROPERTIES, sizeof props, props, &got) == CL_SUCCESS)
     for (size_t i = 0; i < got / sizeof props[0]; i++) {
-      const char *n = props[i] == CL_DEVICE_PARTITION_EQUALLY             ? "equally"
+      const char *n = props[i] == CL_DEVICE_PARTITION_EQUALLY              ? "equally"
                       : props[i] == CL_DEVICE_PARTITION_BY_COUNTS          ? "by counts"
                       : props[i] == CL_DEVICE_PARTITION_BY_AFFINITY_DOMAIN ? "by affinity domain"
                                                                            : NULL;
@@ -101,8 +101,8 @@ void s2s_device_query_info(cl_platform_id p, cl_device_id d, int pi, int di,
                            s2s_device_info *info) {
   memset(info, 0, sizeof *info);
   clGetPlatformInfo(p, CL_PLATFORM_NAME, sizeof info->platform, info->platform, NULL);
-  clGetPlatformInfo(p, CL_PLATFORM_VERSION, sizeof info->platform_version,
-                    info->platform_version, NULL);
+  clGetPlatformInfo(p, CL_PLATFORM_VERSION, sizeof info->platform_version, info->platform_version,
+                    NULL);
   info->platform[sizeof info->platform - 1] = info->platform_version[127] = '\0';
   s2s_device_info_string(d, CL_DEVICE_NAME, info->name, sizeof info->name);
   s2s_device_info_string(d, CL_DEVICE_VENDOR, info->vendor, sizeof info->vendor);
@@ -132,8 +132,7 @@ void s2s_device_query_info(cl_platform_id p, cl_device_id d, int pi, int di,
   partition_types(d, info->partition_types, sizeof info->partition_types);
   char *exts = dev_str_alloc(d, CL_DEVICE_EXTENSIONS);
   cl_device_fp_config dfp = 0;
-  if (clGetDeviceInfo(d, CL_DEVICE_DOUBLE_FP_CONFIG, sizeof dfp, &dfp, NULL) != CL_SUCCESS)
-    dfp = 0;
+  if (clGetDeviceInfo(d, CL_DEVICE_DOUBLE_FP_CONFIG, sizeof dfp, &dfp, NULL) != CL_SUCCESS) dfp = 0;
   info->fp16 = has_ext(exts, "cl_khr_fp16");
   info->fp64 = has_ext(exts, "cl_khr_fp64") || dfp != 0;
   pci_bus_id(d, exts ? exts : "", info->pci_bus_id, sizeof info->pci_bus_id);
@@ -155,9 +154,9 @@ const char *s2s_device_type_name(cl_device_type t) {
 /* ---- description -------------------------------------------------------------------- */
 
 void s2s_device_describe(const s2s_device_info *d, char *buf, size_t len) {
-  int n = snprintf(buf, len, "%s [%s %s, %s, %u CU%s", d->name, d->platform, d->driver,
-                   s2s_device_type_name(d->type), d->compute_units,
-                   d->compute_units == 1 ? "" : "s");
+  int n =
+      snprintf(buf, len, "%s [%s %s, %s, %u CU%s", d->name, d->platform, d->driver,
+               s2s_device_type_name(d->type), d->compute_units, d->compute_units == 1 ? "" : "s");
   if (n < 0 || (size_t)n >= len) return;
   if (d->sub_index >= 0)
     n += snprintf(buf + n, len - (size_t)n, ", sub %d/%d", d->sub_index, d->sub_count);
@@ -168,24 +167,32 @@ void s2s_device_json(const s2s_device_info *d, void *file) {
   FILE *f = file;
   const struct {
     const char *key, *val;
-  } strs[] = {{"platform", d->platform}, {"platform_version", d->platform_version},
-              {"name", d->name},         {"vendor", d->vendor},
-              {"driver", d->driver},     {"version", d->version},
-              {"c_version", d->c_version}, {"type", s2s_device_type_name(d->type)},
+  } strs[] = {{"platform", d->platform},
+              {"platform_version", d->platform_version},
+              {"name", d->name},
+              {"vendor", d->vendor},
+              {"driver", d->driver},
+              {"version", d->version},
+              {"c_version", d->c_version},
+              {"type", s2s_device_type_name(d->type)},
               {"partition_types", d->partition_types}};
   fputc('{', f);
   for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
     fprintf(f, "%s\"%s\": ", i ? ", " : "", strs[i].key);
     s2s_json_escape(f, strs[i].val);
   }
-  fprintf(f, ", \"compute_units\": %u, \"max_clock_mhz\": %u, \"global_mem\": %llu, "
-             "\"max_alloc\": %llu, \"local_mem\": %llu, \"max_work_group\": %zu, "
-             "\"fp16\": %s, \"fp64\": %s, \"pci_bus_id\": ",
+  fprintf(f,
+          ", \"compute_units\": %u, \"max_clock_mhz\": %u, \"global_mem\": %llu, "
+          "\"max_alloc\": %llu, \"local_mem\": %llu, \"max_work_group\": %zu, "
+          "\"fp16\": %s, \"fp64\": %s, \"pci_bus_id\": ",
           d->compute_units, d->max_clock_mhz, d->global_mem, d->max_alloc, d->local_mem,
           d->max_work_group, d->fp16 ? "true" : "false", d->fp64 ? "true" : "false");
-  if (d->pci_bus_id[0]) s2s_json_escape(f, d->pci_bus_id);
-  else fputs("null", f);
-  fprintf(f, ", \"platform_index\": %d, \"device_index\": %d, \"sub_index\": %d, "
-             "\"sub_count\": %d, \"max_sub_devices\": %u}",
+  if (d->pci_bus_id[0])
+    s2s_json_escape(f, d->pci_bus_id);
+  else
+    fputs("null", f);
+  fprintf(f,
+          ", \"platform_index\": %d, \"device_index\": %d, \"sub_index\": %d, "
+          "\"sub_count\": %d, \"max_sub_devices\": %u}",
           d->platform_index, d->device_index, d->sub_index, d->sub_count, d->max_sub_devices);
 }

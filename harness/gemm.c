@@ -27,7 +27,8 @@ static int temp_for(s2s_device *d, size_t bytes, cl_mem *out) {
   if (bytes == 0) return 0;
   pthread_mutex_lock(&temps_lock);
   temp_entry *e = temps;
-  while (e && e->queue != d->queue) e = e->next;
+  while (e && e->queue != d->queue)
+    e = e->next;
   if (!e && (e = calloc(1, sizeof *e)) != NULL) {
     e->queue = d->queue;
     e->next = temps;
@@ -63,8 +64,8 @@ static int scale_rows(s2s_device *d, size_t m, size_t n, float beta, s2s_buf c, 
   for (size_t i = 0; i < m; i++) {
     if (beta == 0.0f) { /* BLAS: beta 0 overwrites, even NaN */
       const float zero = 0.0f;
-      S2S_CL_CHECK(clEnqueueFillBuffer(d->queue, c.mem, &zero, sizeof zero,
-                                       (c.off + i * ldc) * 4, n * 4, 0, NULL, NULL));
+      S2S_CL_CHECK(clEnqueueFillBuffer(d->queue, c.mem, &zero, sizeof zero, (c.off + i * ldc) * 4,
+                                       n * 4, 0, NULL, NULL));
     } else {
       S2S_CLBLAST_CHECK(CLBlastSscal(n, beta, c.mem, c.off + i * ldc, 1, &d->queue, NULL));
     }
@@ -72,9 +73,9 @@ static int scale_rows(s2s_device *d, size_t m, size_t n, float beta, s2s_buf c, 
   return 0;
 }
 
-int s2s_gemm(s2s_device *d, s2s_trans ta, s2s_trans tb, size_t m, size_t n, size_t k,
-             float alpha, s2s_buf a, size_t lda, s2s_buf b, size_t ldb, float beta,
-             s2s_buf c, size_t ldc, cl_event *event) {
+int s2s_gemm(s2s_device *d, s2s_trans ta, s2s_trans tb, size_t m, size_t n, size_t k, float alpha,
+             s2s_buf a, size_t lda, s2s_buf b, size_t ldb, float beta, s2s_buf c, size_t ldc,
+             cl_event *event) {
   s2s_gemm_note(&(s2s_gemm_call){ta, tb, m, n, k, lda, ldb, ldc, alpha, beta, a, b, c});
   if (m == 0 || n == 0 || k == 0) {
     if (m && n) S2S_TRY(scale_rows(d, m, n, beta, c, ldc));
@@ -85,18 +86,19 @@ int s2s_gemm(s2s_device *d, s2s_trans ta, s2s_trans tb, size_t m, size_t n, size
   const CLBlastTranspose cta = ta == S2S_TRANS ? CLBlastTransposeYes : CLBlastTransposeNo;
   const CLBlastTranspose ctb = tb == S2S_TRANS ? CLBlastTransposeYes : CLBlastTransposeNo;
   size_t bytes = 0;
-  S2S_CLBLAST_CHECK(CLBlastSGemmTempBufferSize(CLBlastLayoutRowMajor, cta, ctb, m, n, k, a.off,
-                                               lda, b.off, ldb, c.off, ldc, &d->queue, &bytes));
+  S2S_CLBLAST_CHECK(CLBlastSGemmTempBufferSize(CLBlastLayoutRowMajor, cta, ctb, m, n, k, a.off, lda,
+                                               b.off, ldb, c.off, ldc, &d->queue, &bytes));
   cl_mem temp;
   S2S_TRY(temp_for(d, bytes, &temp));
-  CLBlastStatusCode st = CLBlastSgemmWithTempBuffer(CLBlastLayoutRowMajor, cta, ctb, m, n, k,
-                                                    alpha, a.mem, a.off, lda, b.mem, b.off, ldb,
-                                                    beta, c.mem, c.off, ldc, &d->queue, event,
-                                                    temp);
+  CLBlastStatusCode st = CLBlastSgemmWithTempBuffer(CLBlastLayoutRowMajor, cta, ctb, m, n, k, alpha,
+                                                    a.mem, a.off, lda, b.mem, b.off, ldb, beta,
+                                                    c.mem, c.off, ldc, &d->queue, event, temp);
   if (st != CLBlastSuccess) {
-    fprintf(stderr, "s2sbench: sgemm %c%c m=%zu n=%zu k=%zu lda=%zu ldb=%zu ldc=%zu offsets "
-            "%zu/%zu/%zu on '%s'\n", ta == S2S_TRANS ? 'T' : 'N', tb == S2S_TRANS ? 'T' : 'N', m,
-            n, k, lda, ldb, ldc, a.off, b.off, c.off, d->info.name);
+    fprintf(stderr,
+            "s2sbench: sgemm %c%c m=%zu n=%zu k=%zu lda=%zu ldb=%zu ldc=%zu offsets "
+            "%zu/%zu/%zu on '%s'\n",
+            ta == S2S_TRANS ? 'T' : 'N', tb == S2S_TRANS ? 'T' : 'N', m, n, k, lda, ldb, ldc, a.off,
+            b.off, c.off, d->info.name);
     s2s_report_clblast(__FILE__, __LINE__, "CLBlastSgemmWithTempBuffer", st);
     return -1;
   }

@@ -158,11 +158,9 @@ static void print_build_log(cl_program p, cl_device_id dev) {
   free(log);
 }
 
-static cl_program cache_find(cl_context ctx, cl_device_id dev, const char *src,
-                             const char *opts) {
+static cl_program cache_find(cl_context ctx, cl_device_id dev, const char *src, const char *opts) {
   for (prog_entry *e = progs; e; e = e->next)
-    if (e->ctx == ctx && e->dev == dev && !strcmp(e->options, opts) &&
-        !strcmp(e->source, src))
+    if (e->ctx == ctx && e->dev == dev && !strcmp(e->options, opts) && !strcmp(e->source, src))
       return e->prog;
   return NULL;
 }
@@ -198,8 +196,10 @@ int s2s_program_build(s2s_device *d, const char *const *names, const char *optio
   }
   st = clBuildProgram(p, 1, &d->id, opts, NULL, NULL);
   if (st != CL_SUCCESS) {
-    fprintf(stderr, "s2sbench: building kernels [%s] for '%s' with options '%s' failed: %s "
-            "(%d)\n", list, d->info.name, opts, s2s_cl_status_name(st), (int)st);
+    fprintf(stderr,
+            "s2sbench: building kernels [%s] for '%s' with options '%s' failed: %s "
+            "(%d)\n",
+            list, d->info.name, opts, s2s_cl_status_name(st), (int)st);
     print_build_log(p, d->id);
     clReleaseProgram(p);
     free(src);

@@ -205,8 +205,7 @@ void s2s_report_cl(const char *file, int line, const char *call, cl_int status) 
           s2s_cl_status_name(status), (int)status);
 }
 
-void s2s_report_clblast(const char *file, int line, const char *call,
-                        CLBlastStatusCode status) {
+void s2s_report_clblast(const char *file, int line, const char *call, CLBlastStatusCode status) {
   fprintf(stderr, "s2sbench: %s:%d: %s failed: %s (%d)\n", short_path(file), line, call,
           s2s_clblast_status_name(status), (int)status);
 }

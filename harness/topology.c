@@ -31,8 +31,7 @@ static int load(load_kind kind, const char *arg, s2s_topology **out) {
   }
   /* PCI devices and bridges that lead to something important (GPUs, NICs, storage) */
   hwloc_topology_set_io_types_filter(t->topo, HWLOC_TYPE_FILTER_KEEP_IMPORTANT);
-  static const char *const no_runtimes[] = {"opencl", "cuda", "nvml", "rsmi", "levelzero",
-                                            "gl"};
+  static const char *const no_runtimes[] = {"opencl", "cuda", "nvml", "rsmi", "levelzero", "gl"};
   for (size_t i = 0; i < sizeof no_runtimes / sizeof no_runtimes[0]; i++)
     hwloc_topology_set_components(t->topo, HWLOC_TOPOLOGY_COMPONENTS_FLAG_BLACKLIST,
                                   no_runtimes[i]); /* unknown names are fine to ignore */
@@ -59,7 +58,9 @@ static int load(load_kind kind, const char *arg, s2s_topology **out) {
   return 0;
 }
 
-int s2s_topology_load(s2s_topology **out) { return load(FROM_SYSTEM, NULL, out); }
+int s2s_topology_load(s2s_topology **out) {
+  return load(FROM_SYSTEM, NULL, out);
+}
 
 int s2s_topology_load_synthetic(const char *desc, s2s_topology **out) {
   return load(FROM_SYNTHETIC, desc, out);
@@ -97,8 +98,8 @@ void s2s_topology_summarize(const s2s_topology *t, s2s_topology_summary *out) {
 }
 
 /* Fills cpuset/nodeset/counts of out from obj's sets. */
-static void place_at(const s2s_topology *t, hwloc_const_cpuset_t cpus,
-                     hwloc_const_nodeset_t nodes, s2s_placement *out) {
+static void place_at(const s2s_topology *t, hwloc_const_cpuset_t cpus, hwloc_const_nodeset_t nodes,
+                     s2s_placement *out) {
   hwloc_bitmap_list_snprintf(out->cpuset, sizeof out->cpuset, cpus);
   hwloc_bitmap_list_snprintf(out->nodeset, sizeof out->nodeset, nodes);
   out->numa_node = hwloc_bitmap_weight(nodes) == 1 ? hwloc_bitmap_first(nodes) : -1;
@@ -138,8 +139,10 @@ int s2s_topology_bind_thread(const s2s_topology *t, const s2s_placement *p) {
   if (rc == 0 && hwloc_bitmap_iszero(set)) rc = -1;
   if (rc == 0) rc = hwloc_set_cpubind(t->topo, set, HWLOC_CPUBIND_THREAD);
   if (rc != 0)
-    fprintf(stderr, "s2sbench: warning: cannot bind thread to PUs %s: %s (continuing "
-            "unbound)\n", p->cpuset[0] ? p->cpuset : "(none)", strerror(errno));
+    fprintf(stderr,
+            "s2sbench: warning: cannot bind thread to PUs %s: %s (continuing "
+            "unbound)\n",
+            p->cpuset[0] ? p->cpuset : "(none)", strerror(errno));
   hwloc_bitmap_free(set);
   return rc ? -1 : 0;
 }
@@ -150,8 +153,9 @@ void s2s_topology_json(const s2s_topology_summary *s, void *file) {
   s2s_json_escape(f, s->source);
   fprintf(f, ", \"hwloc_version\": ");
   s2s_json_escape(f, s->hwloc_version);
-  fprintf(f, ", \"packages\": %d, \"cores\": %d, \"pus\": %d, \"numa_nodes\": %d, "
-             "\"numa_memory\": %llu, \"cpuset\": ",
+  fprintf(f,
+          ", \"packages\": %d, \"cores\": %d, \"pus\": %d, \"numa_nodes\": %d, "
+          "\"numa_memory\": %llu, \"cpuset\": ",
           s->packages, s->cores, s->pus, s->numa_nodes, s->numa_memory);
   s2s_json_escape(f, s->cpuset);
   fputc('}', f);

@@ -19,12 +19,12 @@ typedef struct s2s_topology_summary {
 } s2s_topology_summary;
 
 typedef struct s2s_placement {
-  char cpuset[256];  /* PU OS indices near the device, "0-7" */
-  char nodeset[64];  /* NUMA node OS indices near the device, "1" */
-  int numa_node;     /* the one nearest NUMA node (OS index), -1 when several */
-  int cores, pus;    /* in cpuset */
-  int by_pci;        /* 1: from the device's PCI bus id; 0: whole machine */
-  char how[160];     /* "PCI 0000:41:00.0 under Package P#1", "whole machine (CPU device)" */
+  char cpuset[256]; /* PU OS indices near the device, "0-7" */
+  char nodeset[64]; /* NUMA node OS indices near the device, "1" */
+  int numa_node;    /* the one nearest NUMA node (OS index), -1 when several */
+  int cores, pus;   /* in cpuset */
+  int by_pci;       /* 1: from the device's PCI bus id; 0: whole machine */
+  char how[160];    /* "PCI 0000:41:00.0 under Package P#1", "whole machine (CPU device)" */
 } s2s_placement;
 
 /* Topology of this machine with I/O (PCI) discovery. Returns 0 or -1 (message printed). */

@@ -26,7 +26,15 @@ void s2s_batch_free(s2s_batch *b);
 
 /* Builds batch row i from a source sentence (ns words, in reading order) and a target
  * sentence (nt words); reverses the source and adds <eos> handling. The batch's T_src
- * must be >= ns and T_tgt >= nt + 1. Call s2s_batch_clear first. */
+ * must be >= ns and T_tgt >= nt + 1. Call s2s_batch_clear first. Exactly:
+ *   src[T_src-1-k, i] = x_{k+1} (k < ns): step T_src-1 holds the first source word;
+ *   tgt_in[0, i] = <eos>, tgt_in[t, i] = y_t (1 <= t <= nt);
+ *   tgt_out[t, i] = y_{t+1} (t < nt), tgt_out[nt, i] = <eos>; tgt_mask 1 for t <= nt.
+ * Padding is id <unk> (0) under mask 0. ns = 0 is allowed (all-masked source: the
+ * decoder starts from the zero state). Over-long sentences assert in debug builds and
+ * are cut otherwise (source to its first T_src words, target to T_tgt - 1). Setting a
+ * row twice replaces it; src_words / tgt_words stay right. Rows never set stay fully
+ * masked (a short last batch). */
 void s2s_batch_clear(s2s_batch *b);
 void s2s_batch_set(s2s_batch *b, int i, const int32_t *src, int ns, const int32_t *tgt, int nt);
 

@@ -12,9 +12,12 @@ static int json_balanced(const char *s) {
   char stack[64];
   for (; *s; s++) {
     if (in_str) {
-      if (*s == '\\' && s[1]) s++;
-      else if (*s == '"') in_str = 0;
-      else if ((unsigned char)*s < 0x20) return 0; /* raw control character in a string */
+      if (*s == '\\' && s[1])
+        s++;
+      else if (*s == '"')
+        in_str = 0;
+      else if ((unsigned char)*s < 0x20)
+        return 0; /* raw control character in a string */
     } else if (*s == '"') {
       in_str = 1;
     } else if (*s == '{' || *s == '[') {
@@ -44,35 +47,69 @@ static void test_status_names(void) {
   T_CHECK(!strcmp(s2s_cl_status_name(12345), "unknown status"), "unknown code");
   /* every CLBlast status of clblast_c.h: the constants and their spelling come from the
    * header itself, so a wrong or missing table entry fails here */
-#define BL(c) {c, #c}
+#define BL(c)                                                                                      \
+  { c, #c }
   static const struct {
     CLBlastStatusCode code;
     const char *name;
-  } bl[] = {BL(CLBlastSuccess), BL(CLBlastOpenCLCompilerNotAvailable),
-            BL(CLBlastTempBufferAllocFailure), BL(CLBlastOpenCLOutOfResources),
-            BL(CLBlastOpenCLOutOfHostMemory), BL(CLBlastOpenCLBuildProgramFailure),
-            BL(CLBlastInvalidValue), BL(CLBlastInvalidCommandQueue), BL(CLBlastInvalidMemObject),
-            BL(CLBlastInvalidBinary), BL(CLBlastInvalidBuildOptions), BL(CLBlastInvalidProgram),
-            BL(CLBlastInvalidProgramExecutable), BL(CLBlastInvalidKernelName),
-            BL(CLBlastInvalidKernelDefinition), BL(CLBlastInvalidKernel),
-            BL(CLBlastInvalidArgIndex), BL(CLBlastInvalidArgValue), BL(CLBlastInvalidArgSize),
-            BL(CLBlastInvalidKernelArgs), BL(CLBlastInvalidLocalNumDimensions),
-            BL(CLBlastInvalidLocalThreadsTotal), BL(CLBlastInvalidLocalThreadsDim),
-            BL(CLBlastInvalidGlobalOffset), BL(CLBlastInvalidEventWaitList),
-            BL(CLBlastInvalidEvent), BL(CLBlastInvalidOperation), BL(CLBlastInvalidBufferSize),
-            BL(CLBlastInvalidGlobalWorkSize), BL(CLBlastNotImplemented),
-            BL(CLBlastInvalidMatrixA), BL(CLBlastInvalidMatrixB), BL(CLBlastInvalidMatrixC),
-            BL(CLBlastInvalidVectorX), BL(CLBlastInvalidVectorY), BL(CLBlastInvalidDimension),
-            BL(CLBlastInvalidLeadDimA), BL(CLBlastInvalidLeadDimB), BL(CLBlastInvalidLeadDimC),
-            BL(CLBlastInvalidIncrementX), BL(CLBlastInvalidIncrementY),
-            BL(CLBlastInsufficientMemoryA), BL(CLBlastInsufficientMemoryB),
-            BL(CLBlastInsufficientMemoryC), BL(CLBlastInsufficientMemoryX),
-            BL(CLBlastInsufficientMemoryY), BL(CLBlastInsufficientMemoryTemp),
-            BL(CLBlastInvalidBatchCount), BL(CLBlastInvalidOverrideKernel),
-            BL(CLBlastMissingOverrideParameter), BL(CLBlastInvalidLocalMemUsage),
-            BL(CLBlastNoHalfPrecision), BL(CLBlastNoDoublePrecision),
-            BL(CLBlastInvalidVectorScalar), BL(CLBlastInsufficientMemoryScalar),
-            BL(CLBlastDatabaseError), BL(CLBlastUnknownError), BL(CLBlastUnexpectedError)};
+  } bl[] = {BL(CLBlastSuccess),
+            BL(CLBlastOpenCLCompilerNotAvailable),
+            BL(CLBlastTempBufferAllocFailure),
+            BL(CLBlastOpenCLOutOfResources),
+            BL(CLBlastOpenCLOutOfHostMemory),
+            BL(CLBlastOpenCLBuildProgramFailure),
+            BL(CLBlastInvalidValue),
+            BL(CLBlastInvalidCommandQueue),
+            BL(CLBlastInvalidMemObject),
+            BL(CLBlastInvalidBinary),
+            BL(CLBlastInvalidBuildOptions),
+            BL(CLBlastInvalidProgram),
+            BL(CLBlastInvalidProgramExecutable),
+            BL(CLBlastInvalidKernelName),
+            BL(CLBlastInvalidKernelDefinition),
+            BL(CLBlastInvalidKernel),
+            BL(CLBlastInvalidArgIndex),
+            BL(CLBlastInvalidArgValue),
+            BL(CLBlastInvalidArgSize),
+            BL(CLBlastInvalidKernelArgs),
+            BL(CLBlastInvalidLocalNumDimensions),
+            BL(CLBlastInvalidLocalThreadsTotal),
+            BL(CLBlastInvalidLocalThreadsDim),
+            BL(CLBlastInvalidGlobalOffset),
+            BL(CLBlastInvalidEventWaitList),
+            BL(CLBlastInvalidEvent),
+            BL(CLBlastInvalidOperation),
+            BL(CLBlastInvalidBufferSize),
+            BL(CLBlastInvalidGlobalWorkSize),
+            BL(CLBlastNotImplemented),
+            BL(CLBlastInvalidMatrixA),
+            BL(CLBlastInvalidMatrixB),
+            BL(CLBlastInvalidMatrixC),
+            BL(CLBlastInvalidVectorX),
+            BL(CLBlastInvalidVectorY),
+            BL(CLBlastInvalidDimension),
+            BL(CLBlastInvalidLeadDimA),
+            BL(CLBlastInvalidLeadDimB),
+            BL(CLBlastInvalidLeadDimC),
+            BL(CLBlastInvalidIncrementX),
+            BL(CLBlastInvalidIncrementY),
+            BL(CLBlastInsufficientMemoryA),
+            BL(CLBlastInsufficientMemoryB),
+            BL(CLBlastInsufficientMemoryC),
+            BL(CLBlastInsufficientMemoryX),
+            BL(CLBlastInsufficientMemoryY),
+            BL(CLBlastInsufficientMemoryTemp),
+            BL(CLBlastInvalidBatchCount),
+            BL(CLBlastInvalidOverrideKernel),
+            BL(CLBlastMissingOverrideParameter),
+            BL(CLBlastInvalidLocalMemUsage),
+            BL(CLBlastNoHalfPrecision),
+            BL(CLBlastNoDoublePrecision),
+            BL(CLBlastInvalidVectorScalar),
+            BL(CLBlastInsufficientMemoryScalar),
+            BL(CLBlastDatabaseError),
+            BL(CLBlastUnknownError),
+            BL(CLBlastUnexpectedError)};
   for (size_t i = 0; i < sizeof bl / sizeof bl[0]; i++)
     T_CHECK(!strcmp(s2s_clblast_status_name(bl[i].code), bl[i].name), "%d -> %s (want %s)",
             (int)bl[i].code, s2s_clblast_status_name(bl[i].code), bl[i].name);
@@ -146,6 +183,13 @@ static void test_split(const s2s_device_info *cpu, int ncpu) {
             d[0].info.compute_units);
     s2s_device_close(d, n);
   }
+  /* cpu/1 is the 1-CU baseline of a cpu/2 pipeline: the same resources per device */
+  T_CHECK(s2s_device_open("cpu/1", &d, &n, err, sizeof err) == 0, "cpu/1: %s", err);
+  if (d) {
+    T_CHECK(n == 1 && d[0].info.compute_units == 1, "cpu/1: %d devices, %u CUs", n,
+            d[0].info.compute_units);
+    s2s_device_close(d, n);
+  }
   char spec[64];
   snprintf(spec, sizeof spec, "cpu/%u", cpu->compute_units + 1);
   expect_error(spec, spec);
@@ -160,7 +204,8 @@ static void test_buffers(s2s_device *d) {
   T_CHECK(s2s_buf_alloc(d, 64, &b) == 0, "alloc 64");
   if (!b.mem) return;
   float in[10], out[12];
-  for (int i = 0; i < 10; i++) in[i] = (float)i * 0.25f - 1.0f;
+  for (int i = 0; i < 10; i++)
+    in[i] = (float)i * 0.25f - 1.0f;
   T_CHECK(s2s_buf_fill(d, b, -3.0f, 64) == 0, "fill");
   T_CHECK(s2s_buf_write(d, s2s_buf_at(b, 7), in, 10) == 0, "write at offset 7");
   T_CHECK(s2s_buf_read(d, s2s_buf_at(b, 6), out, 12) == 0, "read at offset 6");
@@ -218,11 +263,14 @@ int main(void) {
   char err[1024];
   if (ncpu) {
     T_CHECK(try_open("cpu", ncpu, err, sizeof err) == ncpu, "cpu: %s", err);
+    T_CHECK(try_open(" CPU ", ncpu, err, sizeof err) == ncpu, "types ignore case: %s", err);
     T_CHECK(try_open("cpu/1", 1, err, sizeof err) == 1 || ncpu > 1, "cpu/1: %s", err);
     test_split(&info[cpu_at], ncpu);
   }
-  if (pthread_dev) T_CHECK(try_open("name=PThread", pthread_dev, err, sizeof err) > 0, "%s", err);
-  else printf("skipping name=pthread: no PoCL pthread device\n");
+  if (pthread_dev)
+    T_CHECK(try_open("name=PThread", pthread_dev, err, sizeof err) > 0, "%s", err);
+  else
+    printf("skipping name=pthread: no PoCL pthread device\n");
   T_CHECK(try_open("0:0", 1, err, sizeof err) == 1, "0:0: %s", err);
   T_CHECK(try_open("all", n, err, sizeof err) == n, "all: %s", err);
   T_CHECK(try_open(NULL, 1, err, sizeof err) == 1, "default spec: %s", err);
@@ -237,6 +285,7 @@ int main(void) {
   expect_error("cpu/0", "cpu/0");
   expect_error("cpu/2y", "cpu/2y");
   expect_error("name=no-such-device-xyz", "no-such-device-xyz");
+  expect_error("name=Radeon RX/XT", "contains 'Radeon RX/XT'"); /* '/' in a name */
   if (n > 1) expect_error("all/2", "all/2");
 
   test_buffers(&dev[0]);

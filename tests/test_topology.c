@@ -15,9 +15,12 @@ static int json_balanced(const char *s) {
   char stack[64];
   for (; *s; s++) {
     if (in_str) {
-      if (*s == '\\' && s[1]) s++;
-      else if (*s == '"') in_str = 0;
-      else if ((unsigned char)*s < 0x20) return 0;
+      if (*s == '\\' && s[1])
+        s++;
+      else if (*s == '"')
+        in_str = 0;
+      else if ((unsigned char)*s < 0x20)
+        return 0;
     } else if (*s == '"') {
       in_str = 1;
     } else if (*s == '{' || *s == '[') {
@@ -74,8 +77,8 @@ static void test_synthetic(void) {
   s2s_device_info cpu = fake_device(CL_DEVICE_TYPE_CPU, "");
   T_CHECK(s2s_topology_locate(t, &cpu, &p) == 0, "CPU device: not by PCI");
   T_CHECK(!p.by_pci && !strcmp(p.cpuset, "0-31"), "CPU device cpuset '%s'", p.cpuset);
-  T_CHECK(p.numa_node == -1 && !strcmp(p.nodeset, "0-3"), "CPU device nodes %d '%s'",
-          p.numa_node, p.nodeset);
+  T_CHECK(p.numa_node == -1 && !strcmp(p.nodeset, "0-3"), "CPU device nodes %d '%s'", p.numa_node,
+          p.nodeset);
   T_CHECK(p.cores == 16 && p.pus == 32, "CPU device cores %d pus %d", p.cores, p.pus);
   T_CHECK(strstr(p.how, "whole machine") && strstr(p.how, "CPU"), "how '%s'", p.how);
 
@@ -122,8 +125,7 @@ static void test_xml_pci(void) {
   s2s_device_info gpu = fake_device(CL_DEVICE_TYPE_GPU, "0000:41:00.0");
   T_CHECK(s2s_topology_locate(t, &gpu, &p) == 1, "GPU found by PCI locality");
   T_CHECK(p.by_pci && !strcmp(p.cpuset, "4-7"), "GPU cpuset '%s' (want 4-7)", p.cpuset);
-  T_CHECK(p.numa_node == 1 && !strcmp(p.nodeset, "1"), "GPU numa %d '%s'", p.numa_node,
-          p.nodeset);
+  T_CHECK(p.numa_node == 1 && !strcmp(p.nodeset, "1"), "GPU numa %d '%s'", p.numa_node, p.nodeset);
   T_CHECK(p.cores == 4 && p.pus == 4, "GPU cores %d pus %d", p.cores, p.pus);
   T_CHECK(strstr(p.how, "0000:41:00.0") && strstr(p.how, "Package"), "how '%s'", p.how);
 
@@ -147,15 +149,15 @@ static void test_errors_and_system(void) {
   if (!t) return;
   s2s_topology_summary s;
   s2s_topology_summarize(t, &s);
-  printf("this system: %d packages, %d cores, %d PUs, %d NUMA nodes, PUs %s\n", s.packages,
-         s.cores, s.pus, s.numa_nodes, s.cpuset);
+  printf("this system: %d packages, %d cores, %d PUs, %d NUMA nodes, PUs %s\n", s.packages, s.cores,
+         s.pus, s.numa_nodes, s.cpuset);
   T_CHECK(s.pus >= 1 && s.cores >= 1 && s.numa_nodes >= 1 && s.cores <= s.pus,
           "system summary %d/%d/%d", s.cores, s.pus, s.numa_nodes);
   s2s_placement p;
   s2s_device_info cpu = fake_device(CL_DEVICE_TYPE_CPU, "");
   s2s_topology_locate(t, &cpu, &p);
-  T_CHECK(!strcmp(p.cpuset, s.cpuset), "CPU device covers the machine: '%s' vs '%s'",
-          p.cpuset, s.cpuset);
+  T_CHECK(!strcmp(p.cpuset, s.cpuset), "CPU device covers the machine: '%s' vs '%s'", p.cpuset,
+          s.cpuset);
   /* binding may be refused in a sandbox: either outcome is fine, it must not abort */
   printf("bind to %s: %s\n", p.cpuset, s2s_topology_bind_thread(t, &p) == 0 ? "ok" : "refused");
   s2s_topology_free(t);
