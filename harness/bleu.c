@@ -11,13 +11,20 @@
 
 const char *s2s_bleu_strerror(int status) {
   switch (status) {
-  case 0: return "ok";
-  case S2S_BLEU_EUTF8: return "invalid UTF-8";
-  case S2S_BLEU_ENOMEM: return "out of memory";
-  case S2S_BLEU_EINVAL: return "invalid argument";
-  case S2S_BLEU_EREFZERO: return "total reference length is 0";
-  case S2S_BLEU_EHYPZERO: return "all hypotheses are empty (multi-bleu.perl dies: division by 0)";
-  default: return "unknown status";
+  case 0:
+    return "ok";
+  case S2S_BLEU_EUTF8:
+    return "invalid UTF-8";
+  case S2S_BLEU_ENOMEM:
+    return "out of memory";
+  case S2S_BLEU_EINVAL:
+    return "invalid argument";
+  case S2S_BLEU_EREFZERO:
+    return "total reference length is 0";
+  case S2S_BLEU_EHYPZERO:
+    return "all hypotheses are empty (multi-bleu.perl dies: division by 0)";
+  default:
+    return "unknown status";
   }
 }
 
@@ -56,7 +63,8 @@ void s2s_bleu_stats_merge(s2s_bleu_stats *dst, const s2s_bleu_stats *src) {
     dst->total[i] += src->total[i];
   }
   dst->segments += src->segments;
-  if (src->nrefs) dst->nrefs = !dst->nrefs ? src->nrefs : dst->nrefs == src->nrefs ? dst->nrefs : -1;
+  if (src->nrefs)
+    dst->nrefs = !dst->nrefs ? src->nrefs : dst->nrefs == src->nrefs ? dst->nrefs : -1;
 }
 
 /* ---- per-segment scratch ------------------------------------------------------------ */
@@ -88,16 +96,17 @@ struct s2s_bleu_work {
   size_t slot_cap, nslot_used;
 };
 
-#define GROW(ptr, cap, need)                                                                \
-  do {                                                                                      \
-    if ((need) > (cap)) {                                                                   \
-      size_t nc_ = (cap) ? (cap) : 64;                                                      \
-      while (nc_ < (need)) nc_ *= 2;                                                        \
-      void *np_ = realloc((ptr), nc_ * sizeof *(ptr));                                      \
-      if (!np_) return S2S_BLEU_ENOMEM;                                                     \
-      (ptr) = np_;                                                                          \
-      (cap) = nc_;                                                                          \
-    }                                                                                       \
+#define GROW(ptr, cap, need)                                                                       \
+  do {                                                                                             \
+    if ((need) > (cap)) {                                                                          \
+      size_t nc_ = (cap) ? (cap) : 64;                                                             \
+      while (nc_ < (need))                                                                         \
+        nc_ *= 2;                                                                                  \
+      void *np_ = realloc((ptr), nc_ * sizeof *(ptr));                                             \
+      if (!np_) return S2S_BLEU_ENOMEM;                                                            \
+      (ptr) = np_;                                                                                 \
+      (cap) = nc_;                                                                                 \
+    }                                                                                              \
   } while (0)
 
 int s2s_bleu_init(s2s_bleu *b, const s2s_bleu_options *opt) {
@@ -133,7 +142,9 @@ void s2s_bleu_free(s2s_bleu *b) {
   memset(b, 0, sizeof *b);
 }
 
-void s2s_bleu_reset(s2s_bleu *b) { memset(&b->stats, 0, sizeof b->stats); }
+void s2s_bleu_reset(s2s_bleu *b) {
+  memset(&b->stats, 0, sizeof b->stats);
+}
 
 static int append_text(s2s_bleu_work *w, const char *s, size_t n) {
   GROW(w->text, w->text_cap, w->text_len + n + 1);
@@ -165,7 +176,8 @@ static int append_multi_bleu(s2s_bleu_work *w, const char *s, size_t n, int lowe
 
 static uint64_t hash_bytes(const char *s, size_t n) {
   uint64_t h = 1469598103934665603ull; /* FNV-1a */
-  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
   return h;
 }
 
@@ -179,11 +191,13 @@ static uint64_t mix(uint64_t h) {
 /* Splits every string into tokens and gives equal tokens equal ids. */
 static int intern_tokens(s2s_bleu_work *w, size_t nstr) {
   size_t ntok = 0;
-  for (size_t i = 0; i < w->text_len; i++) ntok += w->text[i] == ' ';
+  for (size_t i = 0; i < w->text_len; i++)
+    ntok += w->text[i] == ' ';
   ntok += nstr; /* upper bound: each string has (spaces + 1) tokens or none */
   if (ntok > w->tok_cap) {
     size_t cap = w->tok_cap ? w->tok_cap : 64;
-    while (cap < ntok) cap *= 2;
+    while (cap < ntok)
+      cap *= 2;
     size_t *off = realloc(w->tok_off, cap * sizeof *off);
     if (off) w->tok_off = off;
     size_t *len = realloc(w->tok_len, cap * sizeof *len);
@@ -199,7 +213,8 @@ static int intern_tokens(s2s_bleu_work *w, size_t nstr) {
     size_t i = w->str_text[k], end = w->str_text[k + 1];
     while (i < end) {
       size_t j = i;
-      while (j < end && w->text[j] != ' ') j++;
+      while (j < end && w->text[j] != ' ')
+        j++;
       w->tok_off[ntok] = i;
       w->tok_len[ntok] = j - i;
       ntok++;
@@ -208,7 +223,8 @@ static int intern_tokens(s2s_bleu_work *w, size_t nstr) {
   }
   w->str_tok[nstr] = ntok;
   size_t cap = 16;
-  while (cap < 2 * ntok) cap *= 2;
+  while (cap < 2 * ntok)
+    cap *= 2;
   if (cap > w->intern_cap) {
     free(w->intern);
     w->intern = malloc(cap * sizeof *w->intern);
@@ -241,7 +257,8 @@ static int intern_tokens(s2s_bleu_work *w, size_t nstr) {
 /* Finds or inserts the n-gram ids[pos..pos+n) in the table (capacity cap, a power of 2). */
 static ngram_slot *ngram_find(s2s_bleu_work *w, size_t cap, uint32_t pos, uint32_t n) {
   uint64_t h = n;
-  for (uint32_t k = 0; k < n; k++) h = mix(h * 31 + w->ids[pos + k] + 1);
+  for (uint32_t k = 0; k < n; k++)
+    h = mix(h * 31 + w->ids[pos + k] + 1);
   for (size_t i = h & (cap - 1);; i = (i + 1) & (cap - 1)) {
     ngram_slot *s = &w->slots[i];
     if (!s->used) {
@@ -258,7 +275,8 @@ static int count_segment(s2s_bleu_work *w, size_t nrefs, int max_order, int mult
                          s2s_bleu_stats *seg) {
   size_t nstr = nrefs + 1, ntok = w->str_tok[nstr];
   size_t cap = 64;
-  while (cap < 2 * (ntok * (size_t)max_order + 1)) cap *= 2;
+  while (cap < 2 * (ntok * (size_t)max_order + 1))
+    cap *= 2;
   if (cap > w->slot_cap) {
     free(w->slots);
     free(w->slot_list);
@@ -295,7 +313,8 @@ static int count_segment(s2s_bleu_work *w, size_t nrefs, int max_order, int mult
       }
   }
   for (uint32_t n = 1; n <= (uint32_t)max_order; n++)
-    for (uint32_t i = 0; i + n <= hyp_len; i++) ngram_find(w, cap, i, n)->hyp++;
+    for (uint32_t i = 0; i + n <= hyp_len; i++)
+      ngram_find(w, cap, i, n)->hyp++;
   memset(seg, 0, sizeof *seg);
   for (size_t k = 0; k < w->nslot_used; k++) {
     ngram_slot *s = &w->slots[w->slot_list[k]];
@@ -332,8 +351,8 @@ int s2s_bleu_add_n(s2s_bleu *b, const char *hyp, size_t hyp_len, const char *con
     } else {
       const char *tok;
       size_t tok_len, ntok;
-      rc = s2s_bleu_tokenize(&w->tk, b->opt.tokenize, b->opt.lowercase, s, n, &tok, &tok_len,
-                             &ntok);
+      rc =
+          s2s_bleu_tokenize(&w->tk, b->opt.tokenize, b->opt.lowercase, s, n, &tok, &tok_len, &ntok);
       if (rc == -1) return S2S_BLEU_EUTF8;
       if (rc != 0) return S2S_BLEU_ENOMEM;
       rc = append_text(w, tok, tok_len);
@@ -354,14 +373,17 @@ int s2s_bleu_add_n(s2s_bleu *b, const char *hyp, size_t hyp_len, const char *con
 int s2s_bleu_add(s2s_bleu *b, const char *hyp, const char *const *refs, size_t nrefs) {
   size_t lens_small[8], *lens = nrefs <= 8 ? lens_small : malloc(nrefs * sizeof *lens);
   if (!lens) return S2S_BLEU_ENOMEM;
-  for (size_t r = 0; r < nrefs; r++) lens[r] = refs[r] ? strlen(refs[r]) : 0;
+  for (size_t r = 0; r < nrefs; r++)
+    lens[r] = refs[r] ? strlen(refs[r]) : 0;
   int rc = hyp ? s2s_bleu_add_n(b, hyp, strlen(hyp), refs, lens, nrefs, NULL) : S2S_BLEU_EINVAL;
   if (lens != lens_small) free(lens);
   return rc;
 }
 
 /* sacreBLEU's my_log: log(0) counts as -9999999999 (so the score becomes 0) */
-static double my_log(double x) { return x == 0.0 ? -9999999999.0 : log(x); }
+static double my_log(double x) {
+  return x == 0.0 ? -9999999999.0 : log(x);
+}
 
 static int compute_multi_bleu(const s2s_bleu_stats *st, s2s_bleu_score *out) {
   out->max_order = 4;
@@ -384,8 +406,7 @@ static int compute_multi_bleu(const s2s_bleu_stats *st, s2s_bleu_score *out) {
   return 0;
 }
 
-int s2s_bleu_compute(const s2s_bleu_stats *st, const s2s_bleu_options *opt,
-                     s2s_bleu_score *out) {
+int s2s_bleu_compute(const s2s_bleu_stats *st, const s2s_bleu_options *opt, s2s_bleu_score *out) {
   memset(out, 0, sizeof *out);
   if (opt->max_order < 1 || opt->max_order > S2S_BLEU_MAX_ORDER) return S2S_BLEU_EINVAL;
   if (opt->multi_bleu) return compute_multi_bleu(st, out);
@@ -399,7 +420,8 @@ int s2s_bleu_compute(const s2s_bleu_stats *st, const s2s_bleu_options *opt,
   if (st->hyp_len < st->ref_len)
     out->bp = st->hyp_len > 0 ? exp(1 - (double)st->ref_len / (double)st->hyp_len) : 0.0;
   int any = 0;
-  for (int n = 0; n < N; n++) any |= st->correct[n] != 0;
+  for (int n = 0; n < N; n++)
+    any |= st->correct[n] != 0;
   if (!any) return 0; /* no matches at all: score 0, precisions 0 (sacreBLEU #141) */
   double smooth_mteval = 1.0;
   int eff_order = N;
@@ -423,7 +445,8 @@ int s2s_bleu_compute(const s2s_bleu_stats *st, const s2s_bleu_options *opt,
     }
   }
   double sum = 0; /* left to right, as Python 3.11's sum() (3.12+ compensates; same digits) */
-  for (int n = 0; n < eff_order; n++) sum += my_log(out->precisions[n]);
+  for (int n = 0; n < eff_order; n++)
+    sum += my_log(out->precisions[n]);
   out->score = out->bp * exp(sum / eff_order);
   return 0;
 }
@@ -440,8 +463,8 @@ int s2s_bleu_signature(const s2s_bleu_options *opt, int nrefs, int short_form, c
              smooth_value(opt));
   else
     snprintf(smooth, sizeof smooth, "%s", s2s_bleu_smooth_name(opt->smooth));
-  return snprintf(buf, n, "%s:%s|%s:%s|%s:%s|tok:%s|%s:%s|%s:%s", short_form ? "#" : "nrefs",
-                  refs, short_form ? "c" : "case", opt->lowercase ? "lc" : "mixed",
+  return snprintf(buf, n, "%s:%s|%s:%s|%s:%s|tok:%s|%s:%s|%s:%s", short_form ? "#" : "nrefs", refs,
+                  short_form ? "c" : "case", opt->lowercase ? "lc" : "mixed",
                   short_form ? "e" : "eff", opt->effective_order ? "yes" : "no",
                   s2s_bleu_tok_name(opt->tokenize), short_form ? "s" : "smooth", smooth,
                   short_form ? "v" : "version", S2S_BLEU_SACREBLEU_VERSION);
@@ -454,8 +477,9 @@ int s2s_bleu_format_verbose(const s2s_bleu_score *s, char *buf, size_t n) {
     m += (size_t)snprintf(buf + off, n - off, i ? "/%.1f" : "%.1f", s->precisions[i]);
   }
   size_t off = m < n ? m : n;
-  m += (size_t)snprintf(buf + off, n - off, " (BP = %.3f ratio = %.3f hyp_len = %lld ref_len = %lld)",
-                        s->bp, s->ratio, (long long)s->hyp_len, (long long)s->ref_len);
+  m += (size_t)snprintf(buf + off, n - off,
+                        " (BP = %.3f ratio = %.3f hyp_len = %lld ref_len = %lld)", s->bp, s->ratio,
+                        (long long)s->hyp_len, (long long)s->ref_len);
   return (int)m;
 }
 
@@ -470,7 +494,6 @@ int s2s_bleu_format_multi_bleu(const s2s_bleu_score *s, char *buf, size_t n) {
   return snprintf(buf, n,
                   "BLEU = %.2f, %.1f/%.1f/%.1f/%.1f (BP=%.3f, ratio=%.3f, hyp_len=%lld, "
                   "ref_len=%lld)",
-                  s->score, s->precisions[0], s->precisions[1], s->precisions[2],
-                  s->precisions[3], s->bp, s->ratio, (long long)s->hyp_len,
-                  (long long)s->ref_len);
+                  s->score, s->precisions[0], s->precisions[1], s->precisions[2], s->precisions[3],
+                  s->bp, s->ratio, (long long)s->hyp_len, (long long)s->ref_len);
 }

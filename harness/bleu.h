@@ -19,8 +19,10 @@
 #define S2S_BLEU_EUTF8 (-1)    /* a segment is not valid UTF-8 */
 #define S2S_BLEU_ENOMEM (-2)   /* out of memory */
 #define S2S_BLEU_EINVAL (-3)   /* bad option or argument (e.g. no references) */
-#define S2S_BLEU_EREFZERO (-4) /* multi-bleu: total reference length 0 (it prints zeros, exits 1) */
-#define S2S_BLEU_EHYPZERO (-5) /* multi-bleu: empty hypotheses, refs not (Perl dies: division by 0) */
+#define S2S_BLEU_EREFZERO (-4) /* multi-bleu: total reference length 0 (it prints zeros, exits 1)  \
+                                */
+#define S2S_BLEU_EHYPZERO                                                                          \
+  (-5) /* multi-bleu: empty hypotheses, refs not (Perl dies: division by 0) */
 const char *s2s_bleu_strerror(int status);
 
 typedef enum {
@@ -86,8 +88,7 @@ int s2s_bleu_add_n(s2s_bleu *b, const char *hyp, size_t hyp_len, const char *con
 
 /* Scores statistics with the options' smoothing (sacreBLEU's BLEU.compute_bleu, or
  * multi-bleu.perl's formula). Returns 0 or a status (multi-bleu's EREFZERO/EHYPZERO). */
-int s2s_bleu_compute(const s2s_bleu_stats *st, const s2s_bleu_options *opt,
-                     s2s_bleu_score *out);
+int s2s_bleu_compute(const s2s_bleu_stats *st, const s2s_bleu_options *opt, s2s_bleu_score *out);
 static inline int s2s_bleu_score_get(const s2s_bleu *b, s2s_bleu_score *out) {
   return s2s_bleu_compute(&b->stats, &b->opt, out);
 }
@@ -95,8 +96,7 @@ static inline int s2s_bleu_score_get(const s2s_bleu *b, s2s_bleu_score *out) {
 /* sacreBLEU's signature, "nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0"
  * (short_form: "#:1|c:mixed|e:no|tok:13a|s:exp|v:2.6.0"). nrefs -1 prints "var".
  * Returns the length snprintf would write. */
-int s2s_bleu_signature(const s2s_bleu_options *opt, int nrefs, int short_form, char *buf,
-                       size_t n);
+int s2s_bleu_signature(const s2s_bleu_options *opt, int nrefs, int short_form, char *buf, size_t n);
 
 /* sacreBLEU's text line: "BLEU|SIG = 22.1 56.0/28.6/14.8/8.0 (BP = 1.000 ratio = 1.017
  * hyp_len = 59 ref_len = 58)" with the score at `width` decimals ("BLEU = ..." when sig is

@@ -25,7 +25,9 @@ int s2s_bleu_tok_parse(const char *name, s2s_bleu_tok *tok) {
   return -1;
 }
 
-void s2s_bleu_tokenizer_init(s2s_bleu_tokenizer *t) { memset(t, 0, sizeof *t); }
+void s2s_bleu_tokenizer_init(s2s_bleu_tokenizer *t) {
+  memset(t, 0, sizeof *t);
+}
 
 void s2s_bleu_tokenizer_free(s2s_bleu_tokenizer *t) {
   free(t->a);
@@ -38,7 +40,8 @@ void s2s_bleu_tokenizer_free(s2s_bleu_tokenizer *t) {
 static int reserve(s2s_bleu_tokenizer *t, size_t need) {
   if (need <= t->cap) return 0;
   size_t cap = t->cap ? t->cap : 256;
-  while (cap < need) cap *= 2;
+  while (cap < need)
+    cap *= 2;
   uint32_t *a = realloc(t->a, cap * sizeof *a);
   if (!a) return -2;
   t->a = a;
@@ -58,11 +61,13 @@ static void swap_ab(s2s_bleu_tokenizer *t) {
 /* ---- Python str.lower() with its final-sigma rule (unicodeobject.c) ---------------- */
 static uint32_t capital_sigma(const uint32_t *s, size_t n, size_t i) {
   size_t j = i;
-  while (j > 0 && s2s_uni_is_case_ignorable(s[j - 1])) j--;
+  while (j > 0 && s2s_uni_is_case_ignorable(s[j - 1]))
+    j--;
   int final = j > 0 && s2s_uni_is_cased(s[j - 1]);
   if (final) {
     j = i + 1;
-    while (j < n && s2s_uni_is_case_ignorable(s[j])) j++;
+    while (j < n && s2s_uni_is_case_ignorable(s[j]))
+      j++;
     final = j == n || !s2s_uni_is_cased(s[j]);
   }
   return final ? 0x3C2 : 0x3C3;
@@ -76,7 +81,8 @@ static size_t lower_pass(const uint32_t *in, size_t n, uint32_t *out) {
     } else {
       uint32_t l[3];
       int k = s2s_uni_lower(in[i], l);
-      for (int j = 0; j < k; j++) out[m++] = l[j];
+      for (int j = 0; j < k; j++)
+        out[m++] = l[j];
     }
   }
   return m;
@@ -88,9 +94,11 @@ static size_t replace_pass(const uint32_t *in, size_t n, const char *old, const 
   size_t lo = strlen(old), ln = strlen(new_), m = 0, i = 0;
   while (i < n) {
     size_t k = 0;
-    while (k < lo && i + k < n && in[i + k] == (uint32_t)(unsigned char)old[k]) k++;
+    while (k < lo && i + k < n && in[i + k] == (uint32_t)(unsigned char)old[k])
+      k++;
     if (k == lo) {
-      for (size_t j = 0; j < ln; j++) out[m++] = (unsigned char)new_[j];
+      for (size_t j = 0; j < ln; j++)
+        out[m++] = (unsigned char)new_[j];
       i += lo;
     } else {
       out[m++] = in[i++];
@@ -100,16 +108,26 @@ static size_t replace_pass(const uint32_t *in, size_t n, const char *old, const 
 }
 
 /* ---- character classes ------------------------------------------------------------- */
-static int is_digit(uint32_t c) { return c >= '0' && c <= '9'; }
-static int is_dotcomma(uint32_t c) { return c == '.' || c == ','; }
+static int is_digit(uint32_t c) {
+  return c >= '0' && c <= '9';
+}
+static int is_dotcomma(uint32_t c) {
+  return c == '.' || c == ',';
+}
 /* 13a: [\{-\~\[-\` -\&\(-\+\:-\@\/] */
 static int is_13a_punct(uint32_t c) {
   return (c >= 0x7B && c <= 0x7E) || (c >= 0x5B && c <= 0x60) || (c >= 0x20 && c <= 0x26) ||
          (c >= 0x28 && c <= 0x2B) || (c >= 0x3A && c <= 0x40) || c == 0x2F;
 }
-static int not_number(uint32_t c) { return !s2s_uni_is_number(c); }
-static int not_digit(uint32_t c) { return !is_digit(c); }
-static int is_dash(uint32_t c) { return c == '-'; }
+static int not_number(uint32_t c) {
+  return !s2s_uni_is_number(c);
+}
+static int not_digit(uint32_t c) {
+  return !is_digit(c);
+}
+static int is_dash(uint32_t c) {
+  return c == '-';
+}
 
 /* re.sub(r'(X)', r' \1 ', s) */
 static size_t pad1_pass(const uint32_t *in, size_t n, int (*x)(uint32_t), uint32_t *out) {
@@ -153,11 +171,11 @@ static size_t pair_pass(const uint32_t *in, size_t n, int (*x)(uint32_t), int (*
 
 /* Runs one pass from t->a (n code points) into t->b and makes b the new a. Every pass
  * at most triples the length. */
-#define PASS(call)                                                                          \
-  do {                                                                                      \
-    if (reserve(t, 3 * n + 4) != 0) return -2;                                             \
-    n = (call);                                                                             \
-    swap_ab(t);                                                                             \
+#define PASS(call)                                                                                 \
+  do {                                                                                             \
+    if (reserve(t, 3 * n + 4) != 0) return -2;                                                     \
+    n = (call);                                                                                    \
+    swap_ab(t);                                                                                    \
   } while (0)
 
 static int tokenize_13a(s2s_bleu_tokenizer *t, size_t *np) {
@@ -182,8 +200,12 @@ static int tokenize_13a(s2s_bleu_tokenizer *t, size_t *np) {
   return 0;
 }
 
-static int is_p(uint32_t c) { return s2s_uni_is_punct(c); }
-static int is_s(uint32_t c) { return s2s_uni_is_symbol(c); }
+static int is_p(uint32_t c) {
+  return s2s_uni_is_punct(c);
+}
+static int is_s(uint32_t c) {
+  return s2s_uni_is_symbol(c);
+}
 
 static int tokenize_intl(s2s_bleu_tokenizer *t, size_t *np) {
   size_t n = *np;
@@ -236,7 +258,8 @@ int s2s_bleu_tokenize(s2s_bleu_tokenizer *t, s2s_bleu_tok tok, int lowercase, co
     m = lower_pass(t->a, m, t->b);
     swap_ab(t);
   }
-  while (m > 0 && s2s_uni_is_space(t->a[m - 1])) m--; /* rstrip() */
+  while (m > 0 && s2s_uni_is_space(t->a[m - 1]))
+    m--; /* rstrip() */
   int rc = 0;
   if (tok == S2S_BLEU_TOK_13A)
     rc = tokenize_13a(t, &m);
@@ -253,7 +276,8 @@ size_t s2s_utf8_rstrip_len(const char *s, size_t n) {
   const unsigned char *u = (const unsigned char *)s;
   while (n > 0) {
     size_t start = n - 1; /* back up to the lead byte of the last code point */
-    while (start > 0 && (u[start] & 0xC0) == 0x80) start--;
+    while (start > 0 && (u[start] & 0xC0) == 0x80)
+      start--;
     uint32_t cp;
     s2s_utf8_decode(s + start, n - start, &cp);
     if (!s2s_uni_is_space(cp)) break;

@@ -24,7 +24,7 @@ int s2s_bleu_tok_parse(const char *name, s2s_bleu_tok *tok);
 typedef struct {
   uint32_t *a, *b; /* code point work buffers, cap each */
   size_t cap;
-  char *out;       /* tokenized UTF-8 line */
+  char *out; /* tokenized UTF-8 line */
   size_t out_cap;
 } s2s_bleu_tokenizer;
 

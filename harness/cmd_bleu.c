@@ -14,34 +14,34 @@
 
 static void usage(FILE *f) {
   fprintf(f,
-    "usage: s2sbench bleu REF [REF...] [-i HYP] [options]\n"
-    "\n"
-    "Corpus BLEU of HYP (or stdin) against one or more reference files, line by line.\n"
-    "Numbers, signature and output equal sacreBLEU %s's command line (checked by\n"
-    "tests/test_bleu_sacrebleu.sh); the signature's version field names that release.\n"
-    "\n"
-    "  -i, --input HYP              hypotheses (default: stdin, as sacreBLEU reads it)\n"
-    "  -tok, --tokenize NAME        13a (default), intl, char, none\n"
-    "  -s, --smooth-method NAME     exp (default), floor, add-k, none\n"
-    "  -sv, --smooth-value V        floor (default 0.1) or add-k (default 1) value\n"
-    "  -lc, --lowercase             case-insensitive (Python str.lower())\n"
-    "  -f, --format json|text       output format (default json, like sacreBLEU)\n"
-    "  -b, --score-only             print the score alone\n"
-    "  -w, --width N                decimals of the score (default 1, like sacreBLEU)\n"
-    "  -sh, --short                 short signature (text format)\n"
-    "  -sl, --sentence-level        one line per segment (effective order, text)\n"
-    "  --force                      no warning for hypotheses that look tokenized\n"
-    "  -q, --quiet                  accepted for sacreBLEU compatibility\n"
-    "  --multi-bleu                 multi-bleu.perl instead: tokenized text split on ASCII\n"
-    "                               whitespace, no smoothing, its output line; with -lc\n"
-    "                               lowercases ASCII; a last line without a newline loses\n"
-    "                               its last byte, as Perl's chop does there\n"
-    "  -h, --help                   this text\n"
-    "\n"
-    "Differences from sacreBLEU: one system only (no tab-separated stdin, no paired tests);\n"
-    "no test-set download; no -nr; SACREBLEU_FORMAT is ignored; UTF-8 only.\n"
-    "exit: 0 ok, 1 bad input (file, line count, UTF-8), 2 bad usage\n",
-    S2S_BLEU_SACREBLEU_VERSION);
+          "usage: s2sbench bleu REF [REF...] [-i HYP] [options]\n"
+          "\n"
+          "Corpus BLEU of HYP (or stdin) against one or more reference files, line by line.\n"
+          "Numbers, signature and output equal sacreBLEU %s's command line (checked by\n"
+          "tests/test_bleu_sacrebleu.sh); the signature's version field names that release.\n"
+          "\n"
+          "  -i, --input HYP              hypotheses (default: stdin, as sacreBLEU reads it)\n"
+          "  -tok, --tokenize NAME        13a (default), intl, char, none\n"
+          "  -s, --smooth-method NAME     exp (default), floor, add-k, none\n"
+          "  -sv, --smooth-value V        floor (default 0.1) or add-k (default 1) value\n"
+          "  -lc, --lowercase             case-insensitive (Python str.lower())\n"
+          "  -f, --format json|text       output format (default json, like sacreBLEU)\n"
+          "  -b, --score-only             print the score alone\n"
+          "  -w, --width N                decimals of the score (default 1, like sacreBLEU)\n"
+          "  -sh, --short                 short signature (text format)\n"
+          "  -sl, --sentence-level        one line per segment (effective order, text)\n"
+          "  --force                      no warning for hypotheses that look tokenized\n"
+          "  -q, --quiet                  accepted for sacreBLEU compatibility\n"
+          "  --multi-bleu                 multi-bleu.perl instead: tokenized text split on ASCII\n"
+          "                               whitespace, no smoothing, its output line; with -lc\n"
+          "                               lowercases ASCII; a last line without a newline loses\n"
+          "                               its last byte, as Perl's chop does there\n"
+          "  -h, --help                   this text\n"
+          "\n"
+          "Differences from sacreBLEU: one system only (no tab-separated stdin, no paired tests);\n"
+          "no test-set download; no -nr; SACREBLEU_FORMAT is ignored; UTF-8 only.\n"
+          "exit: 0 ok, 1 bad input (file, line count, UTF-8), 2 bad usage\n",
+          S2S_BLEU_SACREBLEU_VERSION);
 }
 
 #define ERR(...) (fprintf(stderr, "s2sbench bleu: " __VA_ARGS__), fputc('\n', stderr))
@@ -91,7 +91,8 @@ static int parse(int argc, char **argv, args *a) {
     if (arg[0] != '-' || !strcmp(arg, "-")) {
       if (after_input) {
         ERR("'%s' after -i %s: sacreBLEU would read it as a second system; put references "
-            "before -i (one system only here)", arg, a->hyp);
+            "before -i (one system only here)",
+            arg, a->hyp);
         return 2;
       }
       a->refs[a->nrefs++] = arg;
@@ -126,8 +127,7 @@ static int parse(int argc, char **argv, args *a) {
       if (r < 0) return 2;
       errno = 0;
       a->opt.smooth_value = strtod(v, &end);
-      if (end == v || *end || errno || !isfinite(a->opt.smooth_value) ||
-          a->opt.smooth_value < 0) {
+      if (end == v || *end || errno || !isfinite(a->opt.smooth_value) || a->opt.smooth_value < 0) {
         ERR("-sv needs a finite number >= 0, got '%s'", v);
         return 2;
       }
@@ -180,11 +180,12 @@ static int parse(int argc, char **argv, args *a) {
   return 0;
 }
 
-static int read_lines(const char *path, s2s_lines_mode mode, s2s_text_lines *out) {
+static int read_lines(const char *role, const char *path, s2s_lines_mode mode,
+                      s2s_text_lines *out) {
   char err[512];
   FILE *f = path ? fopen(path, "rb") : stdin;
   if (!f) {
-    ERR("cannot open '%s': %s", path, strerror(errno));
+    ERR("cannot open %s file '%s': %s", role, path, strerror(errno));
     return -1;
   }
   int rc = s2s_text_lines_read(f, path ? path : "<stdin>", mode, 1, out, err, sizeof err);
@@ -209,7 +210,8 @@ static void py_float_repr(double x, char *out, size_t n) {
   for (; *p && *p != 'e'; p++)
     if (*p != '.') dig[nd++] = *p;
   int decpt = atoi(p + 1) + 1;
-  while (nd > 1 && dig[nd - 1] == '0') nd--;
+  while (nd > 1 && dig[nd - 1] == '0')
+    nd--;
   dig[nd] = '\0';
   if (x == 0) decpt = 1;
   char buf[96];
@@ -219,13 +221,17 @@ static void py_float_repr(double x, char *out, size_t n) {
     if (decpt <= 0) {
       buf[m++] = '0';
       buf[m++] = '.';
-      for (int k = 0; k < -decpt; k++) buf[m++] = '0';
-      for (int k = 0; k < nd; k++) buf[m++] = dig[k];
+      for (int k = 0; k < -decpt; k++)
+        buf[m++] = '0';
+      for (int k = 0; k < nd; k++)
+        buf[m++] = dig[k];
     } else {
-      for (int k = 0; k < decpt; k++) buf[m++] = k < nd ? dig[k] : '0';
+      for (int k = 0; k < decpt; k++)
+        buf[m++] = k < nd ? dig[k] : '0';
       buf[m++] = '.';
       if (decpt >= nd) buf[m++] = '0';
-      for (int k = decpt; k < nd; k++) buf[m++] = dig[k];
+      for (int k = decpt; k < nd; k++)
+        buf[m++] = dig[k];
     }
     buf[m] = '\0';
   } else {
@@ -238,12 +244,13 @@ static void py_float_repr(double x, char *out, size_t n) {
 
 /* sacreBLEU's Score.format(..., is_json=True): json.dumps(d, indent=1). */
 static void print_json(const s2s_bleu_score *s, int width, const char *sig) {
-  char num[64], rounded[64], verbose[512];
+  char num[128], rounded[64], verbose[512];
   snprintf(rounded, sizeof rounded, "%.*f", width, s->score);
   py_float_repr(strtod(rounded, NULL), num, sizeof num);
   s2s_bleu_format_verbose(s, verbose, sizeof verbose);
   printf("{\n \"name\": \"BLEU\",\n \"score\": %s,\n \"signature\": \"%s\",\n"
-         " \"verbose_score\": \"%s\"", num, sig, verbose);
+         " \"verbose_score\": \"%s\"",
+         num, sig, verbose);
   const char *p = sig;
   while (*p) { /* one "key": "value" per signature field */
     const char *colon = strchr(p, ':'), *bar = strchr(p, '|');
@@ -263,7 +270,8 @@ static void warn_tokenized(const s2s_text_lines *hyp) {
   }
   if (count >= 100)
     ERR("warning: %zu hypotheses end in a tokenized period ' .': BLEU expects detokenized "
-        "text (--force silences this)", count);
+        "text (--force silences this)",
+        count);
 }
 
 static int run(const args *a, s2s_text_lines *refs, s2s_text_lines *hyp) {
@@ -359,10 +367,10 @@ int s2s_cmd_bleu(int argc, char **argv) {
   rc = 1;
   if (!refs) goto out;
   for (int r = 0; r < a.nrefs; r++)
-    if (read_lines(a.refs[r], S2S_LINES_LF, &refs[r]) != 0) goto out;
+    if (read_lines("reference", a.refs[r], S2S_LINES_LF, &refs[r]) != 0) goto out;
   /* sacreBLEU reads stdin in Python's default (universal newline) mode, files with "\n" */
   s2s_lines_mode mode = (a.hyp || a.opt.multi_bleu) ? S2S_LINES_LF : S2S_LINES_UNIVERSAL;
-  if (read_lines(a.hyp, mode, &hyp) != 0) goto out;
+  if (read_lines("hypothesis", a.hyp, mode, &hyp) != 0) goto out;
   const char *hyp_name = a.hyp ? a.hyp : "<stdin>";
   if (hyp.n == 0) {
     ERR("%s: no hypotheses (empty input)", hyp_name);
@@ -370,8 +378,8 @@ int s2s_cmd_bleu(int argc, char **argv) {
   }
   for (int r = 0; r < a.nrefs; r++)
     if (refs[r].n != hyp.n) {
-      ERR("line counts differ: reference %s has %zu lines, hypotheses %s have %zu", a.refs[r],
-          refs[r].n, hyp_name, hyp.n);
+      ERR("line counts differ: reference file '%s' has %zu lines, hypothesis file '%s' has %zu",
+          a.refs[r], refs[r].n, hyp_name, hyp.n);
       goto out;
     }
   if (a.opt.multi_bleu) { /* Perl's chop removes the last byte of an unterminated last line */
@@ -384,7 +392,8 @@ int s2s_cmd_bleu(int argc, char **argv) {
         size_t n = s2s_utf8_rstrip_len(hyp.line[i], hyp.len[i]);
         if (memchr(hyp.line[i], '\t', n)) {
           ERR("<stdin>:%zu: a tab inside the line: sacreBLEU reads tab-separated stdin as "
-              "several systems (not supported); pass the file with -i", i + 1);
+              "several systems (not supported); pass the file with -i",
+              i + 1);
           goto out;
         }
       }
@@ -393,7 +402,8 @@ int s2s_cmd_bleu(int argc, char **argv) {
   rc = run(&a, refs, &hyp);
 out:
   if (refs)
-    for (int r = 0; r < a.nrefs; r++) s2s_text_lines_free(&refs[r]);
+    for (int r = 0; r < a.nrefs; r++)
+      s2s_text_lines_free(&refs[r]);
   free(refs);
   s2s_text_lines_free(&hyp);
   free(a.refs);

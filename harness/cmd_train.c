@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "task.h"
 #include "train.h"
 
 static void help(void) {
@@ -35,9 +36,9 @@ int s2s_cmd_train(int argc, char **argv) {
   s2s_train_opts o;
   memset(&o, 0, sizeof o);
   s2s_config_preset(&o.cfg, "tiny");
-  o.task = (s2s_task){.kind = S2S_TASK_REVERSE, .min_len = 1, .sentences = 65536};
+  s2s_task task = {.kind = S2S_TASK_REVERSE, .min_len = 1, .sentences = 65536};
   o.log_every = 10;
-  o.eval_batches = 4;
+  long eval_batches = 4;
   int have_task = 0;
   long v;
   s2s_cli c;
@@ -52,16 +53,16 @@ int s2s_cmd_train(int argc, char **argv) {
     } else if (s2s_cli_is(&c, "--task")) {
       const char *t = s2s_cli_value(&c);
       if (!t) return 2;
-      if (s2s_task_parse(t, &o.task.kind) != 0) {
+      if (s2s_task_parse(t, &task.kind) != 0) {
         fprintf(stderr, "s2sbench train: --task: unknown task '%s' (copy, reverse)\n", t);
         return 2;
       }
       have_task = 1;
     } else if (s2s_cli_is(&c, "--task-size")) {
-      if (s2s_cli_long(&c, 1, 1L << 40, &o.task.sentences)) return 2;
+      if (s2s_cli_long(&c, 1, 1L << 40, &task.sentences)) return 2;
     } else if (s2s_cli_is(&c, "--min-len")) {
       if (s2s_cli_long(&c, 1, 1000, &v)) return 2;
-      o.task.min_len = (int)v;
+      task.min_len = (int)v;
     } else if (s2s_cli_is(&c, "--steps")) {
       if (s2s_cli_long(&c, 1, 1L << 40, &o.steps)) return 2;
     } else if (s2s_cli_is(&c, "--epochs")) {
@@ -75,8 +76,7 @@ int s2s_cmd_train(int argc, char **argv) {
     } else if (s2s_cli_is(&c, "--eval-every")) {
       if (s2s_cli_long(&c, 0, 1L << 40, &o.eval_every)) return 2;
     } else if (s2s_cli_is(&c, "--eval-batches")) {
-      if (s2s_cli_long(&c, 1, 100000, &v)) return 2;
-      o.eval_batches = (int)v;
+      if (s2s_cli_long(&c, 1, 100000, &eval_batches)) return 2;
     } else if (s2s_cli_is(&c, "--checkpoint")) {
       if (!(o.checkpoint = s2s_cli_value(&c))) return 2;
     } else if (s2s_cli_is(&c, "--checkpoint-every")) {
@@ -104,17 +104,21 @@ int s2s_cmd_train(int argc, char **argv) {
                     "--max-len <= 1024\n");
     return 2;
   }
-  o.task.max_len = o.cfg.max_len;
-  if (o.task.min_len > o.task.max_len) {
-    fprintf(stderr, "s2sbench train: --min-len %d exceeds --max-len %d\n", o.task.min_len,
-            o.task.max_len);
+  task.max_len = o.cfg.max_len;
+  if (task.min_len > task.max_len) {
+    fprintf(stderr, "s2sbench train: --min-len %d exceeds --max-len %d\n", task.min_len,
+            task.max_len);
     return 2;
   }
-  o.task.vocab = o.cfg.src_vocab < o.cfg.tgt_vocab ? o.cfg.src_vocab : o.cfg.tgt_vocab;
-  o.task.seed = o.cfg.seed;
+  task.vocab = o.cfg.src_vocab < o.cfg.tgt_vocab ? o.cfg.src_vocab : o.cfg.tgt_vocab;
+  task.seed = o.cfg.seed;
   if (o.checkpoint_every && !o.checkpoint) {
     fprintf(stderr, "s2sbench train: --checkpoint-every needs --checkpoint FILE\n");
     return 2;
   }
-  return s2s_train_run(&o, argc, argv);
+  o.data = s2s_task_source(&task, o.cfg.batch, (int)eval_batches);
+  if (!o.data) return 1;
+  int rc = s2s_train_run(&o, argc, argv);
+  o.data->free(o.data);
+  return rc;
 }

@@ -3,8 +3,10 @@
  * batch index). */
 #include "task.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "rng.h"
 
 int s2s_task_parse(const char *name, s2s_task_kind *kind) {
@@ -40,4 +42,49 @@ void s2s_task_batch(const s2s_task *t, uint64_t index, int dev, int B, s2s_batch
     for (int k = 0; k < n; k++) tgt[k] = t->kind == S2S_TASK_COPY ? src[k] : src[n - 1 - k];
     s2s_batch_set(b, i, src, n, tgt, n);
   }
+}
+
+typedef struct task_source {
+  s2s_data_source src;
+  s2s_task task;
+  int B;
+} task_source;
+
+static int task_train(s2s_data_source *s, uint64_t step, s2s_batch *b) {
+  task_source *t = s->impl;
+  s2s_task_batch(&t->task, step, 0, t->B, b);
+  return 0;
+}
+
+static int task_dev(s2s_data_source *s, int i, s2s_batch *b) {
+  task_source *t = s->impl;
+  s2s_task_batch(&t->task, (uint64_t)i, 1, t->B, b);
+  return 0;
+}
+
+static void task_describe(s2s_data_source *s, void *json) {
+  task_source *t = s->impl;
+  s2s_json *j = json;
+  s2s_json_int(j, "task_vocab", t->task.vocab);
+  s2s_json_int(j, "min_len", t->task.min_len);
+  s2s_json_int(j, "max_len", t->task.max_len);
+}
+
+static void task_free(s2s_data_source *s) { free(s->impl); }
+
+s2s_data_source *s2s_task_source(const s2s_task *t, int B, int dev_batches) {
+  task_source *ts = calloc(1, sizeof *ts);
+  if (!ts) return NULL;
+  ts->task = *t;
+  ts->B = B;
+  ts->src = (s2s_data_source){.name = s2s_task_name(t->kind),
+                              .sentences = t->sentences,
+                              .steps_per_epoch = t->sentences / B > 0 ? t->sentences / B : 1,
+                              .dev_batches = dev_batches,
+                              .train_batch = task_train,
+                              .dev_batch = task_dev,
+                              .describe = task_describe,
+                              .free = task_free,
+                              .impl = ts};
+  return &ts->src;
 }

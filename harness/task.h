@@ -27,4 +27,10 @@ const char *s2s_task_name(s2s_task_kind kind);
  * `index` (dev = 0) or with dev batch `index` (dev = 1, a disjoint stream). */
 void s2s_task_batch(const s2s_task *t, uint64_t index, int dev, int B, s2s_batch *b);
 
+#include "data_source.h"
+
+/* The task as a data source with batches of B sentences and `dev_batches` dev batches.
+ * Returns NULL when out of memory. */
+s2s_data_source *s2s_task_source(const s2s_task *t, int B, int dev_batches);
+
 #endif

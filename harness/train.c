@@ -1,5 +1,5 @@
 /* The training loop (see train.h). Batch i and the learning rate at step i depend only on
- * (seed, i), so a run resumed from a checkpoint at step k continues exactly as the
+ * (data, seed, i), so a run resumed from a checkpoint at step k continues exactly as the
  * uninterrupted run would (same device, same seed). */
 #include "train.h"
 
@@ -52,9 +52,11 @@ static int save_checkpoint(run_state *r, long step, double lr) {
   h.epoch = (double)step / r->steps_per_epoch;
   h.lr = (float)lr;
   h.params = r->step.lay.total;
-  snprintf(h.task, sizeof h.task, "%s", s2s_task_name(o->task.kind));
+  h.extra_bytes = o->ckpt_extra_bytes;
+  h.data_hash = o->data->data_hash;
+  snprintf(h.task, sizeof h.task, "%s", o->data->name);
   char err[512];
-  int rc = s2s_ckpt_write(o->checkpoint, &h, p, NULL, err, sizeof err);
+  int rc = s2s_ckpt_write(o->checkpoint, &h, p, o->ckpt_extra, err, sizeof err);
   free(p);
   if (rc) fprintf(stderr, "s2sbench train: %s\n", err);
   else r->last_ckpt_step = step;
@@ -68,6 +70,14 @@ static int resume(run_state *r) {
       s2s_ckpt_matches(&ck.h, &r->o->cfg, err, sizeof err) != 0 ||
       ck.h.params != r->step.lay.total) {
     fprintf(stderr, "s2sbench train: --resume: %s\n", err);
+    s2s_ckpt_free(&ck);
+    return -1;
+  }
+  if (ck.h.data_hash != r->o->data->data_hash || strcmp(ck.h.task, r->o->data->name) != 0) {
+    fprintf(stderr, "s2sbench train: --resume: checkpoint '%s' was trained on other data "
+            "(%s, hash %016llx; this run: %s, hash %016llx)\n", r->o->resume, ck.h.task,
+            (unsigned long long)ck.h.data_hash, r->o->data->name,
+            (unsigned long long)r->o->data->data_hash);
     s2s_ckpt_free(&ck);
     return -1;
   }
@@ -112,8 +122,8 @@ static void progress(run_state *r, long step, int force) {
 static int evaluate(run_state *r) {
   const s2s_train_opts *o = r->o;
   double loss = 0, tokens = 0, correct = 0;
-  for (int i = 0; i < o->eval_batches; i++) {
-    s2s_task_batch(&o->task, (uint64_t)i, 1, o->cfg.batch, &r->batch);
+  for (int i = 0; i < o->data->dev_batches; i++) {
+    if (o->data->dev_batch(o->data, i, &r->batch) != 0) return -1;
     s2s_step_result res;
     if (s2s_train_step_eval(&r->step, &r->batch, &res) != 0) return -1;
     loss += res.loss * r->batch.B;
@@ -150,11 +160,10 @@ static int write_run_json(run_state *r, int argc, char **argv, const char *statu
   s2s_run_record_meta(&j, "train", argc, argv, r->devs, r->ndev);
   s2s_run_record_config(&j, &r->o->cfg);
   s2s_json_object(&j, "data");
-  s2s_json_str(&j, "task", s2s_task_name(r->o->task.kind));
-  s2s_json_int(&j, "task_vocab", r->o->task.vocab);
-  s2s_json_int(&j, "min_len", r->o->task.min_len);
-  s2s_json_int(&j, "max_len", r->o->task.max_len);
-  s2s_json_int(&j, "sentences_per_epoch", r->o->task.sentences);
+  s2s_json_str(&j, "source", r->o->data->name);
+  s2s_json_int(&j, "sentences_per_epoch", r->o->data->sentences);
+  s2s_json_int(&j, "steps_per_epoch", r->steps_per_epoch);
+  if (r->o->data->describe) r->o->data->describe(r->o->data, &j);
   s2s_json_close(&j, '}');
   double el = now_s() - r->t0;
   s2s_json_object(&j, "summary");
@@ -205,7 +214,7 @@ static int loop(run_state *r) {
   for (long step = r->first_step; step < r->total_steps; step++) {
     double epoch = (double)step / r->steps_per_epoch;
     double lr = s2s_config_lr_at(&o->cfg, epoch);
-    s2s_task_batch(&o->task, (uint64_t)step, 0, o->cfg.batch, &r->batch);
+    if (o->data->train_batch(o->data, (uint64_t)step, &r->batch) != 0) return -1;
     if (s2s_train_step_run(&r->step, &r->batch, (float)lr, 1, &r->last) != 0) return -1;
     r->done++;
     r->words += r->batch.src_words + r->batch.tgt_words;
@@ -223,7 +232,8 @@ static int loop(run_state *r) {
       return -1;
     }
     const long s1 = step + 1;
-    int eval = o->eval_every > 0 && (s1 % o->eval_every == 0 || s1 == r->total_steps);
+    int eval = o->eval_every > 0 && o->data->dev_batches > 0 &&
+               (s1 % o->eval_every == 0 || s1 == r->total_steps);
     if (eval && evaluate(r) != 0) return -1;
     if (s1 % o->log_every == 0 || s1 == r->total_steps || eval) log_row(r, s1, lr, eval);
     if (o->checkpoint && o->checkpoint_every > 0 && s1 % o->checkpoint_every == 0 &&
@@ -255,8 +265,7 @@ int s2s_train_run(const s2s_train_opts *o, int argc, char **argv) {
     s2s_device_close(r.devs, r.ndev);
     return 1;
   }
-  r.steps_per_epoch = o->task.sentences / o->cfg.batch;
-  if (r.steps_per_epoch < 1) r.steps_per_epoch = 1;
+  r.steps_per_epoch = o->data->steps_per_epoch;
   double epochs = o->epochs > 0 ? o->epochs : o->cfg.epochs;
   r.total_steps = o->steps > 0 ? o->steps : (long)ceil(epochs * r.steps_per_epoch);
   int rc = 1;
@@ -264,9 +273,9 @@ int s2s_train_run(const s2s_train_opts *o, int argc, char **argv) {
   if (!o->quiet) {
     char desc[512];
     s2s_device_describe(&r.devs[0].info, desc, sizeof desc);
-    fprintf(stderr, "train: %s %dx%d E%d V%d/%d B%d, task %s, %ld steps on %s\n", o->cfg.preset,
+    fprintf(stderr, "train: %s %dx%d E%d V%d/%d B%d, data %s, %ld steps on %s\n", o->cfg.preset,
             o->cfg.layers, o->cfg.hidden, o->cfg.embed, o->cfg.src_vocab, o->cfg.tgt_vocab,
-            o->cfg.batch, s2s_task_name(o->task.kind), r.total_steps, desc);
+            o->cfg.batch, o->data->name, r.total_steps, desc);
   }
   if (s2s_batch_alloc(&r.batch, o->cfg.batch, o->cfg.max_len, o->cfg.max_len + 1) != 0 ||
       s2s_train_step_init(&r.step, &r.devs[0], &o->cfg) != 0)

@@ -5,11 +5,13 @@
 #define S2S_TRAIN_H
 
 #include "config.h"
-#include "task.h"
+#include "data_source.h"
 
 typedef struct s2s_train_opts {
   s2s_config cfg;
-  s2s_task task;
+  s2s_data_source *data;  /* batches (synthetic task or corpus); owned by the caller */
+  const void *ckpt_extra; /* saved in checkpoints (the vocabularies), may be NULL */
+  size_t ckpt_extra_bytes;
   long steps;             /* > 0: train this many steps in total (counting resumed ones) */
   double epochs;          /* used when steps == 0 (0: the config's epochs) */
   const char *devices;    /* device spec (device.h) */
@@ -19,7 +21,6 @@ typedef struct s2s_train_opts {
   const char *resume;     /* NULL: fresh start */
   long log_every;         /* rows of train.tsv */
   long eval_every;        /* dev loss every N steps (0: off) */
-  int eval_batches;       /* dev batches per evaluation */
   int quiet;
 } s2s_train_opts;
 

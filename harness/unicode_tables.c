@@ -3,6 +3,7 @@
  * The Unicode properties sacreBLEU's BLEU depends on, as that Python sees them:
  * str.split() whitespace, regex \p{P} \p{S} \p{N}, str.lower() and its final-sigma
  * context properties. Lookups are binary searches over sorted ranges. */
+/* clang-format off */
 #include "unicode_tables.h"
 
 #include <stddef.h>

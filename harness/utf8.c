@@ -20,8 +20,7 @@ static size_t seq_len(const unsigned char *s, size_t n) {
     return 3;
   }
   if (c < 0xF5) {
-    if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
-      return 0;
+    if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80) return 0;
     if (c == 0xF0 && s[1] < 0x90) return 0;  /* overlong */
     if (c == 0xF4 && s[1] >= 0x90) return 0; /* above U+10FFFF */
     return 4;
@@ -59,8 +58,8 @@ size_t s2s_utf8_decode(const char *s, size_t n, uint32_t *out) {
       out[m++] = ((uint32_t)(c & 0x1F) << 6) | (u[i + 1] & 0x3F);
       i += 2;
     } else if (c < 0xF0 && i + 2 < n) {
-      out[m++] = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(u[i + 1] & 0x3F) << 6) |
-                 (u[i + 2] & 0x3F);
+      out[m++] =
+          ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(u[i + 1] & 0x3F) << 6) | (u[i + 2] & 0x3F);
       i += 3;
     } else if (i + 3 < n) {
       out[m++] = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(u[i + 1] & 0x3F) << 12) |
@@ -144,7 +143,8 @@ int s2s_text_lines_read(FILE *f, const char *name, s2s_lines_mode mode, int vali
   while (start < n) {
     /* find the terminator of the line starting at `start` */
     size_t end = start, next;
-    while (end < n && d[end] != '\n' && !(mode == S2S_LINES_UNIVERSAL && d[end] == '\r')) end++;
+    while (end < n && d[end] != '\n' && !(mode == S2S_LINES_UNIVERSAL && d[end] == '\r'))
+      end++;
     if (end == n) {
       next = n;
       out->last_unterminated = 1;

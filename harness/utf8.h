@@ -25,10 +25,10 @@ size_t s2s_utf8_encode(uint32_t cp, char *out);
 typedef enum { S2S_LINES_LF, S2S_LINES_UNIVERSAL } s2s_lines_mode;
 
 typedef struct {
-  char *data;         /* the whole file; each line is NUL-terminated in place */
-  char **line;        /* (n) start of each line */
-  size_t *len;        /* (n) bytes in each line (lines may hold NUL bytes) */
-  size_t n;           /* number of lines: a final line without a terminator counts */
+  char *data;            /* the whole file; each line is NUL-terminated in place */
+  char **line;           /* (n) start of each line */
+  size_t *len;           /* (n) bytes in each line (lines may hold NUL bytes) */
+  size_t n;              /* number of lines: a final line without a terminator counts */
   int last_unterminated; /* 1 when the last line had no terminator */
 } s2s_text_lines;
 
