@@ -97,7 +97,7 @@ static int measure(const step_bench *o, s2s_device *dev, step_numbers *m) {
   double *gemm_trials = calloc((size_t)o->gemm_reps, sizeof *gemm_trials);
   double t = s2s_now();
   if (s2s_batch_alloc(&b, o->cfg.batch, o->cfg.max_len, o->cfg.max_len + 1) != 0 ||
-      s2s_train_step_init(&st, dev, &o->cfg) != 0)
+      s2s_train_step_init(&st, dev, 1, NULL, &o->cfg) != 0)
     goto out;
   m->build_s = s2s_now() - t;
   float *p = malloc(st.lay.total * sizeof *p);

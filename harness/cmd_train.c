@@ -20,7 +20,10 @@ static void help(void) {
          "training:\n"
          "  --steps N                total steps (counting resumed ones)\n"
          "  --epochs X               total epochs (default: the preset's, paper 7.5)\n"
-         "  --device SPEC            one device: cpu, gpu, P:D, name=TEXT, cpu/1 (see devices)\n"
+         "  --devices SPEC           devices: cpu, gpu, P:D, name=TEXT, cpu/2 (see devices);\n"
+         "                           several devices run the layers as a pipeline\n"
+         "  --split SPEC             layers=D,..;softmax=D,.. (default printed at start;\n"
+         "                           the paper's 4+4 for 4 layers on 8 devices)\n"
          "  --out DIR                write DIR/train.tsv and DIR/run.json\n"
          "  --log-every N            rows of train.tsv (default 10)\n"
          "  --eval-every N           dev loss/perplexity every N steps (default 0 = off)\n"
@@ -69,6 +72,8 @@ int s2s_cmd_train(int argc, char **argv) {
       if (s2s_cli_double(&c, 1e-9, 1e6, &o.epochs)) return 2;
     } else if (s2s_cli_is(&c, "--device") || s2s_cli_is(&c, "--devices")) {
       if (!(o.devices = s2s_cli_value(&c))) return 2;
+    } else if (s2s_cli_is(&c, "--split")) {
+      if (!(o.split = s2s_cli_value(&c))) return 2;
     } else if (s2s_cli_is(&c, "--out")) {
       if (!(o.out_dir = s2s_cli_value(&c))) return 2;
     } else if (s2s_cli_is(&c, "--log-every")) {

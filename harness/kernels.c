@@ -78,8 +78,8 @@ int s2s_kernels_init(s2s_kernels *k, s2s_device *dev) {
   k->red_groups = 256;
   char opts[128];
   snprintf(opts, sizeof opts, "-DS2S_XENT_WG=%zu -DS2S_RED_WG=%zu", k->xent_wg, k->red_wg);
-  static const char *const names[] = {"lstm_cell", "embedding", "softmax_xent", "reduce",
-                                      "optimizer", NULL};
+  static const char *const names[] = {"lstm_cell", "embedding", "softmax_xent",
+                                      "softmax_shard", "reduce", "optimizer", NULL};
   S2S_TRY(s2s_program_build(dev, names, opts, &k->program));
   S2S_TRY(s2s_kernel_create(k->program, "lstm_cell_forward", &k->lstm_fwd));
   S2S_TRY(s2s_kernel_create(k->program, "lstm_cell_backward", &k->lstm_bwd));
@@ -89,13 +89,15 @@ int s2s_kernels_init(s2s_kernels *k, s2s_device *dev) {
   S2S_TRY(s2s_kernel_create(k->program, "reduce_sum", &k->reduce));
   S2S_TRY(s2s_kernel_create(k->program, "sgd_clip_update", &k->sgd));
   S2S_TRY(s2s_kernel_create(k->program, "axpy", &k->axpy));
+  S2S_TRY(s2s_kernel_create(k->program, "softmax_shard_stats", &k->shard_stats));
+  S2S_TRY(s2s_kernel_create(k->program, "softmax_shard_grad", &k->shard_grad));
   S2S_TRY(s2s_buf_alloc(dev, k->red_groups, &k->partials));
   return 0;
 }
 
 void s2s_kernels_free(s2s_kernels *k) {
-  cl_kernel all[] = {k->lstm_fwd, k->lstm_bwd, k->emb_fwd, k->emb_bwd,
-                     k->xent,     k->reduce,   k->sgd,     k->axpy};
+  cl_kernel all[] = {k->lstm_fwd, k->lstm_bwd, k->emb_fwd, k->emb_bwd,     k->xent,
+                     k->reduce,   k->sgd,      k->axpy,    k->shard_stats, k->shard_grad};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
     if (all[i]) clReleaseKernel(all[i]);
   if (k->partials.mem) s2s_buf_free(&k->partials);
@@ -135,6 +137,20 @@ int s2s_cl_softmax_xent(s2s_kernels *k, int N, int V, s2s_buf logits, s2s_buf bi
   S2S_TRY(set_args(k->xent, "iibbbbfbb", N, V, logits, bias, target, mask, (double)scale, loss,
                    correct));
   return launch(k, k->xent, (size_t)N * k->xent_wg, k->xent_wg);
+}
+
+int s2s_cl_softmax_shard_stats(s2s_kernels *k, int N, int Vk, int v0, s2s_buf logits,
+                               s2s_buf bias, s2s_buf target, s2s_buf stats) {
+  S2S_TRY(set_args(k->shard_stats, "iiibbbb", N, Vk, v0, logits, bias, target, stats));
+  return launch(k, k->shard_stats, (size_t)N * k->xent_wg, k->xent_wg);
+}
+
+int s2s_cl_softmax_shard_grad(s2s_kernels *k, int N, int Vk, int v0, int shards, s2s_buf logits,
+                              s2s_buf bias, s2s_buf target, s2s_buf mask, s2s_buf all,
+                              float scale, int write_loss, s2s_buf loss, s2s_buf correct) {
+  S2S_TRY(set_args(k->shard_grad, "iiiibbbbbfibb", N, Vk, v0, shards, logits, bias, target, mask,
+                   all, (double)scale, write_loss, loss, correct));
+  return launch(k, k->shard_grad, (size_t)N * k->xent_wg, k->xent_wg);
 }
 
 int s2s_cl_reduce_sum(s2s_kernels *k, size_t n, s2s_buf x, int squares, s2s_buf out,

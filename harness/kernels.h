@@ -10,7 +10,7 @@
 typedef struct s2s_kernels {
   s2s_device *dev;
   cl_program program;
-  cl_kernel lstm_fwd, lstm_bwd, emb_fwd, emb_bwd, xent, reduce, sgd, axpy;
+  cl_kernel lstm_fwd, lstm_bwd, emb_fwd, emb_bwd, xent, reduce, sgd, axpy, shard_stats, shard_grad;
   size_t xent_wg, red_wg;
   s2s_buf partials;  /* (red_groups) scratch for two-pass reductions */
   size_t red_groups;
@@ -35,6 +35,12 @@ int s2s_cl_embedding_backward(s2s_kernels *k, int N, int E, s2s_buf ids, s2s_buf
 int s2s_cl_softmax_xent(s2s_kernels *k, int N, int V, s2s_buf logits, s2s_buf bias,
                         s2s_buf target, s2s_buf mask, float scale, s2s_buf loss,
                         s2s_buf correct);
+/* kernels/softmax_shard.cl: the softmax split over column shards (see the kernel file) */
+int s2s_cl_softmax_shard_stats(s2s_kernels *k, int N, int Vk, int v0, s2s_buf logits,
+                               s2s_buf bias, s2s_buf target, s2s_buf stats);
+int s2s_cl_softmax_shard_grad(s2s_kernels *k, int N, int Vk, int v0, int shards, s2s_buf logits,
+                              s2s_buf bias, s2s_buf target, s2s_buf mask, s2s_buf all,
+                              float scale, int write_loss, s2s_buf loss, s2s_buf correct);
 /* kernels/reduce.cl: out[0] (+)= sum of x (or of x*x) over n elements */
 int s2s_cl_reduce_sum(s2s_kernels *k, size_t n, s2s_buf x, int squares, s2s_buf out,
                       int accumulate);

@@ -28,6 +28,7 @@ typedef struct run_state {
   s2s_train_step step;
   s2s_device *devs;
   int ndev;
+  s2s_split split;
   long steps_per_epoch, first_step, total_steps, done;
   s2s_batch batch;
   FILE *tsv;
@@ -159,6 +160,9 @@ static int write_run_json(run_state *r, int argc, char **argv, const char *statu
   s2s_json_begin(&j, a.f);
   s2s_run_record_meta(&j, "train", argc, argv, r->devs, r->ndev);
   s2s_run_record_config(&j, &r->o->cfg);
+  char split[256];
+  s2s_split_format(&r->split, split, sizeof split);
+  s2s_json_str(&j, "split", split);
   s2s_json_object(&j, "data");
   s2s_json_str(&j, "source", r->o->data->name);
   s2s_json_int(&j, "sentences_per_epoch", r->o->data->sentences);
@@ -258,10 +262,9 @@ int s2s_train_run(const s2s_train_opts *o, int argc, char **argv) {
     fprintf(stderr, "s2sbench train: --devices: %s\n", err);
     return 1;
   }
-  if (r.ndev != 1) {
-    fprintf(stderr, "s2sbench train: --devices '%s' selects %d devices; training on several "
-            "devices (the pipeline) is not in this build: give one device\n",
-            o->devices ? o->devices : "", r.ndev);
+  if (o->split ? s2s_split_parse(&r.split, o->split, r.ndev, &o->cfg, err, sizeof err)
+               : (s2s_split_default(&r.split, r.ndev, &o->cfg), 0)) {
+    fprintf(stderr, "s2sbench train: %s\n", err);
     s2s_device_close(r.devs, r.ndev);
     return 1;
   }
@@ -271,14 +274,18 @@ int s2s_train_run(const s2s_train_opts *o, int argc, char **argv) {
   int rc = 1;
   const char *status = "failed";
   if (!o->quiet) {
-    char desc[512];
-    s2s_device_describe(&r.devs[0].info, desc, sizeof desc);
-    fprintf(stderr, "train: %s %dx%d E%d V%d/%d B%d, data %s, %ld steps on %s\n", o->cfg.preset,
-            o->cfg.layers, o->cfg.hidden, o->cfg.embed, o->cfg.src_vocab, o->cfg.tgt_vocab,
-            o->cfg.batch, o->data->name, r.total_steps, desc);
+    char desc[512], split[256];
+    s2s_split_format(&r.split, split, sizeof split);
+    fprintf(stderr, "train: %s %dx%d E%d V%d/%d B%d, data %s, %ld steps, split %s\n",
+            o->cfg.preset, o->cfg.layers, o->cfg.hidden, o->cfg.embed, o->cfg.src_vocab,
+            o->cfg.tgt_vocab, o->cfg.batch, o->data->name, r.total_steps, split);
+    for (int d = 0; d < r.ndev; d++) {
+      s2s_device_describe(&r.devs[d].info, desc, sizeof desc);
+      fprintf(stderr, "  device %d: %s\n", d, desc);
+    }
   }
   if (s2s_batch_alloc(&r.batch, o->cfg.batch, o->cfg.max_len, o->cfg.max_len + 1) != 0 ||
-      s2s_train_step_init(&r.step, &r.devs[0], &o->cfg) != 0)
+      s2s_train_step_init(&r.step, r.devs, r.ndev, &r.split, &o->cfg) != 0)
     goto out;
   if ((o->resume ? resume(&r) : init_params(&r)) != 0) goto out;
   if (r.first_step >= r.total_steps) {

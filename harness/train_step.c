@@ -1,7 +1,9 @@
-/* The training step on one device, layer by layer: each layer's input product is batched
- * over time (one GEMM of (T*B, Ein) x (Ein, 4H)), then T recurrent GEMMs + fused cell
- * kernels; the softmax runs in row chunks with its backward fused (logits are overwritten
- * by their gradient). Backward mirrors it; weight gradients are batched over time. */
+/* The training step over one or several devices (see train_step.h). A layer whose input
+ * is on its own device takes it in one GEMM batched over time; a layer fed from another
+ * device takes it step by step, each step waiting on the event of the step below (the
+ * wavefront). The softmax runs in row chunks; with one shard on the top layer's device it
+ * is the fused kernel, otherwise sharded: per-shard row statistics, exchanged between the
+ * shard devices, then each shard's gradient; the top layer sums the shards' dL/dh. */
 #include "train_step.h"
 
 #include <math.h>
@@ -15,92 +17,261 @@
 #define NT S2S_NO_TRANS
 #define TR S2S_TRANS
 
-static int alloc(s2s_train_step *s, size_t n, s2s_buf *b, const char *what) {
-  if (s2s_buf_alloc(s->dev, n, b) != 0) {
-    fprintf(stderr, "s2sbench: cannot allocate %s (%.1f MiB) on %s\n", what,
-            (double)n * 4 / (1 << 20), s->dev->info.name);
+enum { ENC = 0, DEC = 1 };
+
+static int alloc(s2s_train_step *s, int d, size_t n, s2s_buf *b, const char *what) {
+  if (s2s_buf_alloc(s->st[d].dev, n, b) != 0) {
+    fprintf(stderr, "s2sbench: cannot allocate %s (%.1f MiB) on device %d (%s)\n", what,
+            (double)n * 4 / (1 << 20), d, s->st[d].dev->info.name);
     return -1;
   }
   return 0;
 }
 
-int s2s_train_step_init(s2s_train_step *s, s2s_device *dev, const s2s_config *cfg) {
-  memset(s, 0, sizeof *s);
-  s->dev = dev;
-  s->cfg = *cfg;
-  s2s_params_layout(&s->lay, cfg);
-  const size_t B = (size_t)cfg->batch, H = (size_t)cfg->hidden, E = (size_t)cfg->embed;
-  const size_t V = (size_t)cfg->tgt_vocab;
-  s->T_src_max = cfg->max_len;
-  s->T_tgt_max = cfg->max_len + 1;
-  const size_t Tm = (size_t)s->T_tgt_max;
-  S2S_TRY(s2s_kernels_init(&s->k, dev));
-  S2S_TRY(alloc(s, s->lay.total, &s->params, "parameters"));
-  S2S_TRY(alloc(s, s->lay.total, &s->grads, "gradients"));
+static void own(s2s_stage *st, size_t off, size_t len) {
+  st->seg_off[st->nseg] = off;
+  st->seg_len[st->nseg++] = len;
+}
+
+static size_t lstm_len(const s2s_config *c, const s2s_lstm_offsets *o) {
+  const size_t G = 4 * (size_t)c->hidden;
+  return G * (size_t)o->in + G * (size_t)c->hidden + G;
+}
+
+/* Which parameters each device holds: layer pairs (+ embeddings with layer 0), shards. */
+static void assign_segments(s2s_train_step *s) {
+  const s2s_config *c = &s->cfg;
+  for (int l = 0; l < c->layers; l++) {
+    s2s_stage *st = &s->st[s->split.layer_dev[l]];
+    if (l == 0) {
+      own(st, s->lay.src_emb, (size_t)c->src_vocab * c->embed);
+      own(st, s->lay.tgt_emb, (size_t)c->tgt_vocab * c->embed);
+    }
+    own(st, s->lay.enc[l].w_ih, lstm_len(c, &s->lay.enc[l]));
+    own(st, s->lay.dec[l].w_ih, lstm_len(c, &s->lay.dec[l]));
+  }
+  for (int k = 0; k < s->split.shards; k++) {
+    s2s_stage *st = &s->st[s->split.shard_dev[k]];
+    const size_t v0 = (size_t)s->split.shard_v0[k], w = (size_t)s->split.shard_v0[k + 1] - v0;
+    own(st, s->lay.out_w + v0 * c->hidden, w * c->hidden);
+    own(st, s->lay.out_b + v0, w);
+  }
+  for (int d = 0; d < s->ndev; d++) { /* sort by offset and merge neighbours */
+    s2s_stage *st = &s->st[d];
+    for (int i = 1; i < st->nseg; i++)
+      for (int j = i; j > 0 && st->seg_off[j - 1] > st->seg_off[j]; j--) {
+        size_t o = st->seg_off[j], n = st->seg_len[j];
+        st->seg_off[j] = st->seg_off[j - 1], st->seg_len[j] = st->seg_len[j - 1];
+        st->seg_off[j - 1] = o, st->seg_len[j - 1] = n;
+      }
+    int m = 0;
+    for (int i = 0; i < st->nseg; i++) {
+      if (m && st->seg_off[m - 1] + st->seg_len[m - 1] == st->seg_off[i]) {
+        st->seg_len[m - 1] += st->seg_len[i];
+      } else {
+        st->seg_off[m] = st->seg_off[i];
+        st->seg_len[m++] = st->seg_len[i];
+      }
+    }
+    st->nseg = m;
+  }
+}
+
+static int alloc_layers(s2s_train_step *s) {
+  const s2s_config *c = &s->cfg;
+  const size_t B = (size_t)c->batch, H = (size_t)c->hidden;
   for (int side = 0; side < 2; side++)
-    for (int l = 0; l < cfg->layers; l++) {
+    for (int l = 0; l < c->layers; l++) {
+      const int d = s->split.layer_dev[l];
       s2s_layer_bufs *lb = side ? &s->dec[l] : &s->enc[l];
       const size_t T = side ? (size_t)s->T_tgt_max : (size_t)s->T_src_max;
-      S2S_TRY(alloc(s, (T + 1) * B * H, &lb->h, "LSTM h"));
-      S2S_TRY(alloc(s, (T + 1) * B * H, &lb->c, "LSTM c"));
-      S2S_TRY(alloc(s, (T + 1) * B * H, &lb->dh, "LSTM dh"));
-      S2S_TRY(alloc(s, T * B * 4 * H, &lb->act, "LSTM gates"));
+      S2S_TRY(alloc(s, d, (T + 1) * B * H, &lb->h, "LSTM h"));
+      S2S_TRY(alloc(s, d, (T + 1) * B * H, &lb->c, "LSTM c"));
+      S2S_TRY(alloc(s, d, (T + 1) * B * H, &lb->dh, "LSTM dh"));
+      S2S_TRY(alloc(s, d, T * B * 4 * H, &lb->act, "LSTM gates"));
+      if (l > 0 && s->split.layer_dev[l - 1] != d)
+        S2S_TRY(alloc(s, d, T * B * H, &lb->dxout, "LSTM input gradient"));
+      s->ev_fwd[side][l] = calloc(T, sizeof(cl_event));
+      s->ev_bwd[side][l] = calloc(T, sizeof(cl_event));
+      if (!s->ev_fwd[side][l] || !s->ev_bwd[side][l]) return -1;
     }
-  for (int l = 0; l < cfg->layers; l++) S2S_TRY(alloc(s, B * H, &s->dc[l], "LSTM dc"));
-  S2S_TRY(alloc(s, (size_t)s->T_src_max * B * E, &s->x_src, "source embeddings"));
-  S2S_TRY(alloc(s, Tm * B * E, &s->x_tgt, "target embeddings"));
-  S2S_TRY(alloc(s, Tm * B * E, &s->dx, "embedding gradient"));
-  /* softmax chunk: as many rows as fit in a quarter of the largest single allocation */
-  size_t cap = dev->info.max_alloc / 4 / sizeof(float) / V;
-  s->chunk_rows = Tm * B < cap ? Tm * B : cap;
-  if (s->chunk_rows < 1) s->chunk_rows = 1;
-  S2S_TRY(alloc(s, s->chunk_rows * V, &s->logits, "softmax logits"));
-  S2S_TRY(alloc(s, Tm * B, &s->row_loss, "row losses"));
-  S2S_TRY(alloc(s, Tm * B, &s->row_correct, "row accuracy"));
-  S2S_TRY(alloc(s, Tm * B, &s->ones, "ones"));
-  S2S_TRY(s2s_buf_fill(dev, s->ones, 1.0f, Tm * B));
-  S2S_TRY(alloc(s, 4, &s->scalars, "scalars"));
-  S2S_TRY(alloc(s, 3 * Tm * B, &s->ids, "token ids"));
-  S2S_TRY(alloc(s, 2 * Tm * B, &s->masks, "masks"));
-  s->host_ids = calloc(3 * Tm * B, sizeof *s->host_ids);
-  s->host_masks = calloc(2 * Tm * B, sizeof *s->host_masks);
-  if (!s->host_ids || !s->host_masks) return -1;
+  for (int l = 0; l < c->layers; l++)
+    S2S_TRY(alloc(s, s->split.layer_dev[l], B * H, &s->dc[l], "LSTM dc"));
   return 0;
 }
 
+static int alloc_softmax(s2s_train_step *s) {
+  const s2s_config *c = &s->cfg;
+  const size_t B = (size_t)c->batch, H = (size_t)c->hidden, Tm = (size_t)s->T_tgt_max;
+  const int top = s->split.layer_dev[c->layers - 1];
+  s->fused_softmax = s->split.shards == 1 && s->split.shard_dev[0] == top;
+  size_t widest = 0;
+  for (int k = 0; k < s->split.shards; k++) {
+    size_t w = (size_t)(s->split.shard_v0[k + 1] - s->split.shard_v0[k]);
+    if (w > widest) widest = w;
+  }
+  /* rows per chunk: a quarter of the smallest device's largest single allocation */
+  size_t cap = (size_t)-1;
+  for (int d = 0; d < s->ndev; d++) {
+    size_t r = s->st[d].dev->info.max_alloc / 4 / sizeof(float) / widest;
+    if (r < cap) cap = r;
+  }
+  s->chunk_rows = Tm * B < cap ? Tm * B : cap;
+  if (s->chunk_rows < 1) s->chunk_rows = 1;
+  for (int k = 0; k < s->split.shards; k++) {
+    const int d = s->split.shard_dev[k];
+    const size_t w = (size_t)(s->split.shard_v0[k + 1] - s->split.shard_v0[k]);
+    S2S_TRY(alloc(s, d, s->chunk_rows * w, &s->logits[k], "softmax logits"));
+    if (s->fused_softmax) break;
+    S2S_TRY(alloc(s, d, Tm * B * H, &s->dh_shard[k], "softmax dL/dh"));
+    S2S_TRY(alloc(s, d, s->chunk_rows * 5, &s->stats[k], "softmax row statistics"));
+    S2S_TRY(alloc(s, d, (size_t)s->split.shards * s->chunk_rows * 5, &s->comb[k],
+                  "softmax row statistics of all shards"));
+  }
+  const int d0 = s->split.shard_dev[0];
+  S2S_TRY(alloc(s, d0, Tm * B, &s->row_loss, "row losses"));
+  S2S_TRY(alloc(s, d0, Tm * B, &s->row_correct, "row accuracy"));
+  return 0;
+}
+
+int s2s_train_step_init(s2s_train_step *s, s2s_device *devs, int ndev, const s2s_split *split,
+                        const s2s_config *cfg) {
+  memset(s, 0, sizeof *s);
+  if (ndev < 1 || ndev > S2S_MAX_DEVICES) {
+    fprintf(stderr, "s2sbench: %d devices (1..%d supported)\n", ndev, S2S_MAX_DEVICES);
+    return -1;
+  }
+  for (int d = 1; d < ndev; d++)
+    if (devs[d].ctx != devs[0].ctx) {
+      fprintf(stderr, "s2sbench: the pipeline needs its devices in one OpenCL context "
+              "(sub-devices of one device, e.g. --devices cpu/2); device %d (%s) has a "
+              "context of its own, and host-staged transfers between contexts are not in "
+              "this build\n", d, devs[d].info.name);
+      return -1;
+    }
+  s->cfg = *cfg;
+  s->ndev = ndev;
+  s2s_params_layout(&s->lay, cfg);
+  if (split) s->split = *split;
+  else s2s_split_default(&s->split, ndev, cfg);
+  const size_t B = (size_t)cfg->batch, E = (size_t)cfg->embed;
+  s->T_src_max = cfg->max_len;
+  s->T_tgt_max = cfg->max_len + 1;
+  const size_t Tm = (size_t)s->T_tgt_max;
+  for (int d = 0; d < ndev; d++) {
+    s2s_stage *st = &s->st[d];
+    st->dev = &devs[d];
+    S2S_TRY(s2s_kernels_init(&st->k, st->dev));
+    S2S_TRY(alloc(s, d, s->lay.total, &st->params, "parameters"));
+    S2S_TRY(alloc(s, d, s->lay.total, &st->grads, "gradients"));
+    S2S_TRY(alloc(s, d, 4, &st->scalars, "scalars"));
+  }
+  assign_segments(s);
+  S2S_TRY(alloc_layers(s));
+  const int d0 = s->split.layer_dev[0];
+  S2S_TRY(alloc(s, d0, (size_t)s->T_src_max * B * E, &s->x_src, "source embeddings"));
+  S2S_TRY(alloc(s, d0, Tm * B * E, &s->x_tgt, "target embeddings"));
+  S2S_TRY(alloc(s, d0, Tm * B * E, &s->dx, "embedding gradient"));
+  S2S_TRY(alloc_softmax(s));
+  S2S_TRY(alloc(s, 0, Tm * B, &s->ones, "ones"));
+  S2S_TRY(s2s_buf_fill(s->st[0].dev, s->ones, 1.0f, Tm * B));
+  S2S_TRY(alloc(s, 0, 3 * Tm * B, &s->ids, "token ids"));
+  S2S_TRY(alloc(s, 0, 2 * Tm * B, &s->masks, "masks"));
+  s->host_ids = calloc(3 * Tm * B, sizeof *s->host_ids);
+  s->host_masks = calloc(2 * Tm * B, sizeof *s->host_masks);
+  if (!s->host_ids || !s->host_masks) return -1;
+  return clFinish(s->st[0].dev->queue) == CL_SUCCESS ? 0 : -1;
+}
+
+static void free_buf(s2s_buf *b) {
+  if (b->mem) s2s_buf_free(b);
+}
+
+static void release_events(s2s_train_step *s) {
+  for (size_t i = 0; i < s->nevents; i++) clReleaseEvent(s->events[i]);
+  s->nevents = 0;
+  for (int side = 0; side < 2; side++)
+    for (int l = 0; l < s->cfg.layers; l++)
+      for (int t = 0; t < (side ? s->T_tgt_max : s->T_src_max); t++) {
+        if (s->ev_fwd[side][l]) s->ev_fwd[side][l][t] = NULL;
+        if (s->ev_bwd[side][l]) s->ev_bwd[side][l][t] = NULL;
+      }
+}
+
 void s2s_train_step_free(s2s_train_step *s) {
-  s2s_buf *all[] = {&s->params, &s->grads,     &s->x_src,       &s->x_tgt, &s->dx,
-                    &s->logits, &s->row_loss,  &s->row_correct, &s->ones,  &s->scalars,
-                    &s->ids,    &s->masks};
-  if (s->dev) clFinish(s->dev->queue);
-  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-    if (all[i]->mem) s2s_buf_free(all[i]);
+  for (int d = 0; d < s->ndev; d++)
+    if (s->st[d].dev) clFinish(s->st[d].dev->queue);
+  release_events(s);
+  free(s->events);
+  s2s_buf *all[] = {&s->x_src, &s->x_tgt, &s->dx,    &s->row_loss, &s->row_correct,
+                    &s->ones,  &s->ids,   &s->masks};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) free_buf(all[i]);
   for (int l = 0; l < S2S_MAX_LAYERS; l++) {
     s2s_layer_bufs *lbs[] = {&s->enc[l], &s->dec[l]};
     for (int k = 0; k < 2; k++) {
-      s2s_buf *bs[] = {&lbs[k]->h, &lbs[k]->c, &lbs[k]->act, &lbs[k]->dh};
-      for (int j = 0; j < 4; j++)
-        if (bs[j]->mem) s2s_buf_free(bs[j]);
+      free_buf(&lbs[k]->h), free_buf(&lbs[k]->c), free_buf(&lbs[k]->act);
+      free_buf(&lbs[k]->dh), free_buf(&lbs[k]->dxout);
+      free(s->ev_fwd[k][l]);
+      free(s->ev_bwd[k][l]);
     }
-    if (s->dc[l].mem) s2s_buf_free(&s->dc[l]);
+    free_buf(&s->dc[l]);
   }
-  if (s->k.dev) s2s_kernels_free(&s->k);
+  for (int k = 0; k < S2S_MAX_SHARDS; k++) {
+    free_buf(&s->dh_shard[k]), free_buf(&s->stats[k]);
+    free_buf(&s->logits[k]), free_buf(&s->comb[k]);
+  }
+  for (int d = 0; d < s->ndev; d++) {
+    s2s_stage *st = &s->st[d];
+    free_buf(&st->params), free_buf(&st->grads), free_buf(&st->scalars);
+    if (st->k.dev) s2s_kernels_free(&st->k);
+  }
   free(s->host_ids);
   free(s->host_masks);
   memset(s, 0, sizeof *s);
 }
 
 int s2s_train_step_set_params(s2s_train_step *s, const float *params) {
-  return s2s_buf_write(s->dev, s->params, params, s->lay.total);
-}
-int s2s_train_step_get_params(s2s_train_step *s, float *params) {
-  return s2s_buf_read(s->dev, s->params, params, s->lay.total);
-}
-int s2s_train_step_get_grads(s2s_train_step *s, float *grads) {
-  return s2s_buf_read(s->dev, s->grads, grads, s->lay.total);
+  for (int d = 0; d < s->ndev; d++)
+    S2S_TRY(s2s_buf_write(s->st[d].dev, s->st[d].params, params, s->lay.total));
+  return 0;
 }
 
-/* Views into the id and mask blocks: each part holds (T_max, B) but uses (T, B). */
+/* Gathers a block (params or grads) from the devices that own each segment. */
+static int gather(s2s_train_step *s, int grads, float *out) {
+  for (int d = 0; d < s->ndev; d++) {
+    s2s_stage *st = &s->st[d];
+    for (int i = 0; i < st->nseg; i++)
+      S2S_TRY(s2s_buf_read(st->dev, s2s_buf_at(grads ? st->grads : st->params, st->seg_off[i]),
+                           out + st->seg_off[i], st->seg_len[i]));
+  }
+  return 0;
+}
+int s2s_train_step_get_params(s2s_train_step *s, float *params) { return gather(s, 0, params); }
+int s2s_train_step_get_grads(s2s_train_step *s, float *grads) { return gather(s, 1, grads); }
+
+/* --- cross-device ordering ---------------------------------------------------------- */
+
+/* An event that completes when everything enqueued so far on device d is done. */
+static int mark(s2s_train_step *s, int d, cl_event *ev) {
+  if (s->nevents == s->cap_events) {
+    size_t cap = s->cap_events ? 2 * s->cap_events : 256;
+    cl_event *p = realloc(s->events, cap * sizeof *p);
+    if (!p) return -1;
+    s->events = p;
+    s->cap_events = cap;
+  }
+  S2S_CL_CHECK(clEnqueueMarkerWithWaitList(s->st[d].dev->queue, 0, NULL, ev));
+  s->events[s->nevents++] = *ev;
+  return 0;
+}
+
+/* Later commands on device d wait for ev (CLBlast takes no wait list, hence a barrier). */
+static int wait_for(s2s_train_step *s, int d, cl_event ev) {
+  if (!ev) return 0;
+  S2S_CL_CHECK(clEnqueueBarrierWithWaitList(s->st[d].dev->queue, 1, &ev, NULL));
+  return 0;
+}
+
 static s2s_buf ids_part(s2s_train_step *s, int part) {
   return s2s_buf_at(s->ids, (size_t)part * s->T_tgt_max * s->cfg.batch);
 }
@@ -120,176 +291,361 @@ static int upload(s2s_train_step *s, const s2s_batch *b) {
   memcpy(s->host_ids + 2 * part, b->tgt_out, sizeof(int32_t) * b->T_tgt * b->B);
   memcpy(s->host_masks, b->src_mask, sizeof(float) * b->T_src * b->B);
   memcpy(s->host_masks + part, b->tgt_mask, sizeof(float) * b->T_tgt * b->B);
-  S2S_TRY(s2s_buf_write(s->dev, s->ids, s->host_ids, 3 * part));
-  return s2s_buf_write(s->dev, s->masks, s->host_masks, 2 * part);
+  /* blocking writes on device 0: every device's later commands see the data */
+  S2S_TRY(s2s_buf_write(s->st[0].dev, s->ids, s->host_ids, 3 * part));
+  return s2s_buf_write(s->st[0].dev, s->masks, s->host_masks, 2 * part);
 }
 
-/* One LSTM layer forward over T steps. x (T, B, Ein); state slot 0 must be set. */
-static int layer_forward(s2s_train_step *s, const s2s_lstm_offsets *o, s2s_layer_bufs *lb,
-                         s2s_buf x, int T, int B, s2s_buf mask) {
-  const size_t H = (size_t)s->cfg.hidden, G = 4 * H, BH = (size_t)B * H;
-  s2s_device *d = s->dev;
-  S2S_TRY(s2s_gemm(d, NT, TR, (size_t)T * B, G, o->in, 1.0f, x, o->in,
-                   s2s_buf_at(s->params, o->w_ih), o->in, 0.0f, lb->act, G, NULL));
+/* --- forward ------------------------------------------------------------------------ */
+
+/* One LSTM layer forward over T steps on its device. x (T, B, Ein) is the input; when it
+ * comes from another device, in_ev[t] marks step t of it ready and the input product runs
+ * step by step after that event; otherwise in one GEMM batched over time. Marks out_ev[t]
+ * after each step when a consumer on another device needs it (out_ev != NULL). */
+static int layer_forward(s2s_train_step *s, int d, const s2s_lstm_offsets *o, s2s_layer_bufs *lb,
+                         s2s_buf x, int T, int B, s2s_buf mask, cl_event *in_ev,
+                         cl_event *out_ev) {
+  const size_t H = (size_t)s->cfg.hidden, G = 4 * H, BH = (size_t)B * H, in = (size_t)o->in;
+  s2s_stage *st = &s->st[d];
+  s2s_buf w_ih = s2s_buf_at(st->params, o->w_ih), w_hh = s2s_buf_at(st->params, o->w_hh);
+  if (!in_ev)
+    S2S_TRY(s2s_gemm(st->dev, NT, TR, (size_t)T * B, G, in, 1.0f, x, in, w_ih, in, 0.0f, lb->act,
+                     G, NULL));
   for (int t = 0; t < T; t++) {
     s2s_buf gates = s2s_buf_at(lb->act, (size_t)t * B * G);
-    S2S_TRY(s2s_gemm(d, NT, TR, B, G, H, 1.0f, s2s_buf_at(lb->h, t * BH), H,
-                     s2s_buf_at(s->params, o->w_hh), H, 1.0f, gates, G, NULL));
-    S2S_TRY(s2s_cl_lstm_cell_forward(&s->k, B, (int)H, gates, s2s_buf_at(s->params, o->bias),
+    if (in_ev) {
+      S2S_TRY(wait_for(s, d, in_ev[t]));
+      S2S_TRY(s2s_gemm(st->dev, NT, TR, B, G, in, 1.0f, s2s_buf_at(x, (size_t)t * B * in), in,
+                       w_ih, in, 0.0f, gates, G, NULL));
+    }
+    S2S_TRY(s2s_gemm(st->dev, NT, TR, B, G, H, 1.0f, s2s_buf_at(lb->h, t * BH), H, w_hh, H, 1.0f,
+                     gates, G, NULL));
+    S2S_TRY(s2s_cl_lstm_cell_forward(&st->k, B, (int)H, gates, s2s_buf_at(st->params, o->bias),
                                      s2s_buf_at(lb->c, t * BH), s2s_buf_at(lb->h, t * BH),
                                      s2s_buf_at(mask, (size_t)t * B),
                                      s2s_buf_at(lb->c, (t + 1) * BH),
                                      s2s_buf_at(lb->h, (t + 1) * BH)));
+    if (out_ev) S2S_TRY(mark(s, d, &out_ev[t]));
   }
   return 0;
 }
 
-/* One LSTM layer backward. lb->dh slots 1..T hold the gradient from above; dc holds
- * dL/dc at the last step. Adds the weight gradients, leaves dL/d(initial h) in dh slot 0
- * and dL/d(initial c) in dc, and writes (beta 0) or adds (beta 1) dL/dx into dx. */
-static int layer_backward(s2s_train_step *s, const s2s_lstm_offsets *o, s2s_layer_bufs *lb,
-                          s2s_buf x, int T, int B, s2s_buf mask, s2s_buf dc, s2s_buf dx,
-                          float dx_beta) {
-  const size_t H = (size_t)s->cfg.hidden, G = 4 * H, BH = (size_t)B * H, N = (size_t)T * B;
-  s2s_device *d = s->dev;
-  for (int t = T - 1; t >= 0; t--) {
-    s2s_buf dg = s2s_buf_at(lb->act, (size_t)t * B * G);
-    S2S_TRY(s2s_cl_lstm_cell_backward(&s->k, B, (int)H, dg, s2s_buf_at(lb->c, t * BH),
-                                      s2s_buf_at(lb->c, (t + 1) * BH),
-                                      s2s_buf_at(mask, (size_t)t * B),
-                                      s2s_buf_at(lb->dh, (t + 1) * BH), dc,
-                                      s2s_buf_at(lb->dh, t * BH)));
-    S2S_TRY(s2s_gemm(d, NT, NT, B, H, G, 1.0f, dg, G, s2s_buf_at(s->params, o->w_hh), H, 1.0f,
-                     s2s_buf_at(lb->dh, t * BH), H, NULL));
-  }
-  S2S_TRY(s2s_gemm(d, TR, NT, G, o->in, N, 1.0f, lb->act, G, x, o->in, 1.0f,
-                   s2s_buf_at(s->grads, o->w_ih), o->in, NULL));
-  S2S_TRY(s2s_gemm(d, TR, NT, G, H, N, 1.0f, lb->act, G, lb->h, H, 1.0f,
-                   s2s_buf_at(s->grads, o->w_hh), H, NULL));
-  S2S_TRY(s2s_gemm(d, NT, NT, 1, G, N, 1.0f, s->ones, N, lb->act, G, 1.0f,
-                   s2s_buf_at(s->grads, o->bias), G, NULL));
-  return s2s_gemm(d, NT, NT, N, o->in, G, 1.0f, lb->act, G, s2s_buf_at(s->params, o->w_ih),
-                  o->in, dx_beta, dx, o->in, NULL);
-}
-
-/* Encoder and decoder forward; leaves the top decoder layer's h in dec[L-1].h slots 1.. */
+/* Both sides, layer by layer; the wavefront comes from the per-step events between
+ * devices. Leaves the top decoder layer's h in dec[L-1].h slots 1.. */
 static int forward(s2s_train_step *s, const s2s_batch *b) {
   const int L = s->cfg.layers, B = b->B, E = s->cfg.embed;
   const size_t BH = (size_t)B * s->cfg.hidden;
-  S2S_TRY(s2s_cl_embedding_forward(&s->k, b->T_src * B, E, s2s_buf_at(s->params, s->lay.src_emb),
-                                   ids_part(s, 0), s->x_src));
-  for (int l = 0; l < L; l++) {
-    S2S_TRY(s2s_buf_fill(s->dev, s->enc[l].h, 0.0f, BH));
-    S2S_TRY(s2s_buf_fill(s->dev, s->enc[l].c, 0.0f, BH));
-    s2s_buf x = l ? s2s_buf_at(s->enc[l - 1].h, BH) : s->x_src;
-    S2S_TRY(layer_forward(s, &s->lay.enc[l], &s->enc[l], x, b->T_src, B, mask_part(s, 0)));
-  }
-  S2S_TRY(s2s_cl_embedding_forward(&s->k, b->T_tgt * B, E, s2s_buf_at(s->params, s->lay.tgt_emb),
-                                   ids_part(s, 1), s->x_tgt));
-  for (int l = 0; l < L; l++) {
-    /* decoder layer l starts from encoder layer l's final state */
-    size_t last = (size_t)b->T_src * BH * sizeof(float);
-    S2S_CL_CHECK(clEnqueueCopyBuffer(s->dev->queue, s->enc[l].h.mem, s->dec[l].h.mem,
-                                     s->enc[l].h.off * 4 + last, s->dec[l].h.off * 4,
-                                     BH * sizeof(float), 0, NULL, NULL));
-    S2S_CL_CHECK(clEnqueueCopyBuffer(s->dev->queue, s->enc[l].c.mem, s->dec[l].c.mem,
-                                     s->enc[l].c.off * 4 + last, s->dec[l].c.off * 4,
-                                     BH * sizeof(float), 0, NULL, NULL));
-    s2s_buf x = l ? s2s_buf_at(s->dec[l - 1].h, BH) : s->x_tgt;
-    S2S_TRY(layer_forward(s, &s->lay.dec[l], &s->dec[l], x, b->T_tgt, B, mask_part(s, 1)));
+  const int *dev = s->split.layer_dev;
+  for (int side = ENC; side <= DEC; side++) {
+    const int T = side == ENC ? b->T_src : b->T_tgt;
+    s2s_layer_bufs *lbs = side == ENC ? s->enc : s->dec;
+    const s2s_lstm_offsets *offs = side == ENC ? s->lay.enc : s->lay.dec;
+    s2s_buf xe = side == ENC ? s->x_src : s->x_tgt;
+    S2S_TRY(s2s_cl_embedding_forward(&s->st[dev[0]].k, T * B, E,
+                                     s2s_buf_at(s->st[dev[0]].params,
+                                                side == ENC ? s->lay.src_emb : s->lay.tgt_emb),
+                                     ids_part(s, side), xe));
+    for (int l = 0; l < L; l++) {
+      s2s_device *D = s->st[dev[l]].dev;
+      if (side == ENC) {
+        S2S_TRY(s2s_buf_fill(D, lbs[l].h, 0.0f, BH));
+        S2S_TRY(s2s_buf_fill(D, lbs[l].c, 0.0f, BH));
+      } else { /* decoder layer l starts from encoder layer l's final state (same device) */
+        const size_t last = (size_t)b->T_src * BH * sizeof(float);
+        S2S_CL_CHECK(clEnqueueCopyBuffer(D->queue, s->enc[l].h.mem, lbs[l].h.mem,
+                                         s->enc[l].h.off * 4 + last, lbs[l].h.off * 4,
+                                         BH * sizeof(float), 0, NULL, NULL));
+        S2S_CL_CHECK(clEnqueueCopyBuffer(D->queue, s->enc[l].c.mem, lbs[l].c.mem,
+                                         s->enc[l].c.off * 4 + last, lbs[l].c.off * 4,
+                                         BH * sizeof(float), 0, NULL, NULL));
+      }
+      s2s_buf x = l ? s2s_buf_at(lbs[l - 1].h, BH) : xe;
+      cl_event *in_ev = l && dev[l - 1] != dev[l] ? s->ev_fwd[side][l - 1] : NULL;
+      cl_event *out_ev = l + 1 < L && dev[l + 1] != dev[l] ? s->ev_fwd[side][l] : NULL;
+      S2S_TRY(layer_forward(s, dev[l], &offs[l], &lbs[l], x, T, B, mask_part(s, side), in_ev,
+                            out_ev));
+    }
   }
   return 0;
 }
 
-/* Softmax + loss over all target rows in chunks; with backward != 0 also dL/dh of the top
- * decoder layer (into its dh slots 1..T) and the softmax weight/bias gradients. */
-static int softmax(s2s_train_step *s, const s2s_batch *b, int backward) {
-  const int L = s->cfg.layers, B = b->B;
+/* --- softmax ------------------------------------------------------------------------ */
+
+static int loss_sums(s2s_train_step *s, size_t N) {
+  s2s_stage *st = &s->st[s->split.shard_dev[0]];
+  S2S_TRY(s2s_cl_reduce_sum(&st->k, N, s->row_loss, 0, s2s_buf_at(st->scalars, 0), 0));
+  return s2s_cl_reduce_sum(&st->k, N, s->row_correct, 0, s2s_buf_at(st->scalars, 1), 0);
+}
+
+/* One shard on the top layer's device: the fused kernel, dL/dh straight into the layer. */
+static int softmax_fused(s2s_train_step *s, const s2s_batch *b, int backward) {
+  const int L = s->cfg.layers, B = b->B, d = s->split.layer_dev[L - 1];
   const size_t H = (size_t)s->cfg.hidden, V = (size_t)s->cfg.tgt_vocab;
   const size_t N = (size_t)b->T_tgt * B, BH = (size_t)B * H;
-  s2s_device *d = s->dev;
+  s2s_stage *st = &s->st[d];
   s2s_buf htop = s2s_buf_at(s->dec[L - 1].h, BH), dhtop = s2s_buf_at(s->dec[L - 1].dh, BH);
-  s2s_buf w = s2s_buf_at(s->params, s->lay.out_w), bias = s2s_buf_at(s->params, s->lay.out_b);
+  s2s_buf w = s2s_buf_at(st->params, s->lay.out_w), bias = s2s_buf_at(st->params, s->lay.out_b);
   for (size_t r0 = 0; r0 < N; r0 += s->chunk_rows) {
     const size_t n = N - r0 < s->chunk_rows ? N - r0 : s->chunk_rows;
-    S2S_TRY(s2s_gemm(d, NT, TR, n, V, H, 1.0f, s2s_buf_at(htop, r0 * H), H, w, H, 0.0f,
-                     s->logits, V, NULL));
-    S2S_TRY(s2s_cl_softmax_xent(&s->k, (int)n, (int)V, s->logits, bias,
+    S2S_TRY(s2s_gemm(st->dev, NT, TR, n, V, H, 1.0f, s2s_buf_at(htop, r0 * H), H, w, H, 0.0f,
+                     s->logits[0], V, NULL));
+    S2S_TRY(s2s_cl_softmax_xent(&st->k, (int)n, (int)V, s->logits[0], bias,
                                 s2s_buf_at(ids_part(s, 2), r0), s2s_buf_at(mask_part(s, 1), r0),
                                 1.0f / (float)B, s2s_buf_at(s->row_loss, r0),
                                 s2s_buf_at(s->row_correct, r0)));
     if (!backward) continue;
-    S2S_TRY(s2s_gemm(d, NT, NT, n, H, V, 1.0f, s->logits, V, w, H, 0.0f,
+    S2S_TRY(s2s_gemm(st->dev, NT, NT, n, H, V, 1.0f, s->logits[0], V, w, H, 0.0f,
                      s2s_buf_at(dhtop, r0 * H), H, NULL));
-    S2S_TRY(s2s_gemm(d, TR, NT, V, H, n, 1.0f, s->logits, V, s2s_buf_at(htop, r0 * H), H, 1.0f,
-                     s2s_buf_at(s->grads, s->lay.out_w), H, NULL));
-    S2S_TRY(s2s_gemm(d, NT, NT, 1, V, n, 1.0f, s->ones, n, s->logits, V, 1.0f,
-                     s2s_buf_at(s->grads, s->lay.out_b), V, NULL));
+    S2S_TRY(s2s_gemm(st->dev, TR, NT, V, H, n, 1.0f, s->logits[0], V, s2s_buf_at(htop, r0 * H),
+                     H, 1.0f, s2s_buf_at(st->grads, s->lay.out_w), H, NULL));
+    S2S_TRY(s2s_gemm(st->dev, NT, NT, 1, V, n, 1.0f, s->ones, n, s->logits[0], V, 1.0f,
+                     s2s_buf_at(st->grads, s->lay.out_b), V, NULL));
   }
-  S2S_TRY(s2s_cl_reduce_sum(&s->k, N, s->row_loss, 0, s2s_buf_at(s->scalars, 0), 0));
-  return s2s_cl_reduce_sum(&s->k, N, s->row_correct, 0, s2s_buf_at(s->scalars, 1), 0);
+  return loss_sums(s, N);
+}
+
+/* Column shards, possibly on several devices. Each chunk of rows: logits and row
+ * statistics per shard; the statistics of every shard copied to each shard's device;
+ * then each shard's gradient, dL/dh part and weight gradients. The top layer's device
+ * adds the shards' dL/dh once all are done. */
+static int softmax_sharded(s2s_train_step *s, const s2s_batch *b, int backward) {
+  const int L = s->cfg.layers, B = b->B, K = s->split.shards, top = s->split.layer_dev[L - 1];
+  const int *sd = s->split.shard_dev;
+  const size_t H = (size_t)s->cfg.hidden, N = (size_t)b->T_tgt * B, BH = (size_t)B * H;
+  s2s_buf htop = s2s_buf_at(s->dec[L - 1].h, BH);
+  cl_event top_done = NULL, stats_ev[S2S_MAX_SHARDS], used_ev[S2S_MAX_SHARDS] = {0};
+  S2S_TRY(mark(s, top, &top_done));
+  for (int k = 0; k < K; k++)
+    if (sd[k] != top) S2S_TRY(wait_for(s, sd[k], top_done));
+  for (size_t r0 = 0; r0 < N; r0 += s->chunk_rows) {
+    const size_t n = N - r0 < s->chunk_rows ? N - r0 : s->chunk_rows;
+    for (int k = 0; k < K; k++) { /* pass one: logits and row statistics */
+      s2s_stage *st = &s->st[sd[k]];
+      const int v0 = s->split.shard_v0[k], Vk = s->split.shard_v0[k + 1] - v0;
+      for (int j = 0; j < K; j++) /* the previous chunk's statistics were copied */
+        if (sd[j] != sd[k]) S2S_TRY(wait_for(s, sd[k], used_ev[j]));
+      S2S_TRY(s2s_gemm(st->dev, NT, TR, n, (size_t)Vk, H, 1.0f, s2s_buf_at(htop, r0 * H), H,
+                       s2s_buf_at(st->params, s->lay.out_w + (size_t)v0 * H), H, 0.0f,
+                       s->logits[k], (size_t)Vk, NULL));
+      S2S_TRY(s2s_cl_softmax_shard_stats(&st->k, (int)n, Vk, v0, s->logits[k],
+                                         s2s_buf_at(st->params, s->lay.out_b + (size_t)v0),
+                                         s2s_buf_at(ids_part(s, 2), r0), s->stats[k]));
+      S2S_TRY(mark(s, sd[k], &stats_ev[k]));
+    }
+    for (int k = 0; k < K; k++) { /* pass two: combine, gradient, products */
+      s2s_stage *st = &s->st[sd[k]];
+      const int v0 = s->split.shard_v0[k], Vk = s->split.shard_v0[k + 1] - v0;
+      for (int j = 0; j < K; j++) {
+        if (sd[j] != sd[k]) S2S_TRY(wait_for(s, sd[k], stats_ev[j]));
+        S2S_CL_CHECK(clEnqueueCopyBuffer(st->dev->queue, s->stats[j].mem, s->comb[k].mem,
+                                         s->stats[j].off * 4, (s->comb[k].off + j * n * 5) * 4,
+                                         n * 5 * sizeof(float), 0, NULL, NULL));
+      }
+      S2S_TRY(mark(s, sd[k], &used_ev[k]));
+      S2S_TRY(s2s_cl_softmax_shard_grad(&st->k, (int)n, Vk, v0, K, s->logits[k],
+                                        s2s_buf_at(st->params, s->lay.out_b + (size_t)v0),
+                                        s2s_buf_at(ids_part(s, 2), r0),
+                                        s2s_buf_at(mask_part(s, 1), r0), s->comb[k],
+                                        1.0f / (float)B, k == 0, s2s_buf_at(s->row_loss, r0),
+                                        s2s_buf_at(s->row_correct, r0)));
+      if (!backward) continue;
+      s2s_buf w = s2s_buf_at(st->params, s->lay.out_w + (size_t)v0 * H);
+      S2S_TRY(s2s_gemm(st->dev, NT, NT, n, H, (size_t)Vk, 1.0f, s->logits[k], (size_t)Vk, w, H,
+                       0.0f, s2s_buf_at(s->dh_shard[k], r0 * H), H, NULL));
+      S2S_TRY(s2s_gemm(st->dev, TR, NT, (size_t)Vk, H, n, 1.0f, s->logits[k], (size_t)Vk,
+                       s2s_buf_at(htop, r0 * H), H, 1.0f,
+                       s2s_buf_at(st->grads, s->lay.out_w + (size_t)v0 * H), H, NULL));
+      S2S_TRY(s2s_gemm(st->dev, NT, NT, 1, (size_t)Vk, n, 1.0f, s->ones, n, s->logits[k],
+                       (size_t)Vk, 1.0f, s2s_buf_at(st->grads, s->lay.out_b + (size_t)v0),
+                       (size_t)Vk, NULL));
+    }
+  }
+  if (backward) /* the top layer adds every shard's dL/dh */
+    for (int k = 0; k < K; k++) {
+      cl_event done = NULL;
+      if (sd[k] != top) {
+        S2S_TRY(mark(s, sd[k], &done));
+        S2S_TRY(wait_for(s, top, done));
+      }
+      S2S_TRY(s2s_cl_axpy(&s->st[top].k, N * H, 1.0f, s->dh_shard[k],
+                          s2s_buf_at(s->dec[L - 1].dh, BH)));
+    }
+  return loss_sums(s, N);
+}
+
+static int softmax(s2s_train_step *s, const s2s_batch *b, int backward) {
+  return s->fused_softmax ? softmax_fused(s, b, backward) : softmax_sharded(s, b, backward);
+}
+
+/* --- backward ----------------------------------------------------------------------- */
+
+/* Where a layer's input gradient goes and where its own comes from, besides its dh. */
+typedef struct grad_links {
+  s2s_buf dx;          /* batched: dL/dx written (beta 0) or added (beta 1) after the loop */
+  float dx_beta;
+  int dx_batched;
+  s2s_buf dx_step;     /* per step: dL/dx_t into this layer's dxout slot t, event out_ev[t] */
+  cl_event *out_ev;
+  s2s_buf above;       /* per step: the layer above's dxout, ready at in_ev[t] */
+  cl_event *in_ev;
+} grad_links;
+
+/* One LSTM layer backward. lb->dh holds the gradient from above (or receives it per step
+ * through links->above); dc holds dL/dc at the last step. Adds the weight gradients,
+ * leaves dL/d(initial h) in dh slot 0 and dL/d(initial c) in dc. */
+static int layer_backward(s2s_train_step *s, int d, const s2s_lstm_offsets *o,
+                          s2s_layer_bufs *lb, s2s_buf x, int T, int B, s2s_buf mask, s2s_buf dc,
+                          const grad_links *g) {
+  const size_t H = (size_t)s->cfg.hidden, G = 4 * H, BH = (size_t)B * H, N = (size_t)T * B;
+  const size_t in = (size_t)o->in;
+  s2s_stage *st = &s->st[d];
+  s2s_buf w_ih = s2s_buf_at(st->params, o->w_ih), w_hh = s2s_buf_at(st->params, o->w_hh);
+  for (int t = T - 1; t >= 0; t--) {
+    s2s_buf dg = s2s_buf_at(lb->act, (size_t)t * B * G);
+    if (g->in_ev) {
+      S2S_TRY(wait_for(s, d, g->in_ev[t]));
+      S2S_TRY(s2s_cl_axpy(&st->k, BH, 1.0f, s2s_buf_at(g->above, t * BH),
+                          s2s_buf_at(lb->dh, (t + 1) * BH)));
+    }
+    S2S_TRY(s2s_cl_lstm_cell_backward(&st->k, B, (int)H, dg, s2s_buf_at(lb->c, t * BH),
+                                      s2s_buf_at(lb->c, (t + 1) * BH),
+                                      s2s_buf_at(mask, (size_t)t * B),
+                                      s2s_buf_at(lb->dh, (t + 1) * BH), dc,
+                                      s2s_buf_at(lb->dh, t * BH)));
+    S2S_TRY(s2s_gemm(st->dev, NT, NT, B, H, G, 1.0f, dg, G, w_hh, H, 1.0f,
+                     s2s_buf_at(lb->dh, t * BH), H, NULL));
+    if (g->out_ev) {
+      S2S_TRY(s2s_gemm(st->dev, NT, NT, B, in, G, 1.0f, dg, G, w_ih, in, 0.0f,
+                       s2s_buf_at(g->dx_step, (size_t)t * B * in), in, NULL));
+      S2S_TRY(mark(s, d, &g->out_ev[t]));
+    }
+  }
+  S2S_TRY(s2s_gemm(st->dev, TR, NT, G, in, N, 1.0f, lb->act, G, x, in, 1.0f,
+                   s2s_buf_at(st->grads, o->w_ih), in, NULL));
+  S2S_TRY(s2s_gemm(st->dev, TR, NT, G, H, N, 1.0f, lb->act, G, lb->h, H, 1.0f,
+                   s2s_buf_at(st->grads, o->w_hh), H, NULL));
+  S2S_TRY(s2s_gemm(st->dev, NT, NT, 1, G, N, 1.0f, s->ones, N, lb->act, G, 1.0f,
+                   s2s_buf_at(st->grads, o->bias), G, NULL));
+  if (!g->dx_batched) return 0;
+  return s2s_gemm(st->dev, NT, NT, N, in, G, 1.0f, lb->act, G, w_ih, in, g->dx_beta, g->dx, in,
+                  NULL);
 }
 
 static int backward(s2s_train_step *s, const s2s_batch *b) {
   const int L = s->cfg.layers, B = b->B, E = s->cfg.embed;
   const size_t BH = (size_t)B * s->cfg.hidden;
-  for (int l = L - 1; l >= 0; l--) {
-    s2s_buf dx = l ? s2s_buf_at(s->dec[l - 1].dh, BH) : s->dx;
-    s2s_buf x = l ? s2s_buf_at(s->dec[l - 1].h, BH) : s->x_tgt;
-    S2S_TRY(s2s_buf_fill(s->dev, s->dc[l], 0.0f, BH));
-    S2S_TRY(layer_backward(s, &s->lay.dec[l], &s->dec[l], x, b->T_tgt, B, mask_part(s, 1),
-                           s->dc[l], dx, l ? 1.0f : 0.0f));
-    /* hand the initial-state gradient to the encoder's last step (dc[l] carries over) */
-    S2S_TRY(s2s_cl_axpy(&s->k, BH, 1.0f, s->dec[l].dh,
-                        s2s_buf_at(s->enc[l].dh, (size_t)b->T_src * BH)));
+  const int *dev = s->split.layer_dev;
+  s2s_stage *st0 = &s->st[dev[0]];
+  for (int side = DEC; side >= ENC; side--) {
+    const int T = side == ENC ? b->T_src : b->T_tgt;
+    s2s_layer_bufs *lbs = side == ENC ? s->enc : s->dec;
+    const s2s_lstm_offsets *offs = side == ENC ? s->lay.enc : s->lay.dec;
+    for (int l = L - 1; l >= 0; l--) {
+      const int d = dev[l];
+      grad_links g = {.dx_batched = 1};
+      if (l == 0) {
+        g.dx = s->dx; /* then scattered into the embedding table */
+      } else if (dev[l - 1] == d) {
+        g.dx = s2s_buf_at(lbs[l - 1].dh, BH);
+        g.dx_beta = 1.0f;
+      } else {
+        g.dx_batched = 0;
+        g.dx_step = lbs[l].dxout;
+        g.out_ev = s->ev_bwd[side][l];
+      }
+      if (l + 1 < L && dev[l + 1] != d) {
+        g.above = lbs[l + 1].dxout;
+        g.in_ev = s->ev_bwd[side][l + 1];
+      }
+      if (side == DEC) S2S_TRY(s2s_buf_fill(s->st[d].dev, s->dc[l], 0.0f, BH));
+      s2s_buf x = l ? s2s_buf_at(lbs[l - 1].h, BH) : side == ENC ? s->x_src : s->x_tgt;
+      S2S_TRY(layer_backward(s, d, &offs[l], &lbs[l], x, T, B, mask_part(s, side), s->dc[l],
+                             &g));
+      if (side == DEC) /* the initial-state gradient goes to the encoder's last step */
+        S2S_TRY(s2s_cl_axpy(&s->st[d].k, BH, 1.0f, lbs[l].dh,
+                            s2s_buf_at(s->enc[l].dh, (size_t)b->T_src * BH)));
+    }
+    S2S_TRY(s2s_cl_embedding_backward(&st0->k, T * B, E, ids_part(s, side), s->dx,
+                                      s2s_buf_at(st0->grads, side == ENC ? s->lay.src_emb
+                                                                         : s->lay.tgt_emb)));
   }
-  S2S_TRY(s2s_cl_embedding_backward(&s->k, b->T_tgt * B, E, ids_part(s, 1), s->dx,
-                                    s2s_buf_at(s->grads, s->lay.tgt_emb)));
-  for (int l = L - 1; l >= 0; l--) {
-    s2s_buf dx = l ? s2s_buf_at(s->enc[l - 1].dh, BH) : s->dx;
-    s2s_buf x = l ? s2s_buf_at(s->enc[l - 1].h, BH) : s->x_src;
-    S2S_TRY(layer_backward(s, &s->lay.enc[l], &s->enc[l], x, b->T_src, B, mask_part(s, 0),
-                           s->dc[l], dx, l ? 1.0f : 0.0f));
-  }
-  return s2s_cl_embedding_backward(&s->k, b->T_src * B, E, ids_part(s, 0), s->dx,
-                                   s2s_buf_at(s->grads, s->lay.src_emb));
+  return 0;
 }
 
-static int read_result(s2s_train_step *s, const s2s_batch *b, s2s_step_result *out) {
-  float sc[4];
-  S2S_TRY(s2s_buf_read(s->dev, s->scalars, sc, 4));
+/* --- norm, update, results ---------------------------------------------------------- */
+
+/* The global norm: each device sums the squares of its own gradients, the host adds
+ * them up and hands the total back to every device, which then updates its parameters. */
+static int norm_and_update(s2s_train_step *s, float lr, int update, double *norm) {
+  double g2 = 0;
+  for (int d = 0; d < s->ndev; d++) {
+    s2s_stage *st = &s->st[d];
+    for (int i = 0; i < st->nseg; i++)
+      S2S_TRY(s2s_cl_reduce_sum(&st->k, st->seg_len[i], s2s_buf_at(st->grads, st->seg_off[i]), 1,
+                                s2s_buf_at(st->scalars, 2), i > 0));
+  }
+  for (int d = 0; d < s->ndev; d++) {
+    float v = 0;
+    if (s->st[d].nseg) S2S_TRY(s2s_buf_read(s->st[d].dev, s2s_buf_at(s->st[d].scalars, 2), &v, 1));
+    g2 += v;
+  }
+  *norm = sqrt(g2);
+  if (!update) return 0;
+  const float g2f = (float)g2;
+  for (int d = 0; d < s->ndev; d++) {
+    s2s_stage *st = &s->st[d];
+    S2S_TRY(s2s_buf_write(st->dev, s2s_buf_at(st->scalars, 3), &g2f, 1));
+    for (int i = 0; i < st->nseg; i++)
+      S2S_TRY(s2s_cl_sgd_clip_update(&st->k, st->seg_len[i], s2s_buf_at(st->params, st->seg_off[i]),
+                                     s2s_buf_at(st->grads, st->seg_off[i]), st->scalars, 3, lr,
+                                     s->cfg.clip));
+  }
+  return 0;
+}
+
+static int finish(s2s_train_step *s, const s2s_batch *b, double norm, s2s_step_result *out) {
+  float sc[2];
+  s2s_stage *st = &s->st[s->split.shard_dev[0]];
+  S2S_TRY(s2s_buf_read(st->dev, st->scalars, sc, 2));
+  for (int d = 0; d < s->ndev; d++) S2S_CL_CHECK(clFinish(s->st[d].dev->queue));
+  release_events(s);
   out->loss = sc[0] / b->B;
   out->correct = sc[1];
-  out->grad_norm = sqrt((double)sc[2]);
+  out->grad_norm = norm;
   out->tokens = b->tgt_words + b->B;
   return 0;
 }
 
 int s2s_train_step_run(s2s_train_step *s, const s2s_batch *b, float lr, int update,
                        s2s_step_result *out) {
-  const int L = s->cfg.layers;
   S2S_TRY(upload(s, b));
-  S2S_TRY(s2s_buf_fill(s->dev, s->grads, 0.0f, s->lay.total));
-  for (int l = 0; l < L; l++) {
-    S2S_TRY(s2s_buf_fill(s->dev, s->enc[l].dh, 0.0f, (size_t)(b->T_src + 1) * b->B * s->cfg.hidden));
-    S2S_TRY(s2s_buf_fill(s->dev, s->dec[l].dh, 0.0f, (size_t)(b->T_tgt + 1) * b->B * s->cfg.hidden));
+  for (int d = 0; d < s->ndev; d++) {
+    s2s_stage *st = &s->st[d];
+    for (int i = 0; i < st->nseg; i++)
+      S2S_TRY(s2s_buf_fill(st->dev, s2s_buf_at(st->grads, st->seg_off[i]), 0.0f, st->seg_len[i]));
   }
-  S2S_TRY(forward(s, b));
-  S2S_TRY(softmax(s, b, 1));
-  S2S_TRY(backward(s, b));
-  S2S_TRY(s2s_cl_reduce_sum(&s->k, s->lay.total, s->grads, 1, s2s_buf_at(s->scalars, 2), 0));
-  if (update)
-    S2S_TRY(s2s_cl_sgd_clip_update(&s->k, s->lay.total, s->params, s->grads, s->scalars, 2, lr,
-                                   s->cfg.clip));
-  return read_result(s, b, out);
+  const size_t BH = (size_t)b->B * s->cfg.hidden;
+  for (int l = 0; l < s->cfg.layers; l++) {
+    s2s_device *D = s->st[s->split.layer_dev[l]].dev;
+    S2S_TRY(s2s_buf_fill(D, s->enc[l].dh, 0.0f, (size_t)(b->T_src + 1) * BH));
+    S2S_TRY(s2s_buf_fill(D, s->dec[l].dh, 0.0f, (size_t)(b->T_tgt + 1) * BH));
+  }
+  double norm = 0;
+  if (forward(s, b) != 0 || softmax(s, b, 1) != 0 || backward(s, b) != 0 ||
+      norm_and_update(s, lr, update, &norm) != 0) {
+    release_events(s);
+    return -1;
+  }
+  return finish(s, b, norm, out);
 }
 
 int s2s_train_step_eval(s2s_train_step *s, const s2s_batch *b, s2s_step_result *out) {
   S2S_TRY(upload(s, b));
-  S2S_TRY(forward(s, b));
-  S2S_TRY(softmax(s, b, 0));
-  S2S_TRY(s2s_buf_fill(s->dev, s2s_buf_at(s->scalars, 2), 0.0f, 1));
-  return read_result(s, b, out);
+  if (forward(s, b) != 0 || softmax(s, b, 0) != 0) {
+    release_events(s);
+    return -1;
+  }
+  return finish(s, b, 0.0, out);
 }
 
 double s2s_train_step_flops(const s2s_config *c, const s2s_batch *b) {

@@ -72,7 +72,7 @@ int main(void) {
   s2s_reference ref;
   T_CHECK(s2s_reference_init(&ref, &c, c.max_len, c.max_len + 1) == 0, "reference init");
   s2s_train_step st;
-  if (s2s_train_step_init(&st, d, &c) != 0 || s2s_train_step_set_params(&st, pf) != 0) return 1;
+  if (s2s_train_step_init(&st, d, 1, NULL, &c) != 0 || s2s_train_step_set_params(&st, pf) != 0) return 1;
 
   /* 1. gradients without an update */
   s2s_step_result res;

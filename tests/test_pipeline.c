@@ -1,0 +1,138 @@
+/* The pipeline is the single-device step: a step over several PoCL sub-devices (layers and
+ * softmax shards split in different ways) gives the same loss, every gradient group and,
+ * after three clipped updates, the same parameters as the whole step on one device.
+ * Needs a device that splits into 3 one-CU parts: PoCL is asked for 4 threads (= CUs). */
+#include <math.h>
+
+#include "test_device_util.h"
+#include "train_step.h"
+
+static s2s_config test_config(void) {
+  s2s_config c;
+  s2s_config_preset(&c, "tiny");
+  c.layers = 3, c.hidden = 7, c.embed = 6, c.src_vocab = 11, c.tgt_vocab = 13;
+  c.batch = 3, c.max_len = 5, c.init_scale = 0.3f;
+  return c;
+}
+
+static void make_batch(s2s_batch *b, int variant) {
+  static const int32_t s0[] = {2, 3, 4, 5, 6}, s1[] = {7, 8}, s2[] = {9, 10, 2, 5};
+  static const int32_t t0[] = {12, 3, 4}, t1[] = {5, 6, 7, 8, 9}, t2[] = {10};
+  b->T_src = 5, b->T_tgt = 6, b->B = 3;
+  s2s_batch_clear(b);
+  s2s_batch_set(b, 0, variant ? s2 : s0, variant ? 4 : 5, t0, 3);
+  s2s_batch_set(b, 1, s1, 2, variant ? t2 : t1, variant ? 1 : 5);
+  s2s_batch_set(b, 2, variant ? s0 : s2, variant ? 5 : 4, variant ? t1 : t2, variant ? 5 : 1);
+}
+
+typedef struct outcome {
+  double loss[4], norm[4];
+  float *grads, *params;
+} outcome;
+
+/* Step 0 without update (gradients), then three updates with clipping. */
+static int run(s2s_device *devs, int n, const char *split, const s2s_config *c, outcome *o) {
+  s2s_param_layout lay;
+  s2s_params_layout(&lay, c);
+  s2s_split sp, *spp = NULL;
+  char err[256];
+  if (split) {
+    if (s2s_split_parse(&sp, split, n, c, err, sizeof err) != 0) {
+      fprintf(stderr, "split '%s': %s\n", split, err);
+      return -1;
+    }
+    spp = &sp;
+  }
+  float *p = malloc(lay.total * sizeof *p);
+  s2s_params_init(p, &lay, c, 7);
+  s2s_train_step st;
+  s2s_batch b;
+  s2s_batch_alloc(&b, c->batch, c->max_len, c->max_len + 1);
+  if (s2s_train_step_init(&st, devs, n, spp, c) != 0 || s2s_train_step_set_params(&st, p) != 0)
+    return -1;
+  o->grads = malloc(lay.total * sizeof(float));
+  o->params = p;
+  for (int i = 0; i < 4; i++) {
+    s2s_step_result r;
+    make_batch(&b, i % 2);
+    if (s2s_train_step_run(&st, &b, 0.5f, i > 0, &r) != 0) return -1;
+    o->loss[i] = r.loss;
+    o->norm[i] = r.grad_norm;
+    if (i == 0) s2s_train_step_get_grads(&st, o->grads);
+  }
+  s2s_train_step_get_params(&st, o->params);
+  s2s_train_step_free(&st);
+  s2s_batch_free(&b);
+  return 0;
+}
+
+/* Float against float, different GEMM shapes and summation orders: 1e-4 relative, and
+ * 1e-5 of the group's largest value absolute. */
+static void compare(const char *split, const s2s_config *c, const outcome *a, const outcome *b) {
+  s2s_param_layout lay;
+  s2s_params_layout(&lay, c);
+  for (int i = 0; i < 4; i++) {
+    T_CHECK(s2s_close(b->loss[i], a->loss[i], 1e-5, 1e-6), "%s: step %d loss %.9g vs %.9g", split,
+            i, b->loss[i], a->loss[i]);
+    T_CHECK(s2s_close(b->norm[i], a->norm[i], 1e-4, 1e-7), "%s: step %d norm %.9g vs %.9g", split,
+            i, b->norm[i], a->norm[i]);
+  }
+  s2s_param_group g[64];
+  int ng = s2s_params_groups(&lay, c, g, 64);
+  for (int k = 0; k < ng; k++) {
+    for (int which = 0; which < 2; which++) {
+      const float *x = which ? b->params : b->grads, *y = which ? a->params : a->grads;
+      double mx = 0;
+      for (size_t j = 0; j < g[k].count; j++) mx = fmax(mx, fabs(y[g[k].offset + j]));
+      double *gx = malloc(g[k].count * sizeof *gx), *gy = malloc(g[k].count * sizeof *gy);
+      for (size_t j = 0; j < g[k].count; j++) gx[j] = x[g[k].offset + j], gy[j] = y[g[k].offset + j];
+      char name[128];
+      snprintf(name, sizeof name, "%.40s %s %.30s", split, which ? "params" : "grad", g[k].name);
+      s2s_check_close_arrays(name, gx, gy, g[k].count, 1e-4, 1e-5 * mx + 1e-9);
+      free(gx), free(gy);
+    }
+  }
+}
+
+int main(void) {
+  setenv("POCL_MAX_PTHREAD_COUNT", "4", 0); /* before the first OpenCL call */
+  s2s_config c = test_config();
+  int n1, n2, n3;
+  s2s_device *one = s2s_test_device_open("cpu", &n1);
+  outcome ref;
+  T_CHECK(run(one, 1, NULL, &c, &ref) == 0, "single device run");
+  T_CHECK(ref.loss[0] > 0, "reference loss %g", ref.loss[0]);
+  c.clip = (float)(ref.norm[1] * 0.7); /* clipping on the updates: rerun the reference */
+  free(ref.grads), free(ref.params);
+  T_CHECK(run(one, 1, NULL, &c, &ref) == 0, "single device run");
+  s2s_device_close(one, n1);
+
+  s2s_device *two = s2s_test_device_open("cpu/2", &n2);
+  static const char *const splits2[] = {
+      NULL,                               /* default: layers 0,0,1; softmax shards 0,1 */
+      "layers=0,1,1;softmax=1",           /* fused softmax on the top layer's device */
+      "layers=0,0,0;softmax=1",           /* a dedicated softmax device */
+      "layers=1,0,1;softmax=0,1,1",       /* back and forth; two shards on one device */
+  };
+  for (size_t i = 0; i < sizeof splits2 / sizeof splits2[0]; i++) {
+    outcome o;
+    const char *name = splits2[i] ? splits2[i] : "default (2 devices)";
+    T_CHECK(run(two, n2, splits2[i], &c, &o) == 0, "%s: run", name);
+    compare(name, &c, &ref, &o);
+    free(o.grads), free(o.params);
+  }
+  s2s_device_close(two, n2);
+
+  s2s_device *three = s2s_test_device_open("cpu/3", &n3);
+  static const char *const splits3[] = {NULL, "layers=0,1,2;softmax=2,0"};
+  for (size_t i = 0; i < sizeof splits3 / sizeof splits3[0]; i++) {
+    outcome o;
+    const char *name = splits3[i] ? splits3[i] : "default (3 devices)";
+    T_CHECK(run(three, n3, splits3[i], &c, &o) == 0, "%s: run", name);
+    compare(name, &c, &ref, &o);
+    free(o.grads), free(o.params);
+  }
+  s2s_device_close(three, n3);
+  free(ref.grads), free(ref.params);
+  return s2s_test_finish("test_pipeline");
+}
