@@ -13,6 +13,7 @@
 
 #include "gemm.h"
 #include "status.h"
+#include "train_step_internal.h"
 
 #define NT S2S_NO_TRANS
 #define TR S2S_TRANS
@@ -252,7 +253,7 @@ int s2s_train_step_get_grads(s2s_train_step *s, float *grads) { return gather(s,
 /* --- cross-device ordering ---------------------------------------------------------- */
 
 /* An event that completes when everything enqueued so far on device d is done. */
-static int mark(s2s_train_step *s, int d, cl_event *ev) {
+int s2s_step_mark(s2s_train_step *s, int d, cl_event *ev) {
   if (s->nevents == s->cap_events) {
     size_t cap = s->cap_events ? 2 * s->cap_events : 256;
     cl_event *p = realloc(s->events, cap * sizeof *p);
@@ -266,16 +267,16 @@ static int mark(s2s_train_step *s, int d, cl_event *ev) {
 }
 
 /* Later commands on device d wait for ev (CLBlast takes no wait list, hence a barrier). */
-static int wait_for(s2s_train_step *s, int d, cl_event ev) {
+int s2s_step_wait(s2s_train_step *s, int d, cl_event ev) {
   if (!ev) return 0;
   S2S_CL_CHECK(clEnqueueBarrierWithWaitList(s->st[d].dev->queue, 1, &ev, NULL));
   return 0;
 }
 
-static s2s_buf ids_part(s2s_train_step *s, int part) {
+s2s_buf s2s_step_ids(s2s_train_step *s, int part) {
   return s2s_buf_at(s->ids, (size_t)part * s->T_tgt_max * s->cfg.batch);
 }
-static s2s_buf mask_part(s2s_train_step *s, int part) {
+s2s_buf s2s_step_mask(s2s_train_step *s, int part) {
   return s2s_buf_at(s->masks, (size_t)part * s->T_tgt_max * s->cfg.batch);
 }
 
@@ -314,7 +315,7 @@ static int layer_forward(s2s_train_step *s, int d, const s2s_lstm_offsets *o, s2
   for (int t = 0; t < T; t++) {
     s2s_buf gates = s2s_buf_at(lb->act, (size_t)t * B * G);
     if (in_ev) {
-      S2S_TRY(wait_for(s, d, in_ev[t]));
+      S2S_TRY(s2s_step_wait(s, d, in_ev[t]));
       S2S_TRY(s2s_gemm(st->dev, NT, TR, B, G, in, 1.0f, s2s_buf_at(x, (size_t)t * B * in), in,
                        w_ih, in, 0.0f, gates, G, NULL));
     }
@@ -325,7 +326,7 @@ static int layer_forward(s2s_train_step *s, int d, const s2s_lstm_offsets *o, s2
                                      s2s_buf_at(mask, (size_t)t * B),
                                      s2s_buf_at(lb->c, (t + 1) * BH),
                                      s2s_buf_at(lb->h, (t + 1) * BH)));
-    if (out_ev) S2S_TRY(mark(s, d, &out_ev[t]));
+    if (out_ev) S2S_TRY(s2s_step_mark(s, d, &out_ev[t]));
   }
   return 0;
 }
@@ -344,7 +345,7 @@ static int forward(s2s_train_step *s, const s2s_batch *b) {
     S2S_TRY(s2s_cl_embedding_forward(&s->st[dev[0]].k, T * B, E,
                                      s2s_buf_at(s->st[dev[0]].params,
                                                 side == ENC ? s->lay.src_emb : s->lay.tgt_emb),
-                                     ids_part(s, side), xe));
+                                     s2s_step_ids(s, side), xe));
     for (int l = 0; l < L; l++) {
       s2s_device *D = s->st[dev[l]].dev;
       if (side == ENC) {
@@ -362,119 +363,11 @@ static int forward(s2s_train_step *s, const s2s_batch *b) {
       s2s_buf x = l ? s2s_buf_at(lbs[l - 1].h, BH) : xe;
       cl_event *in_ev = l && dev[l - 1] != dev[l] ? s->ev_fwd[side][l - 1] : NULL;
       cl_event *out_ev = l + 1 < L && dev[l + 1] != dev[l] ? s->ev_fwd[side][l] : NULL;
-      S2S_TRY(layer_forward(s, dev[l], &offs[l], &lbs[l], x, T, B, mask_part(s, side), in_ev,
+      S2S_TRY(layer_forward(s, dev[l], &offs[l], &lbs[l], x, T, B, s2s_step_mask(s, side), in_ev,
                             out_ev));
     }
   }
   return 0;
-}
-
-/* --- softmax ------------------------------------------------------------------------ */
-
-static int loss_sums(s2s_train_step *s, size_t N) {
-  s2s_stage *st = &s->st[s->split.shard_dev[0]];
-  S2S_TRY(s2s_cl_reduce_sum(&st->k, N, s->row_loss, 0, s2s_buf_at(st->scalars, 0), 0));
-  return s2s_cl_reduce_sum(&st->k, N, s->row_correct, 0, s2s_buf_at(st->scalars, 1), 0);
-}
-
-/* One shard on the top layer's device: the fused kernel, dL/dh straight into the layer. */
-static int softmax_fused(s2s_train_step *s, const s2s_batch *b, int backward) {
-  const int L = s->cfg.layers, B = b->B, d = s->split.layer_dev[L - 1];
-  const size_t H = (size_t)s->cfg.hidden, V = (size_t)s->cfg.tgt_vocab;
-  const size_t N = (size_t)b->T_tgt * B, BH = (size_t)B * H;
-  s2s_stage *st = &s->st[d];
-  s2s_buf htop = s2s_buf_at(s->dec[L - 1].h, BH), dhtop = s2s_buf_at(s->dec[L - 1].dh, BH);
-  s2s_buf w = s2s_buf_at(st->params, s->lay.out_w), bias = s2s_buf_at(st->params, s->lay.out_b);
-  for (size_t r0 = 0; r0 < N; r0 += s->chunk_rows) {
-    const size_t n = N - r0 < s->chunk_rows ? N - r0 : s->chunk_rows;
-    S2S_TRY(s2s_gemm(st->dev, NT, TR, n, V, H, 1.0f, s2s_buf_at(htop, r0 * H), H, w, H, 0.0f,
-                     s->logits[0], V, NULL));
-    S2S_TRY(s2s_cl_softmax_xent(&st->k, (int)n, (int)V, s->logits[0], bias,
-                                s2s_buf_at(ids_part(s, 2), r0), s2s_buf_at(mask_part(s, 1), r0),
-                                1.0f / (float)B, s2s_buf_at(s->row_loss, r0),
-                                s2s_buf_at(s->row_correct, r0)));
-    if (!backward) continue;
-    S2S_TRY(s2s_gemm(st->dev, NT, NT, n, H, V, 1.0f, s->logits[0], V, w, H, 0.0f,
-                     s2s_buf_at(dhtop, r0 * H), H, NULL));
-    S2S_TRY(s2s_gemm(st->dev, TR, NT, V, H, n, 1.0f, s->logits[0], V, s2s_buf_at(htop, r0 * H),
-                     H, 1.0f, s2s_buf_at(st->grads, s->lay.out_w), H, NULL));
-    S2S_TRY(s2s_gemm(st->dev, NT, NT, 1, V, n, 1.0f, s->ones, n, s->logits[0], V, 1.0f,
-                     s2s_buf_at(st->grads, s->lay.out_b), V, NULL));
-  }
-  return loss_sums(s, N);
-}
-
-/* Column shards, possibly on several devices. Each chunk of rows: logits and row
- * statistics per shard; the statistics of every shard copied to each shard's device;
- * then each shard's gradient, dL/dh part and weight gradients. The top layer's device
- * adds the shards' dL/dh once all are done. */
-static int softmax_sharded(s2s_train_step *s, const s2s_batch *b, int backward) {
-  const int L = s->cfg.layers, B = b->B, K = s->split.shards, top = s->split.layer_dev[L - 1];
-  const int *sd = s->split.shard_dev;
-  const size_t H = (size_t)s->cfg.hidden, N = (size_t)b->T_tgt * B, BH = (size_t)B * H;
-  s2s_buf htop = s2s_buf_at(s->dec[L - 1].h, BH);
-  cl_event top_done = NULL, stats_ev[S2S_MAX_SHARDS], used_ev[S2S_MAX_SHARDS] = {0};
-  S2S_TRY(mark(s, top, &top_done));
-  for (int k = 0; k < K; k++)
-    if (sd[k] != top) S2S_TRY(wait_for(s, sd[k], top_done));
-  for (size_t r0 = 0; r0 < N; r0 += s->chunk_rows) {
-    const size_t n = N - r0 < s->chunk_rows ? N - r0 : s->chunk_rows;
-    for (int k = 0; k < K; k++) { /* pass one: logits and row statistics */
-      s2s_stage *st = &s->st[sd[k]];
-      const int v0 = s->split.shard_v0[k], Vk = s->split.shard_v0[k + 1] - v0;
-      for (int j = 0; j < K; j++) /* the previous chunk's statistics were copied */
-        if (sd[j] != sd[k]) S2S_TRY(wait_for(s, sd[k], used_ev[j]));
-      S2S_TRY(s2s_gemm(st->dev, NT, TR, n, (size_t)Vk, H, 1.0f, s2s_buf_at(htop, r0 * H), H,
-                       s2s_buf_at(st->params, s->lay.out_w + (size_t)v0 * H), H, 0.0f,
-                       s->logits[k], (size_t)Vk, NULL));
-      S2S_TRY(s2s_cl_softmax_shard_stats(&st->k, (int)n, Vk, v0, s->logits[k],
-                                         s2s_buf_at(st->params, s->lay.out_b + (size_t)v0),
-                                         s2s_buf_at(ids_part(s, 2), r0), s->stats[k]));
-      S2S_TRY(mark(s, sd[k], &stats_ev[k]));
-    }
-    for (int k = 0; k < K; k++) { /* pass two: combine, gradient, products */
-      s2s_stage *st = &s->st[sd[k]];
-      const int v0 = s->split.shard_v0[k], Vk = s->split.shard_v0[k + 1] - v0;
-      for (int j = 0; j < K; j++) {
-        if (sd[j] != sd[k]) S2S_TRY(wait_for(s, sd[k], stats_ev[j]));
-        S2S_CL_CHECK(clEnqueueCopyBuffer(st->dev->queue, s->stats[j].mem, s->comb[k].mem,
-                                         s->stats[j].off * 4, (s->comb[k].off + j * n * 5) * 4,
-                                         n * 5 * sizeof(float), 0, NULL, NULL));
-      }
-      S2S_TRY(mark(s, sd[k], &used_ev[k]));
-      S2S_TRY(s2s_cl_softmax_shard_grad(&st->k, (int)n, Vk, v0, K, s->logits[k],
-                                        s2s_buf_at(st->params, s->lay.out_b + (size_t)v0),
-                                        s2s_buf_at(ids_part(s, 2), r0),
-                                        s2s_buf_at(mask_part(s, 1), r0), s->comb[k],
-                                        1.0f / (float)B, k == 0, s2s_buf_at(s->row_loss, r0),
-                                        s2s_buf_at(s->row_correct, r0)));
-      if (!backward) continue;
-      s2s_buf w = s2s_buf_at(st->params, s->lay.out_w + (size_t)v0 * H);
-      S2S_TRY(s2s_gemm(st->dev, NT, NT, n, H, (size_t)Vk, 1.0f, s->logits[k], (size_t)Vk, w, H,
-                       0.0f, s2s_buf_at(s->dh_shard[k], r0 * H), H, NULL));
-      S2S_TRY(s2s_gemm(st->dev, TR, NT, (size_t)Vk, H, n, 1.0f, s->logits[k], (size_t)Vk,
-                       s2s_buf_at(htop, r0 * H), H, 1.0f,
-                       s2s_buf_at(st->grads, s->lay.out_w + (size_t)v0 * H), H, NULL));
-      S2S_TRY(s2s_gemm(st->dev, NT, NT, 1, (size_t)Vk, n, 1.0f, s->ones, n, s->logits[k],
-                       (size_t)Vk, 1.0f, s2s_buf_at(st->grads, s->lay.out_b + (size_t)v0),
-                       (size_t)Vk, NULL));
-    }
-  }
-  if (backward) /* the top layer adds every shard's dL/dh */
-    for (int k = 0; k < K; k++) {
-      cl_event done = NULL;
-      if (sd[k] != top) {
-        S2S_TRY(mark(s, sd[k], &done));
-        S2S_TRY(wait_for(s, top, done));
-      }
-      S2S_TRY(s2s_cl_axpy(&s->st[top].k, N * H, 1.0f, s->dh_shard[k],
-                          s2s_buf_at(s->dec[L - 1].dh, BH)));
-    }
-  return loss_sums(s, N);
-}
-
-static int softmax(s2s_train_step *s, const s2s_batch *b, int backward) {
-  return s->fused_softmax ? softmax_fused(s, b, backward) : softmax_sharded(s, b, backward);
 }
 
 /* --- backward ----------------------------------------------------------------------- */
@@ -503,7 +396,7 @@ static int layer_backward(s2s_train_step *s, int d, const s2s_lstm_offsets *o,
   for (int t = T - 1; t >= 0; t--) {
     s2s_buf dg = s2s_buf_at(lb->act, (size_t)t * B * G);
     if (g->in_ev) {
-      S2S_TRY(wait_for(s, d, g->in_ev[t]));
+      S2S_TRY(s2s_step_wait(s, d, g->in_ev[t]));
       S2S_TRY(s2s_cl_axpy(&st->k, BH, 1.0f, s2s_buf_at(g->above, t * BH),
                           s2s_buf_at(lb->dh, (t + 1) * BH)));
     }
@@ -517,7 +410,7 @@ static int layer_backward(s2s_train_step *s, int d, const s2s_lstm_offsets *o,
     if (g->out_ev) {
       S2S_TRY(s2s_gemm(st->dev, NT, NT, B, in, G, 1.0f, dg, G, w_ih, in, 0.0f,
                        s2s_buf_at(g->dx_step, (size_t)t * B * in), in, NULL));
-      S2S_TRY(mark(s, d, &g->out_ev[t]));
+      S2S_TRY(s2s_step_mark(s, d, &g->out_ev[t]));
     }
   }
   S2S_TRY(s2s_gemm(st->dev, TR, NT, G, in, N, 1.0f, lb->act, G, x, in, 1.0f,
@@ -559,13 +452,13 @@ static int backward(s2s_train_step *s, const s2s_batch *b) {
       }
       if (side == DEC) S2S_TRY(s2s_buf_fill(s->st[d].dev, s->dc[l], 0.0f, BH));
       s2s_buf x = l ? s2s_buf_at(lbs[l - 1].h, BH) : side == ENC ? s->x_src : s->x_tgt;
-      S2S_TRY(layer_backward(s, d, &offs[l], &lbs[l], x, T, B, mask_part(s, side), s->dc[l],
+      S2S_TRY(layer_backward(s, d, &offs[l], &lbs[l], x, T, B, s2s_step_mask(s, side), s->dc[l],
                              &g));
       if (side == DEC) /* the initial-state gradient goes to the encoder's last step */
         S2S_TRY(s2s_cl_axpy(&s->st[d].k, BH, 1.0f, lbs[l].dh,
                             s2s_buf_at(s->enc[l].dh, (size_t)b->T_src * BH)));
     }
-    S2S_TRY(s2s_cl_embedding_backward(&st0->k, T * B, E, ids_part(s, side), s->dx,
+    S2S_TRY(s2s_cl_embedding_backward(&st0->k, T * B, E, s2s_step_ids(s, side), s->dx,
                                       s2s_buf_at(st0->grads, side == ENC ? s->lay.src_emb
                                                                          : s->lay.tgt_emb)));
   }
@@ -631,7 +524,7 @@ int s2s_train_step_run(s2s_train_step *s, const s2s_batch *b, float lr, int upda
     S2S_TRY(s2s_buf_fill(D, s->dec[l].dh, 0.0f, (size_t)(b->T_tgt + 1) * BH));
   }
   double norm = 0;
-  if (forward(s, b) != 0 || softmax(s, b, 1) != 0 || backward(s, b) != 0 ||
+  if (forward(s, b) != 0 || s2s_step_softmax(s, b, 1) != 0 || backward(s, b) != 0 ||
       norm_and_update(s, lr, update, &norm) != 0) {
     release_events(s);
     return -1;
@@ -641,7 +534,7 @@ int s2s_train_step_run(s2s_train_step *s, const s2s_batch *b, float lr, int upda
 
 int s2s_train_step_eval(s2s_train_step *s, const s2s_batch *b, s2s_step_result *out) {
   S2S_TRY(upload(s, b));
-  if (forward(s, b) != 0 || softmax(s, b, 0) != 0) {
+  if (forward(s, b) != 0 || s2s_step_softmax(s, b, 0) != 0) {
     release_events(s);
     return -1;
   }
