@@ -3,6 +3,36 @@
 #ifndef S2S_BENCH_H
 #define S2S_BENCH_H
 
+#include <stddef.h>
+
+#include "config.h"
+#include "device.h"
+#include "split.h"
+#include "stats.h"
+
 int s2s_bench_step(int argc, char **argv);
+int s2s_bench_pipeline(int argc, char **argv);
+
+/* Shared by the step and pipeline benchmarks (bench_step.c). */
+typedef struct step_bench {
+  s2s_config cfg;
+  const char *devices, *out_dir, *split, *baseline;
+  long trials, warmup, len, gemm_reps;
+} step_bench;
+
+typedef struct step_numbers {
+  double build_s, warm_s[1000], *trial_s, gemm_s, gemm_flops, step_flops, words, loss_per_token;
+  size_t gemm_calls;
+  s2s_summary step, gemm;  /* gemm.n == 0: no ceiling measured (several devices) */
+  int valid;
+} step_numbers;
+
+/* Flags shared by both (0 ok, 1 help printed, 2 bad flag). */
+int s2s_step_bench_parse(step_bench *o, const char *cmd, int argc, char **argv,
+                         void (*help)(void));
+/* Warm-up, trials and (one device) the GEMM ceiling; m->trial_s must hold o->trials. */
+int s2s_step_bench_measure(const step_bench *o, s2s_device *devs, int ndev,
+                           const s2s_split *split, step_numbers *m);
+void s2s_step_bench_report(const step_bench *o, const s2s_device *dev, const step_numbers *m);
 
 #endif

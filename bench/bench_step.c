@@ -19,11 +19,6 @@
 #include "task.h"
 #include "train_step.h"
 
-typedef struct step_bench {
-  s2s_config cfg;
-  const char *devices, *out_dir;
-  long trials, warmup, len, gemm_reps;
-} step_bench;
 
 static void help(void) {
   printf("usage: s2sbench bench step [--preset P] [size flags] [--device SPEC] [--len T]\n"
@@ -40,11 +35,12 @@ static void help(void) {
   s2s_cli_config_help();
 }
 
-static int parse(step_bench *o, int argc, char **argv) {
+int s2s_step_bench_parse(step_bench *o, const char *cmd, int argc, char **argv,
+                         void (*help)(void)) {
   s2s_config_preset(&o->cfg, "small");
   o->trials = 5, o->warmup = 1, o->len = 0, o->gemm_reps = 3;
   s2s_cli c;
-  s2s_cli_init(&c, "bench step", argc, argv);
+  s2s_cli_init(&c, cmd, argc, argv);
   while (s2s_cli_next(&c)) {
     int r = s2s_cli_config(&c, &o->cfg);
     if (r < 0) return 2;
@@ -56,6 +52,10 @@ static int parse(step_bench *o, int argc, char **argv) {
       if (!(o->devices = s2s_cli_value(&c))) return 2;
     } else if (s2s_cli_is(&c, "--out")) {
       if (!(o->out_dir = s2s_cli_value(&c))) return 2;
+    } else if (s2s_cli_is(&c, "--split")) {
+      if (!(o->split = s2s_cli_value(&c))) return 2;
+    } else if (s2s_cli_is(&c, "--baseline")) {
+      if (!(o->baseline = s2s_cli_value(&c))) return 2;
     } else if (s2s_cli_is(&c, "--trials")) {
       if (s2s_cli_long(&c, 1, 100000, &o->trials)) return 2;
     } else if (s2s_cli_is(&c, "--warmup")) {
@@ -70,26 +70,22 @@ static int parse(step_bench *o, int argc, char **argv) {
   }
   char err[256];
   if (s2s_config_check(&o->cfg, err, sizeof err) != 0) {
-    fprintf(stderr, "s2sbench bench step: %s\n", err);
+    fprintf(stderr, "s2sbench %s: %s\n", cmd, err);
     return 2;
   }
   if (!o->len) o->len = o->cfg.max_len < 30 ? o->cfg.max_len : 30;
   if (o->len > o->cfg.max_len) o->cfg.max_len = (int)o->len;
   if (o->cfg.batch > 4096 || o->cfg.max_len > 1024) {
-    fprintf(stderr, "s2sbench bench step: --batch <= 4096 and --len <= 1024\n");
+    fprintf(stderr, "s2sbench %s: --batch <= 4096 and --len <= 1024\n", cmd);
     return 2;
   }
   return 0;
 }
 
-typedef struct step_numbers {
-  double build_s, warm_s[1000], *trial_s, gemm_s, gemm_flops, step_flops, words, loss_per_token;
-  size_t gemm_calls;
-  s2s_summary step, gemm;
-  int valid;
-} step_numbers;
-
-static int measure(const step_bench *o, s2s_device *dev, step_numbers *m) {
+int s2s_step_bench_measure(const step_bench *o, s2s_device *devs, int ndev,
+                           const s2s_split *split, step_numbers *m) {
+  s2s_device *dev = &devs[0];
+  const int ceiling = ndev == 1; /* the recorder does not know devices: replay on one */
   s2s_train_step st;
   s2s_batch b;
   int rc = -1;
@@ -97,7 +93,7 @@ static int measure(const step_bench *o, s2s_device *dev, step_numbers *m) {
   double *gemm_trials = calloc((size_t)o->gemm_reps, sizeof *gemm_trials);
   double t = s2s_now();
   if (s2s_batch_alloc(&b, o->cfg.batch, o->cfg.max_len, o->cfg.max_len + 1) != 0 ||
-      s2s_train_step_init(&st, dev, 1, NULL, &o->cfg) != 0)
+      s2s_train_step_init(&st, devs, ndev, split, &o->cfg) != 0)
     goto out;
   m->build_s = s2s_now() - t;
   float *p = malloc(st.lay.total * sizeof *p);
@@ -121,7 +117,7 @@ static int measure(const step_bench *o, s2s_device *dev, step_numbers *m) {
   m->loss_per_token = res.loss * b.B / res.tokens;
   /* lr 0: the parameters stay at their initial values, so every trial does the same work */
   for (long i = 0; i < o->trials; i++) {
-    if (i == 0) s2s_gemm_record(&rec);
+    if (i == 0 && ceiling) s2s_gemm_record(&rec);
     t = s2s_now();
     int r = s2s_train_step_run(&st, &b, 0.0f, 1, &res);
     m->trial_s[i] = s2s_now() - t;
@@ -130,13 +126,13 @@ static int measure(const step_bench *o, s2s_device *dev, step_numbers *m) {
   }
   m->gemm_calls = rec.count;
   m->gemm_flops = s2s_gemm_recorded_flops(&rec);
-  for (long i = 0; i < o->gemm_reps; i++) {
+  for (long i = 0; ceiling && i < o->gemm_reps; i++) {
     t = s2s_now();
     if (s2s_gemm_replay(dev, &rec) != 0 || clFinish(dev->queue) != CL_SUCCESS) goto out_step;
     gemm_trials[i] = s2s_now() - t;
   }
   s2s_summarize(m->trial_s, (size_t)o->trials, &m->step);
-  s2s_summarize(gemm_trials, (size_t)o->gemm_reps, &m->gemm);
+  s2s_summarize(gemm_trials, ceiling ? (size_t)o->gemm_reps : 0, &m->gemm);
   m->gemm_s = m->gemm.median;
   /* output check: at initialisation the per-token loss is close to ln(V) */
   double lnv = log((double)o->cfg.tgt_vocab);
@@ -152,7 +148,7 @@ out:
   return rc;
 }
 
-static void report(const step_bench *o, const s2s_device *dev, const step_numbers *m) {
+void s2s_step_bench_report(const step_bench *o, const s2s_device *dev, const step_numbers *m) {
   const double t = m->step.median;
   printf("bench step: %s %dx%d E%d V%d/%d B%d, %ld+%ld words/sentence on %s\n", o->cfg.preset,
          o->cfg.layers, o->cfg.hidden, o->cfg.embed, o->cfg.src_vocab, o->cfg.tgt_vocab,
@@ -169,6 +165,7 @@ static void report(const step_bench *o, const s2s_device *dev, const step_number
   printf("  words/s                %.0f (source + target words)\n", m->words / t);
   printf("  achieved               %.2f GFLOP/s (%.3f GFLOP per step, FACTS.md formula)\n",
          m->step_flops / t * 1e-9, m->step_flops * 1e-9);
+  if (!m->gemm.n) return;
   printf("  GEMM ceiling           %.2f GFLOP/s (%zu CLBlast calls of this step, %.3f GFLOP, "
          "replayed alone in %.4f s)\n", m->gemm_flops / m->gemm_s * 1e-9, m->gemm_calls,
          m->gemm_flops * 1e-9, m->gemm_s);
@@ -229,7 +226,7 @@ static int write_results(const step_bench *o, s2s_device *dev, const step_number
 
 int s2s_bench_step(int argc, char **argv) {
   step_bench o = {0};
-  int r = parse(&o, argc, argv);
+  int r = s2s_step_bench_parse(&o, "bench step", argc, argv, help);
   if (r) return r == 1 ? 0 : r;
   s2s_device *devs;
   int n;
@@ -243,10 +240,10 @@ int s2s_bench_step(int argc, char **argv) {
   m.trial_s = calloc((size_t)o.trials, sizeof *m.trial_s);
   if (n != 1) {
     fprintf(stderr, "s2sbench bench step: --device must select one device (got %d)\n", n);
-  } else if (measure(&o, &devs[0], &m) != 0) {
+  } else if (s2s_step_bench_measure(&o, &devs[0], 1, NULL, &m) != 0) {
     fprintf(stderr, "s2sbench bench step: the step failed on %s\n", devs[0].info.name);
   } else {
-    report(&o, &devs[0], &m);
+    s2s_step_bench_report(&o, &devs[0], &m);
     rc = m.valid ? 0 : 1;
     if (o.out_dir && write_results(&o, &devs[0], &m, argc, argv) != 0) rc = 1;
   }

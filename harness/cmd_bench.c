@@ -11,6 +11,7 @@ static const struct {
   const char *summary;
 } kinds[] = {
     {"step", s2s_bench_step, "full training step vs the device's SGEMM ceiling"},
+    {"pipeline", s2s_bench_pipeline, "training step on N devices vs one: speedup and bound"},
 };
 
 int s2s_cmd_bench(int argc, char **argv) {

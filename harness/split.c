@@ -129,3 +129,30 @@ void s2s_split_format(const s2s_split *s, char *buf, size_t len) {
   for (int k = 0; k < s->shards && n < len; k++)
     n += (size_t)snprintf(buf + n, len - n, "%s%d", k ? "," : "", s->shard_dev[k]);
 }
+
+double s2s_split_bound(const s2s_split *s, const s2s_config *c, int T_src, int T_tgt,
+                       double *share) {
+  double work[S2S_MAX_DEVICES] = {0}, lstm[S2S_MAX_DEVICES] = {0};
+  const double H = c->hidden, E = c->embed, T = T_src + T_tgt;
+  for (int l = 0; l < c->layers; l++) { /* per sentence: 6 * weights per token, both sides */
+    double w = 6.0 * 4 * H * ((l ? H : E) + H) * T;
+    work[s->layer_dev[l]] += w;
+    lstm[s->layer_dev[l]] += w;
+  }
+  for (int k = 0; k < s->shards; k++)
+    work[s->shard_dev[k]] += 6.0 * H * (s->shard_v0[k + 1] - s->shard_v0[k]) * T_tgt;
+  double total = 0, busiest = 0, slowest_layer_dev = 0;
+  int chain = 1;
+  for (int l = 1; l < c->layers; l++) chain += s->layer_dev[l] != s->layer_dev[l - 1];
+  for (int d = 0; d < s->ndev; d++) {
+    total += work[d];
+    if (work[d] > busiest) busiest = work[d];
+    if (lstm[d] > slowest_layer_dev) slowest_layer_dev = lstm[d];
+  }
+  for (int d = 0; share && d < s->ndev; d++) share[d] = work[d] / total;
+  /* encoder and decoder form one chain of T steps per pass (decoder layer l follows
+   * encoder layer l on its device); it fills and drains over (chain - 1) of the slowest
+   * layer device's steps, in each pass alike, so the fraction is the same for all three */
+  double fill = (chain - 1) * slowest_layer_dev / (T > 0 ? T : 1);
+  return total / (busiest + fill);
+}

@@ -43,7 +43,7 @@ static void test_presets(void) {
   T_CHECK(c.layers == 2 && c.hidden == 32 && c.embed == 32, "tiny sizes");
   T_CHECK(c.src_vocab == 64 && c.tgt_vocab == 64 && c.batch == 32 && c.max_len == 16,
           "tiny vocab/batch");
-  T_CHECK(c.lr == 0.7f && c.clip == 5.0f, "tiny optimiser");
+  T_CHECK(c.lr == 5.0f && c.clip == 5.0f, "tiny optimiser (lr 5: see config.h)");
   T_CHECK(s2s_config_check(&c, err, sizeof err) == 0, "tiny check: %s", err);
 
   s2s_config before = c;
