@@ -25,6 +25,8 @@ typedef struct step_numbers {
   size_t gemm_calls;
   s2s_summary step, gemm;  /* gemm.n == 0: no ceiling measured (several devices) */
   int valid;
+  const char *timeline_path; /* in: write the last trial's timeline here (NULL: don't) */
+  double busy[S2S_MAX_DEVICES], span; /* out: the last trial's busy seconds per device */
 } step_numbers;
 
 /* Flags shared by both (0 ok, 1 help printed, 2 bad flag). */

@@ -68,6 +68,10 @@ static int write_results(const step_bench *o, s2s_device *devs, int n, const cha
   s2s_json_array(&j, "work_share");
   for (int d = 0; d < n; d++) s2s_json_num(&j, NULL, share[d]);
   s2s_json_close(&j, ']');
+  s2s_json_array(&j, "busy_fraction"); /* last pipeline trial, from profiling events */
+  for (int d = 0; d < n; d++)
+    s2s_json_num(&j, NULL, pipe->busy[d] / pipe->trial_s[o->trials - 1]);
+  s2s_json_close(&j, ']');
   s2s_json_close(&j, '}');
   s2s_json_end(&j);
   return s2s_atomic_commit(&a);
@@ -99,6 +103,14 @@ int s2s_bench_pipeline(int argc, char **argv) {
     goto out;
   }
   s2s_split_format(&split, splitbuf, sizeof splitbuf);
+  char tl_base[4200], tl_pipe[4200];
+  if (o.out_dir) {
+    if (s2s_mkdirs(o.out_dir) != 0) goto out;
+    snprintf(tl_base, sizeof tl_base, "%s/timeline-baseline.tsv", o.out_dir);
+    snprintf(tl_pipe, sizeof tl_pipe, "%s/timeline-pipeline.tsv", o.out_dir);
+    base.timeline_path = tl_base;
+    pipe.timeline_path = tl_pipe;
+  }
   printf("bench pipeline: %d devices, split %s\n", n, splitbuf);
   if (s2s_step_bench_measure(&o, base_dev ? base_dev : devs, 1, NULL, &base) != 0 ||
       s2s_step_bench_measure(&o, devs, n, &split, &pipe) != 0) {

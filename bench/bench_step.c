@@ -17,6 +17,7 @@
 #include "run_record.h"
 #include "stats.h"
 #include "task.h"
+#include "timeline.h"
 #include "train_step.h"
 
 
@@ -118,10 +119,24 @@ int s2s_step_bench_measure(const step_bench *o, s2s_device *devs, int ndev,
   /* lr 0: the parameters stay at their initial values, so every trial does the same work */
   for (long i = 0; i < o->trials; i++) {
     if (i == 0 && ceiling) s2s_gemm_record(&rec);
+    const int last = i == o->trials - 1;
+    s2s_timeline tl;
+    if (last) {
+      s2s_timeline_init(&tl, devs, ndev);
+      s2s_timeline_capture(&tl);
+    }
     t = s2s_now();
     int r = s2s_train_step_run(&st, &b, 0.0f, 1, &res);
     m->trial_s[i] = s2s_now() - t;
     s2s_gemm_record(NULL);
+    if (last) {
+      s2s_timeline_capture(NULL);
+      if (r == 0 && s2s_timeline_finish(&tl, m->timeline_path) == 0) {
+        for (int d = 0; d < ndev; d++) m->busy[d] = tl.busy[d];
+        m->span = tl.span;
+      }
+      s2s_timeline_free(&tl);
+    }
     if (r != 0) goto out_step;
   }
   m->gemm_calls = rec.count;
@@ -162,6 +177,12 @@ void s2s_step_bench_report(const step_bench *o, const s2s_device *dev, const ste
   }
   printf("  step time              median %.4f s  (min %.4f, max %.4f, %zu trials)\n", t,
          m->step.min, m->step.max, m->step.n);
+  if (m->span > 0) {
+    printf("  device busy (last trial, profiling events):");
+    for (int d = 0; d < S2S_MAX_DEVICES && m->busy[d] > 0; d++)
+      printf(" #%d %.0f%%", d, 100 * m->busy[d] / m->trial_s[m->step.n - 1]);
+    printf("\n");
+  }
   printf("  words/s                %.0f (source + target words)\n", m->words / t);
   printf("  achieved               %.2f GFLOP/s (%.3f GFLOP per step, FACTS.md formula)\n",
          m->step_flops / t * 1e-9, m->step_flops * 1e-9);

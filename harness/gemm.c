@@ -4,6 +4,7 @@
  * that queued GEMMs still use is safe: OpenCL frees it after they finish. */
 #include "gemm.h"
 #include "gemm_record.h"
+#include "timeline.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -90,6 +91,7 @@ int s2s_gemm(s2s_device *d, s2s_trans ta, s2s_trans tb, size_t m, size_t n, size
                                                b.off, ldb, c.off, ldc, &d->queue, &bytes));
   cl_mem temp;
   S2S_TRY(temp_for(d, bytes, &temp));
+  if (!event && s2s_timeline_active()) event = s2s_timeline_slot(d->queue, "sgemm");
   CLBlastStatusCode st = CLBlastSgemmWithTempBuffer(CLBlastLayoutRowMajor, cta, ctb, m, n, k, alpha,
                                                     a.mem, a.off, lda, b.mem, b.off, ldb, beta,
                                                     c.mem, c.off, ldc, &d->queue, event, temp);

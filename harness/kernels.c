@@ -8,6 +8,7 @@
 
 #include "program.h"
 #include "status.h"
+#include "timeline.h"
 
 static int set_args(cl_kernel kern, const char *types, ...) {
   va_list ap;
@@ -57,8 +58,14 @@ static int set_args(cl_kernel kern, const char *types, ...) {
 static int launch(s2s_kernels *k, cl_kernel kern, size_t global, size_t local) {
   if (global == 0) return 0;
   if (local) global = (global + local - 1) / local * local;
+  cl_event *ev = NULL;
+  if (s2s_timeline_active()) {
+    char name[40] = "";
+    clGetKernelInfo(kern, CL_KERNEL_FUNCTION_NAME, sizeof name - 1, name, NULL);
+    ev = s2s_timeline_slot(k->dev->queue, name);
+  }
   S2S_CL_CHECK(clEnqueueNDRangeKernel(k->dev->queue, kern, 1, NULL, &global,
-                                      local ? &local : NULL, 0, NULL, NULL));
+                                      local ? &local : NULL, 0, NULL, ev));
   return 0;
 }
 
