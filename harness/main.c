@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "run_record.h"
 
 typedef struct {
   const char *name;
@@ -16,6 +17,7 @@ static const s2s_command commands[] = {
     {"train", s2s_cmd_train, "train the model on one OpenCL device (synthetic tasks)"},
     {"bench", s2s_cmd_bench, "benchmarks: step (training step vs the SGEMM ceiling)"},
     {"bleu", s2s_cmd_bleu, "corpus BLEU, sacreBLEU-exact (13a/intl/none, smoothing, multi-bleu mode)"},
+    {"corpus", s2s_cmd_corpus, "build a parallel corpus from gettext catalogs (used by scripts/get-corpus.sh)"},
 };
 
 static void usage(FILE *f) {
@@ -33,6 +35,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   const char *cmd = argv[1];
+  s2s_run_record_argv(argc, argv);
   if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
     if (argc > 2) {
       for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

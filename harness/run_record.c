@@ -2,6 +2,8 @@
  * libraries, settings and source revision that produced it. */
 #include "run_record.h"
 
+#include "topology.h"
+
 #include <hwloc.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,41 @@
 #endif
 
 extern char **environ;
+
+static int full_argc;
+static char **full_argv;
+static s2s_topology *topo;
+
+void s2s_run_record_argv(int argc, char **argv) {
+  full_argc = argc;
+  full_argv = argv;
+}
+
+void s2s_run_record_topology(void) {
+  if (!topo && s2s_topology_load(&topo) != 0) topo = NULL;
+}
+
+void s2s_run_record_bind(const s2s_device_info *d) {
+  s2s_placement p;
+  if (topo && s2s_topology_locate(topo, d, &p) >= 0 && p.by_pci)
+    s2s_topology_bind_thread(topo, &p);
+}
+
+static void topology_json(s2s_json *j, const s2s_device *devs, int ndev) {
+  if (!topo) return;
+  s2s_topology_summary sum;
+  s2s_topology_summarize(topo, &sum);
+  s2s_json_key(j, "topology");
+  s2s_topology_json(&sum, j->f);
+  s2s_json_array(j, "placement");
+  for (int i = 0; i < ndev; i++) {
+    s2s_placement p;
+    if (s2s_topology_locate(topo, &devs[i].info, &p) < 0) continue;
+    s2s_json_key(j, NULL);
+    s2s_placement_json(&p, j->f);
+  }
+  s2s_json_close(j, ']');
+}
 
 static void env_vars(s2s_json *j) {
   static const char *const prefixes[] = {"POCL_", "OCL_ICD", "CLBLAST_", "S2S_", "CUDA_VISIBLE",
@@ -44,6 +81,7 @@ void s2s_run_record_meta(s2s_json *j, const char *kind, int argc, char **argv,
   s2s_json_int(j, "schema_version", S2S_RESULTS_SCHEMA);
   s2s_json_str(j, "kind", kind);
   s2s_json_array(j, "command");
+  if (full_argv) argc = full_argc, argv = full_argv;
   for (int i = 0; i < argc; i++) s2s_json_str(j, NULL, argv[i]);
   s2s_json_close(j, ']');
   char date[64], host[256] = "";
@@ -67,7 +105,15 @@ void s2s_run_record_meta(s2s_json *j, const char *kind, int argc, char **argv,
     s2s_device_json(&devs[i].info, j->f);
   }
   s2s_json_close(j, ']');
+  topology_json(j, devs, ndev);
   env_vars(j);
+}
+
+/* Floats as their shortest decimal (0.08, not 0.07999999821). */
+static double f7(float x) {
+  char b[32];
+  snprintf(b, sizeof b, "%.7g", (double)x);
+  return strtod(b, NULL);
 }
 
 void s2s_run_record_config(s2s_json *j, const s2s_config *c) {
@@ -80,12 +126,12 @@ void s2s_run_record_config(s2s_json *j, const s2s_config *c) {
   s2s_json_int(j, "tgt_vocab", c->tgt_vocab);
   s2s_json_int(j, "batch", c->batch);
   s2s_json_int(j, "max_len", c->max_len);
-  s2s_json_num(j, "lr", c->lr);
-  s2s_json_num(j, "clip", c->clip);
-  s2s_json_num(j, "init_scale", c->init_scale);
-  s2s_json_num(j, "decay_start", c->decay_start);
-  s2s_json_num(j, "decay_every", c->decay_every);
-  s2s_json_num(j, "epochs", c->epochs);
+  s2s_json_num(j, "lr", f7(c->lr));
+  s2s_json_num(j, "clip", f7(c->clip));
+  s2s_json_num(j, "init_scale", f7(c->init_scale));
+  s2s_json_num(j, "decay_start", f7(c->decay_start));
+  s2s_json_num(j, "decay_every", f7(c->decay_every));
+  s2s_json_num(j, "epochs", f7(c->epochs));
   s2s_json_int(j, "seed", (long long)c->seed);
   s2s_json_close(j, '}');
 }

@@ -10,6 +10,17 @@
 
 #define S2S_RESULTS_SCHEMA 1
 
+/* The full command line as main() saw it (recorded instead of a subcommand's argv). */
+void s2s_run_record_argv(int argc, char **argv);
+
+/* Loads the machine topology with hwloc; call before the first OpenCL call of a command
+ * that records results. Later records carry its summary and each device's placement. */
+void s2s_run_record_topology(void);
+
+/* Binds the calling (host) thread near device d (hwloc); on failure (sandbox, CPU device
+ * spanning the machine) one warning line, and the run goes on. */
+void s2s_run_record_bind(const s2s_device_info *d);
+
 /* Writes the metadata keys into an open top-level object. */
 void s2s_run_record_meta(s2s_json *j, const char *kind, int argc, char **argv,
                          const s2s_device *devs, int ndev);

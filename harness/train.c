@@ -258,6 +258,7 @@ int s2s_train_run(const s2s_train_opts *o, int argc, char **argv) {
   r.o = o;
   r.last_ckpt_step = -1;
   char err[1024];
+  s2s_run_record_topology(); /* before the first OpenCL call */
   if (s2s_device_open(o->devices, &r.devs, &r.ndev, err, sizeof err) != 0) {
     fprintf(stderr, "s2sbench train: --devices: %s\n", err);
     return 1;
@@ -268,6 +269,7 @@ int s2s_train_run(const s2s_train_opts *o, int argc, char **argv) {
     s2s_device_close(r.devs, r.ndev);
     return 1;
   }
+  s2s_run_record_bind(&r.devs[0].info); /* one host thread drives every device */
   r.steps_per_epoch = o->data->steps_per_epoch;
   double epochs = o->epochs > 0 ? o->epochs : o->cfg.epochs;
   r.total_steps = o->steps > 0 ? o->steps : (long)ceil(epochs * r.steps_per_epoch);
