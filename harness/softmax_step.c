@@ -51,12 +51,18 @@ static int softmax_sharded(s2s_train_step *s, const s2s_batch *b, int backward) 
   const int *sd = s->split.shard_dev;
   const size_t H = (size_t)s->cfg.hidden, N = (size_t)b->T_tgt * B, BH = (size_t)B * H;
   s2s_buf htop = s2s_buf_at(s->dec[L - 1].h, BH);
-  cl_event top_done = NULL, stats_ev[S2S_MAX_SHARDS], used_ev[S2S_MAX_SHARDS] = {0};
-  S2S_TRY(s2s_step_mark(s, top, &top_done));
-  for (int k = 0; k < K; k++)
-    if (sd[k] != top) S2S_TRY(s2s_step_wait(s, sd[k], top_done));
-  for (size_t r0 = 0; r0 < N; r0 += s->chunk_rows) {
-    const size_t n = N - r0 < s->chunk_rows ? N - r0 : s->chunk_rows;
+  cl_event stats_ev[S2S_MAX_SHARDS], used_ev[S2S_MAX_SHARDS] = {0};
+  cl_event *top_ev = s->ev_fwd[1][L - 1]; /* step t of the top decoder layer done */
+  /* chunks of whole time steps, about a quarter of the sentence each, so the shards work
+   * on early steps while the decoder still computes later ones */
+  size_t steps = ((size_t)b->T_tgt + 3) / 4, rows = steps * (size_t)B;
+  if (rows > s->chunk_rows) /* memory: whole steps if at least one fits */
+    rows = s->chunk_rows >= (size_t)B ? s->chunk_rows / B * B : s->chunk_rows;
+  for (size_t r0 = 0; r0 < N; r0 += rows) {
+    const size_t n = N - r0 < rows ? N - r0 : rows;
+    const size_t last_step = (r0 + n - 1) / (size_t)B;
+    for (int k = 0; k < K; k++)
+      if (sd[k] != top) S2S_TRY(s2s_step_wait(s, sd[k], top_ev[last_step]));
     for (int k = 0; k < K; k++) { /* pass one: logits and row statistics */
       s2s_stage *st = &s->st[sd[k]];
       const int v0 = s->split.shard_v0[k], Vk = s->split.shard_v0[k + 1] - v0;

@@ -362,7 +362,10 @@ static int forward(s2s_train_step *s, const s2s_batch *b) {
       }
       s2s_buf x = l ? s2s_buf_at(lbs[l - 1].h, BH) : xe;
       cl_event *in_ev = l && dev[l - 1] != dev[l] ? s->ev_fwd[side][l - 1] : NULL;
-      cl_event *out_ev = l + 1 < L && dev[l + 1] != dev[l] ? s->ev_fwd[side][l] : NULL;
+      /* events per step where a consumer on another device waits: the layer above, or
+       * for the top decoder layer the softmax shards (they start on early steps) */
+      int feeds_other = l + 1 < L ? dev[l + 1] != dev[l] : side == DEC && !s->fused_softmax;
+      cl_event *out_ev = feeds_other ? s->ev_fwd[side][l] : NULL;
       S2S_TRY(layer_forward(s, dev[l], &offs[l], &lbs[l], x, T, B, s2s_step_mask(s, side), in_ev,
                             out_ev));
     }
