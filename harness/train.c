@@ -102,6 +102,8 @@ static int init_params(run_state *r) {
 
 static void progress(run_state *r, long step, int force) {
   static double last_print = 0;
+  static long last_step = -1;
+  if (force && last_step == step && !isatty(2)) return; /* that line is out already */
   const int tty = isatty(2);
   double t = now_s();
   /* on a terminal refresh twice a second; in a log, a line every 10% or 60 s */
@@ -110,6 +112,7 @@ static void progress(run_state *r, long step, int force) {
   if (!force && tty && t - last_print < 0.5) return;
   if (!force && !tty && (step % tenth) != 0 && t - last_print < 60) return;
   last_print = t;
+  last_step = step;
   double el = t - r->t0;
   double wps = r->words / (el > 0 ? el : 1);
   long left = r->total_steps - step;
