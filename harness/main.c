@@ -17,7 +17,6 @@ static const s2s_command commands[] = {
     {"train", s2s_cmd_train, "train the model on one OpenCL device (synthetic tasks)"},
     {"bench", s2s_cmd_bench, "benchmarks: step (training step vs the SGEMM ceiling)"},
     {"bleu", s2s_cmd_bleu, "corpus BLEU, sacreBLEU-exact (13a/intl/none, smoothing, multi-bleu mode)"},
-    {"corpus", s2s_cmd_corpus, "build a parallel corpus from gettext catalogs (used by scripts/get-corpus.sh)"},
 };
 
 static void usage(FILE *f) {
