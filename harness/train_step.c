@@ -90,11 +90,18 @@ static int alloc_layers(s2s_train_step *s) {
       S2S_TRY(alloc(s, d, (T + 1) * B * H, &lb->c, "LSTM c"));
       S2S_TRY(alloc(s, d, (T + 1) * B * H, &lb->dh, "LSTM dh"));
       S2S_TRY(alloc(s, d, T * B * 4 * H, &lb->act, "LSTM gates"));
-      if (l > 0 && s->split.layer_dev[l - 1] != d)
+      if (l > 0 && s->split.layer_dev[l - 1] != d) {
+        const int below = s->split.layer_dev[l - 1];
         S2S_TRY(alloc(s, d, T * B * H, &lb->dxout, "LSTM input gradient"));
-      s->ev_fwd[side][l] = calloc(T, sizeof(cl_event));
-      s->ev_bwd[side][l] = calloc(T, sizeof(cl_event));
-      if (!s->ev_fwd[side][l] || !s->ev_bwd[side][l]) return -1;
+        if (!s2s_step_same_ctx(s, below, d)) {
+          S2S_TRY(alloc(s, d, T * B * H, &lb->xin, "LSTM input copy"));
+          S2S_TRY(alloc(s, below, T * B * H, &(side ? s->dec : s->enc)[l - 1].dxin,
+                        "LSTM input-gradient copy"));
+        }
+      }
+      s->tk_fwd[side][l] = calloc(T, sizeof(s2s_ticket));
+      s->tk_bwd[side][l] = calloc(T, sizeof(s2s_ticket));
+      if (!s->tk_fwd[side][l] || !s->tk_bwd[side][l]) return -1;
     }
   for (int l = 0; l < c->layers; l++)
     S2S_TRY(alloc(s, s->split.layer_dev[l], B * H, &s->dc[l], "LSTM dc"));
@@ -125,6 +132,14 @@ static int alloc_softmax(s2s_train_step *s) {
     S2S_TRY(alloc(s, d, s->chunk_rows * w, &s->logits[k], "softmax logits"));
     if (s->fused_softmax) break;
     S2S_TRY(alloc(s, d, Tm * B * H, &s->dh_shard[k], "softmax dL/dh"));
+    if (d != top && !s->st[d].top_tk) {
+      s->st[d].top_tk = calloc(Tm, sizeof(s2s_ticket));
+      if (!s->st[d].top_tk) return -1;
+      if (!s2s_step_same_ctx(s, d, top))
+        S2S_TRY(alloc(s, d, Tm * B * H, &s->st[d].htop, "top decoder h copy"));
+    }
+    if (!s2s_step_same_ctx(s, d, top))
+      S2S_TRY(alloc(s, top, Tm * B * H, &s->dhin[k], "softmax dL/dh copy"));
     S2S_TRY(alloc(s, d, s->chunk_rows * 5, &s->stats[k], "softmax row statistics"));
     S2S_TRY(alloc(s, d, (size_t)s->split.shards * s->chunk_rows * 5, &s->comb[k],
                   "softmax row statistics of all shards"));
@@ -142,14 +157,6 @@ int s2s_train_step_init(s2s_train_step *s, s2s_device *devs, int ndev, const s2s
     fprintf(stderr, "s2sbench: %d devices (1..%d supported)\n", ndev, S2S_MAX_DEVICES);
     return -1;
   }
-  for (int d = 1; d < ndev; d++)
-    if (devs[d].ctx != devs[0].ctx) {
-      fprintf(stderr, "s2sbench: the pipeline needs its devices in one OpenCL context "
-              "(sub-devices of one device, e.g. --devices cpu/2); device %d (%s) has a "
-              "context of its own, and host-staged transfers between contexts are not in "
-              "this build\n", d, devs[d].info.name);
-      return -1;
-    }
   s->cfg = *cfg;
   s->ndev = ndev;
   s2s_params_layout(&s->lay, cfg);
@@ -174,10 +181,23 @@ int s2s_train_step_init(s2s_train_step *s, s2s_device *devs, int ndev, const s2s
   S2S_TRY(alloc(s, d0, Tm * B * E, &s->x_tgt, "target embeddings"));
   S2S_TRY(alloc(s, d0, Tm * B * E, &s->dx, "embedding gradient"));
   S2S_TRY(alloc_softmax(s));
-  S2S_TRY(alloc(s, 0, Tm * B, &s->ones, "ones"));
-  S2S_TRY(s2s_buf_fill(s->st[0].dev, s->ones, 1.0f, Tm * B));
-  S2S_TRY(alloc(s, 0, 3 * Tm * B, &s->ids, "token ids"));
-  S2S_TRY(alloc(s, 0, 2 * Tm * B, &s->masks, "masks"));
+  int staged = 0;
+  for (int d = 0; d < ndev; d++) {
+    s2s_stage *st = &s->st[d];
+    S2S_TRY(alloc(s, d, Tm * B, &st->ones, "ones"));
+    S2S_TRY(s2s_buf_fill(st->dev, st->ones, 1.0f, Tm * B));
+    S2S_TRY(alloc(s, d, 3 * Tm * B, &st->ids, "token ids"));
+    S2S_TRY(alloc(s, d, 2 * Tm * B, &st->masks, "masks"));
+    staged |= !s2s_step_same_ctx(s, 0, d);
+  }
+  if (staged) { /* a generous bound on what crosses contexts in one step */
+    const size_t H = (size_t)cfg->hidden, T2 = (size_t)(s->T_src_max + s->T_tgt_max);
+    s->staging_cap = 4 * T2 * B * H * (size_t)cfg->layers +
+                     (size_t)ndev * (2 * Tm * B * H) +
+                     (size_t)s->split.shards * s->split.shards * Tm * B * 5;
+    s->staging = malloc(s->staging_cap * sizeof(float));
+    if (!s->staging) return -1;
+  }
   s->host_ids = calloc(3 * Tm * B, sizeof *s->host_ids);
   s->host_masks = calloc(2 * Tm * B, sizeof *s->host_masks);
   if (!s->host_ids || !s->host_masks) return -1;
@@ -194,9 +214,12 @@ static void release_events(s2s_train_step *s) {
   for (int side = 0; side < 2; side++)
     for (int l = 0; l < s->cfg.layers; l++)
       for (int t = 0; t < (side ? s->T_tgt_max : s->T_src_max); t++) {
-        if (s->ev_fwd[side][l]) s->ev_fwd[side][l][t] = NULL;
-        if (s->ev_bwd[side][l]) s->ev_bwd[side][l][t] = NULL;
+        if (s->tk_fwd[side][l]) s->tk_fwd[side][l][t] = (s2s_ticket){0};
+        if (s->tk_bwd[side][l]) s->tk_bwd[side][l][t] = (s2s_ticket){0};
       }
+  for (int d = 0; d < s->ndev; d++)
+    if (s->st[d].top_tk) memset(s->st[d].top_tk, 0, sizeof(s2s_ticket) * s->T_tgt_max);
+  s->staging_used = 0;
 }
 
 void s2s_train_step_free(s2s_train_step *s) {
@@ -204,30 +227,33 @@ void s2s_train_step_free(s2s_train_step *s) {
     if (s->st[d].dev) clFinish(s->st[d].dev->queue);
   release_events(s);
   free(s->events);
-  s2s_buf *all[] = {&s->x_src, &s->x_tgt, &s->dx,    &s->row_loss, &s->row_correct,
-                    &s->ones,  &s->ids,   &s->masks};
+  s2s_buf *all[] = {&s->x_src, &s->x_tgt, &s->dx, &s->row_loss, &s->row_correct};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) free_buf(all[i]);
   for (int l = 0; l < S2S_MAX_LAYERS; l++) {
     s2s_layer_bufs *lbs[] = {&s->enc[l], &s->dec[l]};
     for (int k = 0; k < 2; k++) {
       free_buf(&lbs[k]->h), free_buf(&lbs[k]->c), free_buf(&lbs[k]->act);
       free_buf(&lbs[k]->dh), free_buf(&lbs[k]->dxout);
-      free(s->ev_fwd[k][l]);
-      free(s->ev_bwd[k][l]);
+      free_buf(&lbs[k]->xin), free_buf(&lbs[k]->dxin);
+      free(s->tk_fwd[k][l]);
+      free(s->tk_bwd[k][l]);
     }
     free_buf(&s->dc[l]);
   }
   for (int k = 0; k < S2S_MAX_SHARDS; k++) {
     free_buf(&s->dh_shard[k]), free_buf(&s->stats[k]);
-    free_buf(&s->logits[k]), free_buf(&s->comb[k]);
+    free_buf(&s->logits[k]), free_buf(&s->comb[k]), free_buf(&s->dhin[k]);
   }
   for (int d = 0; d < s->ndev; d++) {
     s2s_stage *st = &s->st[d];
     free_buf(&st->params), free_buf(&st->grads), free_buf(&st->scalars);
+    free_buf(&st->ids), free_buf(&st->masks), free_buf(&st->ones), free_buf(&st->htop);
+    free(st->top_tk);
     if (st->k.dev) s2s_kernels_free(&st->k);
   }
   free(s->host_ids);
   free(s->host_masks);
+  free(s->staging);
   memset(s, 0, sizeof *s);
 }
 
@@ -250,34 +276,13 @@ static int gather(s2s_train_step *s, int grads, float *out) {
 int s2s_train_step_get_params(s2s_train_step *s, float *params) { return gather(s, 0, params); }
 int s2s_train_step_get_grads(s2s_train_step *s, float *grads) { return gather(s, 1, grads); }
 
-/* --- cross-device ordering ---------------------------------------------------------- */
+/* --- batch upload ------------------------------------------------------------------ */
 
-/* An event that completes when everything enqueued so far on device d is done. */
-int s2s_step_mark(s2s_train_step *s, int d, cl_event *ev) {
-  if (s->nevents == s->cap_events) {
-    size_t cap = s->cap_events ? 2 * s->cap_events : 256;
-    cl_event *p = realloc(s->events, cap * sizeof *p);
-    if (!p) return -1;
-    s->events = p;
-    s->cap_events = cap;
-  }
-  S2S_CL_CHECK(clEnqueueMarkerWithWaitList(s->st[d].dev->queue, 0, NULL, ev));
-  s->events[s->nevents++] = *ev;
-  return 0;
+s2s_buf s2s_step_ids(s2s_train_step *s, int d, int part) {
+  return s2s_buf_at(s->st[d].ids, (size_t)part * s->T_tgt_max * s->cfg.batch);
 }
-
-/* Later commands on device d wait for ev (CLBlast takes no wait list, hence a barrier). */
-int s2s_step_wait(s2s_train_step *s, int d, cl_event ev) {
-  if (!ev) return 0;
-  S2S_CL_CHECK(clEnqueueBarrierWithWaitList(s->st[d].dev->queue, 1, &ev, NULL));
-  return 0;
-}
-
-s2s_buf s2s_step_ids(s2s_train_step *s, int part) {
-  return s2s_buf_at(s->ids, (size_t)part * s->T_tgt_max * s->cfg.batch);
-}
-s2s_buf s2s_step_mask(s2s_train_step *s, int part) {
-  return s2s_buf_at(s->masks, (size_t)part * s->T_tgt_max * s->cfg.batch);
+s2s_buf s2s_step_mask(s2s_train_step *s, int d, int part) {
+  return s2s_buf_at(s->st[d].masks, (size_t)part * s->T_tgt_max * s->cfg.batch);
 }
 
 static int upload(s2s_train_step *s, const s2s_batch *b) {
@@ -292,32 +297,45 @@ static int upload(s2s_train_step *s, const s2s_batch *b) {
   memcpy(s->host_ids + 2 * part, b->tgt_out, sizeof(int32_t) * b->T_tgt * b->B);
   memcpy(s->host_masks, b->src_mask, sizeof(float) * b->T_src * b->B);
   memcpy(s->host_masks + part, b->tgt_mask, sizeof(float) * b->T_tgt * b->B);
-  /* blocking writes on device 0: every device's later commands see the data */
-  S2S_TRY(s2s_buf_write(s->st[0].dev, s->ids, s->host_ids, 3 * part));
-  return s2s_buf_write(s->st[0].dev, s->masks, s->host_masks, 2 * part);
+  for (int d = 0; d < s->ndev; d++) { /* each device its own copy (contexts may differ) */
+    S2S_TRY(s2s_buf_write(s->st[d].dev, s->st[d].ids, s->host_ids, 3 * part));
+    S2S_TRY(s2s_buf_write(s->st[d].dev, s->st[d].masks, s->host_masks, 2 * part));
+  }
+  return 0;
 }
 
 /* --- forward ------------------------------------------------------------------------ */
 
-/* One LSTM layer forward over T steps on its device. x (T, B, Ein) is the input; when it
- * comes from another device, in_ev[t] marks step t of it ready and the input product runs
- * step by step after that event; otherwise in one GEMM batched over time. Marks out_ev[t]
- * after each step when a consumer on another device needs it (out_ev != NULL). */
+/* Where a layer's input comes from and who waits for its output, per time step. */
+typedef struct fwd_links {
+  int from;            /* device of the input when it is another device, else -1 */
+  s2s_ticket *in_tk;   /* (T) input step t posted by that device */
+  int to;              /* device of the layer above when it is another device, else -1 */
+  s2s_ticket *out_tk;  /* (T) this layer's step t posted for it */
+  int top;             /* top decoder layer with sharded softmax: post for shard devices */
+} fwd_links;
+
+/* One LSTM layer forward over T steps on device d. x (T, B, Ein) is the input: on this
+ * device, its product is one GEMM batched over time; from another device, it is fetched
+ * and multiplied step by step (the wavefront). Returns in *x_used the input as this
+ * device can read it (for the weight gradient). */
 static int layer_forward(s2s_train_step *s, int d, const s2s_lstm_offsets *o, s2s_layer_bufs *lb,
-                         s2s_buf x, int T, int B, s2s_buf mask, cl_event *in_ev,
-                         cl_event *out_ev) {
+                         s2s_buf x, int T, int B, s2s_buf mask, const fwd_links *k,
+                         s2s_buf *x_used) {
   const size_t H = (size_t)s->cfg.hidden, G = 4 * H, BH = (size_t)B * H, in = (size_t)o->in;
   s2s_stage *st = &s->st[d];
   s2s_buf w_ih = s2s_buf_at(st->params, o->w_ih), w_hh = s2s_buf_at(st->params, o->w_hh);
-  if (!in_ev)
+  *x_used = k->from >= 0 && !s2s_step_same_ctx(s, k->from, d) ? lb->xin : x;
+  if (k->from < 0)
     S2S_TRY(s2s_gemm(st->dev, NT, TR, (size_t)T * B, G, in, 1.0f, x, in, w_ih, in, 0.0f, lb->act,
                      G, NULL));
   for (int t = 0; t < T; t++) {
-    s2s_buf gates = s2s_buf_at(lb->act, (size_t)t * B * G);
-    if (in_ev) {
-      S2S_TRY(s2s_step_wait(s, d, in_ev[t]));
-      S2S_TRY(s2s_gemm(st->dev, NT, TR, B, G, in, 1.0f, s2s_buf_at(x, (size_t)t * B * in), in,
-                       w_ih, in, 0.0f, gates, G, NULL));
+    s2s_buf gates = s2s_buf_at(lb->act, (size_t)t * B * G), xt;
+    if (k->from >= 0) {
+      const size_t at = (size_t)t * B * in;
+      S2S_TRY(s2s_step_fetch(s, &k->in_tk[t], d, s2s_buf_at(x, at), s2s_buf_at(lb->xin, at),
+                             (size_t)B * in, &xt));
+      S2S_TRY(s2s_gemm(st->dev, NT, TR, B, G, in, 1.0f, xt, in, w_ih, in, 0.0f, gates, G, NULL));
     }
     S2S_TRY(s2s_gemm(st->dev, NT, TR, B, G, H, 1.0f, s2s_buf_at(lb->h, t * BH), H, w_hh, H, 1.0f,
                      gates, G, NULL));
@@ -326,14 +344,18 @@ static int layer_forward(s2s_train_step *s, int d, const s2s_lstm_offsets *o, s2
                                      s2s_buf_at(mask, (size_t)t * B),
                                      s2s_buf_at(lb->c, (t + 1) * BH),
                                      s2s_buf_at(lb->h, (t + 1) * BH)));
-    if (out_ev) S2S_TRY(s2s_step_mark(s, d, &out_ev[t]));
+    s2s_buf ht = s2s_buf_at(lb->h, (t + 1) * BH);
+    if (k->to >= 0) S2S_TRY(s2s_step_post(s, d, ht, BH, k->to, &k->out_tk[t]));
+    for (int e = 0; k->top && e < s->ndev; e++)
+      if (s->st[e].top_tk) S2S_TRY(s2s_step_post(s, d, ht, BH, e, &s->st[e].top_tk[t]));
   }
   return 0;
 }
 
-/* Both sides, layer by layer; the wavefront comes from the per-step events between
- * devices. Leaves the top decoder layer's h in dec[L-1].h slots 1.. */
-static int forward(s2s_train_step *s, const s2s_batch *b) {
+/* Both sides, layer by layer; the wavefront comes from the per-step posts between
+ * devices. Leaves the top decoder layer's h in dec[L-1].h slots 1.. and each layer's
+ * input as its device reads it in xs[side][l]. */
+static int forward(s2s_train_step *s, const s2s_batch *b, s2s_buf xs[2][S2S_MAX_LAYERS]) {
   const int L = s->cfg.layers, B = b->B, E = s->cfg.embed;
   const size_t BH = (size_t)B * s->cfg.hidden;
   const int *dev = s->split.layer_dev;
@@ -345,7 +367,7 @@ static int forward(s2s_train_step *s, const s2s_batch *b) {
     S2S_TRY(s2s_cl_embedding_forward(&s->st[dev[0]].k, T * B, E,
                                      s2s_buf_at(s->st[dev[0]].params,
                                                 side == ENC ? s->lay.src_emb : s->lay.tgt_emb),
-                                     s2s_step_ids(s, side), xe));
+                                     s2s_step_ids(s, dev[0], side), xe));
     for (int l = 0; l < L; l++) {
       s2s_device *D = s->st[dev[l]].dev;
       if (side == ENC) {
@@ -360,14 +382,13 @@ static int forward(s2s_train_step *s, const s2s_batch *b) {
                                          s->enc[l].c.off * 4 + last, lbs[l].c.off * 4,
                                          BH * sizeof(float), 0, NULL, NULL));
       }
+      fwd_links k = {.from = -1, .to = -1};
+      if (l && dev[l - 1] != dev[l]) k.from = dev[l - 1], k.in_tk = s->tk_fwd[side][l - 1];
+      if (l + 1 < L && dev[l + 1] != dev[l]) k.to = dev[l + 1], k.out_tk = s->tk_fwd[side][l];
+      k.top = side == DEC && l == L - 1 && !s->fused_softmax;
       s2s_buf x = l ? s2s_buf_at(lbs[l - 1].h, BH) : xe;
-      cl_event *in_ev = l && dev[l - 1] != dev[l] ? s->ev_fwd[side][l - 1] : NULL;
-      /* events per step where a consumer on another device waits: the layer above, or
-       * for the top decoder layer the softmax shards (they start on early steps) */
-      int feeds_other = l + 1 < L ? dev[l + 1] != dev[l] : side == DEC && !s->fused_softmax;
-      cl_event *out_ev = feeds_other ? s->ev_fwd[side][l] : NULL;
-      S2S_TRY(layer_forward(s, dev[l], &offs[l], &lbs[l], x, T, B, s2s_step_mask(s, side), in_ev,
-                            out_ev));
+      S2S_TRY(layer_forward(s, dev[l], &offs[l], &lbs[l], x, T, B,
+                            s2s_step_mask(s, dev[l], side), &k, &xs[side][l]));
     }
   }
   return 0;
@@ -380,15 +401,16 @@ typedef struct grad_links {
   s2s_buf dx;          /* batched: dL/dx written (beta 0) or added (beta 1) after the loop */
   float dx_beta;
   int dx_batched;
-  s2s_buf dx_step;     /* per step: dL/dx_t into this layer's dxout slot t, event out_ev[t] */
-  cl_event *out_ev;
-  s2s_buf above;       /* per step: the layer above's dxout, ready at in_ev[t] */
-  cl_event *in_ev;
+  int below;           /* per step: the device of the layer below (dL/dx_t posted to it) */
+  s2s_ticket *out_tk;
+  int above;           /* per step: the device of the layer above, or -1 */
+  s2s_buf above_dx;    /* its dxout (T, B, H) */
+  s2s_ticket *in_tk;
 } grad_links;
 
 /* One LSTM layer backward. lb->dh holds the gradient from above (or receives it per step
- * through links->above); dc holds dL/dc at the last step. Adds the weight gradients,
- * leaves dL/d(initial h) in dh slot 0 and dL/d(initial c) in dc. */
+ * from the layer above's device); dc holds dL/dc at the last step. Adds the weight
+ * gradients, leaves dL/d(initial h) in dh slot 0 and dL/d(initial c) in dc. */
 static int layer_backward(s2s_train_step *s, int d, const s2s_lstm_offsets *o,
                           s2s_layer_bufs *lb, s2s_buf x, int T, int B, s2s_buf mask, s2s_buf dc,
                           const grad_links *g) {
@@ -398,10 +420,11 @@ static int layer_backward(s2s_train_step *s, int d, const s2s_lstm_offsets *o,
   s2s_buf w_ih = s2s_buf_at(st->params, o->w_ih), w_hh = s2s_buf_at(st->params, o->w_hh);
   for (int t = T - 1; t >= 0; t--) {
     s2s_buf dg = s2s_buf_at(lb->act, (size_t)t * B * G);
-    if (g->in_ev) {
-      S2S_TRY(s2s_step_wait(s, d, g->in_ev[t]));
-      S2S_TRY(s2s_cl_axpy(&st->k, BH, 1.0f, s2s_buf_at(g->above, t * BH),
-                          s2s_buf_at(lb->dh, (t + 1) * BH)));
+    if (g->above >= 0) {
+      s2s_buf v;
+      S2S_TRY(s2s_step_fetch(s, &g->in_tk[t], d, s2s_buf_at(g->above_dx, t * BH),
+                             s2s_buf_at(lb->dxin, t * BH), BH, &v));
+      S2S_TRY(s2s_cl_axpy(&st->k, BH, 1.0f, v, s2s_buf_at(lb->dh, (t + 1) * BH)));
     }
     S2S_TRY(s2s_cl_lstm_cell_backward(&st->k, B, (int)H, dg, s2s_buf_at(lb->c, t * BH),
                                       s2s_buf_at(lb->c, (t + 1) * BH),
@@ -410,24 +433,24 @@ static int layer_backward(s2s_train_step *s, int d, const s2s_lstm_offsets *o,
                                       s2s_buf_at(lb->dh, t * BH)));
     S2S_TRY(s2s_gemm(st->dev, NT, NT, B, H, G, 1.0f, dg, G, w_hh, H, 1.0f,
                      s2s_buf_at(lb->dh, t * BH), H, NULL));
-    if (g->out_ev) {
-      S2S_TRY(s2s_gemm(st->dev, NT, NT, B, in, G, 1.0f, dg, G, w_ih, in, 0.0f,
-                       s2s_buf_at(g->dx_step, (size_t)t * B * in), in, NULL));
-      S2S_TRY(s2s_step_mark(s, d, &g->out_ev[t]));
+    if (!g->dx_batched) {
+      s2s_buf dxt = s2s_buf_at(lb->dxout, (size_t)t * B * in);
+      S2S_TRY(s2s_gemm(st->dev, NT, NT, B, in, G, 1.0f, dg, G, w_ih, in, 0.0f, dxt, in, NULL));
+      S2S_TRY(s2s_step_post(s, d, dxt, (size_t)B * in, g->below, &g->out_tk[t]));
     }
   }
   S2S_TRY(s2s_gemm(st->dev, TR, NT, G, in, N, 1.0f, lb->act, G, x, in, 1.0f,
                    s2s_buf_at(st->grads, o->w_ih), in, NULL));
   S2S_TRY(s2s_gemm(st->dev, TR, NT, G, H, N, 1.0f, lb->act, G, lb->h, H, 1.0f,
                    s2s_buf_at(st->grads, o->w_hh), H, NULL));
-  S2S_TRY(s2s_gemm(st->dev, NT, NT, 1, G, N, 1.0f, s->ones, N, lb->act, G, 1.0f,
+  S2S_TRY(s2s_gemm(st->dev, NT, NT, 1, G, N, 1.0f, st->ones, N, lb->act, G, 1.0f,
                    s2s_buf_at(st->grads, o->bias), G, NULL));
   if (!g->dx_batched) return 0;
   return s2s_gemm(st->dev, NT, NT, N, in, G, 1.0f, lb->act, G, w_ih, in, g->dx_beta, g->dx, in,
                   NULL);
 }
 
-static int backward(s2s_train_step *s, const s2s_batch *b) {
+static int backward(s2s_train_step *s, const s2s_batch *b, s2s_buf xs[2][S2S_MAX_LAYERS]) {
   const int L = s->cfg.layers, B = b->B, E = s->cfg.embed;
   const size_t BH = (size_t)B * s->cfg.hidden;
   const int *dev = s->split.layer_dev;
@@ -438,7 +461,7 @@ static int backward(s2s_train_step *s, const s2s_batch *b) {
     const s2s_lstm_offsets *offs = side == ENC ? s->lay.enc : s->lay.dec;
     for (int l = L - 1; l >= 0; l--) {
       const int d = dev[l];
-      grad_links g = {.dx_batched = 1};
+      grad_links g = {.dx_batched = 1, .below = -1, .above = -1};
       if (l == 0) {
         g.dx = s->dx; /* then scattered into the embedding table */
       } else if (dev[l - 1] == d) {
@@ -446,22 +469,22 @@ static int backward(s2s_train_step *s, const s2s_batch *b) {
         g.dx_beta = 1.0f;
       } else {
         g.dx_batched = 0;
-        g.dx_step = lbs[l].dxout;
-        g.out_ev = s->ev_bwd[side][l];
+        g.below = dev[l - 1];
+        g.out_tk = s->tk_bwd[side][l];
       }
       if (l + 1 < L && dev[l + 1] != d) {
-        g.above = lbs[l + 1].dxout;
-        g.in_ev = s->ev_bwd[side][l + 1];
+        g.above = dev[l + 1];
+        g.above_dx = lbs[l + 1].dxout;
+        g.in_tk = s->tk_bwd[side][l + 1];
       }
       if (side == DEC) S2S_TRY(s2s_buf_fill(s->st[d].dev, s->dc[l], 0.0f, BH));
-      s2s_buf x = l ? s2s_buf_at(lbs[l - 1].h, BH) : side == ENC ? s->x_src : s->x_tgt;
-      S2S_TRY(layer_backward(s, d, &offs[l], &lbs[l], x, T, B, s2s_step_mask(s, side), s->dc[l],
-                             &g));
+      S2S_TRY(layer_backward(s, d, &offs[l], &lbs[l], xs[side][l], T, B,
+                             s2s_step_mask(s, d, side), s->dc[l], &g));
       if (side == DEC) /* the initial-state gradient goes to the encoder's last step */
         S2S_TRY(s2s_cl_axpy(&s->st[d].k, BH, 1.0f, lbs[l].dh,
                             s2s_buf_at(s->enc[l].dh, (size_t)b->T_src * BH)));
     }
-    S2S_TRY(s2s_cl_embedding_backward(&st0->k, T * B, E, s2s_step_ids(s, side), s->dx,
+    S2S_TRY(s2s_cl_embedding_backward(&st0->k, T * B, E, s2s_step_ids(s, dev[0], side), s->dx,
                                       s2s_buf_at(st0->grads, side == ENC ? s->lay.src_emb
                                                                          : s->lay.tgt_emb)));
   }
@@ -527,7 +550,8 @@ int s2s_train_step_run(s2s_train_step *s, const s2s_batch *b, float lr, int upda
     S2S_TRY(s2s_buf_fill(D, s->dec[l].dh, 0.0f, (size_t)(b->T_tgt + 1) * BH));
   }
   double norm = 0;
-  if (forward(s, b) != 0 || s2s_step_softmax(s, b, 1) != 0 || backward(s, b) != 0 ||
+  s2s_buf xs[2][S2S_MAX_LAYERS];
+  if (forward(s, b, xs) != 0 || s2s_step_softmax(s, b, 1) != 0 || backward(s, b, xs) != 0 ||
       norm_and_update(s, lr, update, &norm) != 0) {
     release_events(s);
     return -1;
@@ -537,7 +561,8 @@ int s2s_train_step_run(s2s_train_step *s, const s2s_batch *b, float lr, int upda
 
 int s2s_train_step_eval(s2s_train_step *s, const s2s_batch *b, s2s_step_result *out) {
   S2S_TRY(upload(s, b));
-  if (forward(s, b) != 0 || s2s_step_softmax(s, b, 0) != 0) {
+  s2s_buf xs[2][S2S_MAX_LAYERS];
+  if (forward(s, b, xs) != 0 || s2s_step_softmax(s, b, 0) != 0) {
     release_events(s);
     return -1;
   }

@@ -22,7 +22,16 @@ typedef struct s2s_layer_bufs {
   s2s_buf act;   /* (T, B, 4H) gate pre-activations -> activated gates -> their gradients */
   s2s_buf dh;    /* (T+1, B, H) dL/dh per slot */
   s2s_buf dxout; /* (T, B, H) per-step dL/d(input) for a layer below on another device */
+  s2s_buf xin;   /* (T, B, H) local copy of the input from a device in another context */
+  s2s_buf dxin;  /* (T, B, H) local copy of the layer above's dxout, likewise */
 } s2s_layer_bufs;
+
+/* Data posted by one device for another within a step (transport.c). */
+typedef struct s2s_ticket {
+  cl_event ev;    /* one context: marker after the data; else the staging read */
+  cl_event user;  /* other context: completes when the staging read has */
+  float *slot;    /* other context: host staging memory holding the data */
+} s2s_ticket;
 
 typedef struct s2s_step_result {
   double loss;        /* sum of cross-entropy over target tokens, divided by B */
@@ -39,6 +48,10 @@ typedef struct s2s_stage {
   s2s_kernels k;
   s2s_buf params, grads;  /* (lay.total): only this stage's segments are live */
   s2s_buf scalars;        /* [loss, correct, own norm^2, global norm^2] */
+  s2s_buf ids, masks;     /* this device's copies of the batch (see the step's fields) */
+  s2s_buf ones;           /* (max T * B) 1.0: bias gradients by GEMM */
+  s2s_buf htop;           /* (T_tgt, B, H) top decoder h copied from another context */
+  s2s_ticket *top_tk;     /* (T_tgt) top decoder step t posted for this shard device */
   int nseg;
   size_t seg_off[S2S_MAX_SEGMENTS], seg_len[S2S_MAX_SEGMENTS]; /* owned parameters */
 } s2s_stage;
@@ -59,17 +72,17 @@ typedef struct s2s_train_step {
   s2s_buf logits[S2S_MAX_SHARDS];         /* (chunk_rows, shard width) on the shard's device */
   s2s_buf comb[S2S_MAX_SHARDS];           /* (shards, chunk_rows, 5) all shards' statistics */
   s2s_buf row_loss, row_correct;          /* (T_tgt_max * B) written by shard 0's device */
-  s2s_buf ones;                           /* (max T * B) 1.0: bias gradients by GEMM */
-  s2s_buf ids;                            /* int32: src | tgt_in | tgt_out, each (T_max, B) */
-  s2s_buf masks;                          /* src_mask | tgt_mask, each (T_max, B) */
+  s2s_buf dhin[S2S_MAX_SHARDS];           /* (T_tgt, B, H) dh_shard copied to the top device */
   size_t chunk_rows;
   int fused_softmax;                      /* one shard on the top layer's device */
-  int32_t *host_ids;
-  float *host_masks;
+  int32_t *host_ids;                      /* src | tgt_in | tgt_out, each (T_max, B) */
+  float *host_masks;                      /* src_mask | tgt_mask, each (T_max, B) */
   cl_event *events;                       /* cross-device events of the current step */
   size_t nevents, cap_events;
-  cl_event *ev_fwd[2][S2S_MAX_LAYERS];    /* (T) step t of layer l done (encoder, decoder) */
-  cl_event *ev_bwd[2][S2S_MAX_LAYERS];    /* (T) dxout slot t of layer l ready */
+  s2s_ticket *tk_fwd[2][S2S_MAX_LAYERS];  /* (T) h of layer l, step t, for layer l+1 */
+  s2s_ticket *tk_bwd[2][S2S_MAX_LAYERS];  /* (T) dxout of layer l, step t, for layer l-1 */
+  float *staging;                         /* host staging between contexts */
+  size_t staging_cap, staging_used;       /* floats */
 } s2s_train_step;
 
 /* Allocates everything for ndev devices (one OpenCL context) laid out by split (NULL:

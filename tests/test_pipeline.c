@@ -1,7 +1,9 @@
 /* The pipeline is the single-device step: a step over several PoCL sub-devices (layers and
  * softmax shards split in different ways) gives the same loss, every gradient group and,
  * after three clipped updates, the same parameters as the whole step on one device.
- * Needs a device that splits into 3 one-CU parts: PoCL is asked for 4 threads (= CUs). */
+ * Devices in one context read each other's buffers after events; devices in different
+ * contexts go through host staging (both transports are checked). Needs a device that
+ * splits into 3 one-CU parts: PoCL is asked for 4 threads (= CUs). */
 #include <math.h>
 
 #include "test_device_util.h"
@@ -133,6 +135,27 @@ int main(void) {
     free(o.grads), free(o.params);
   }
   s2s_device_close(three, n3);
+
+  /* devices in different OpenCL contexts (as devices of different platforms are): every
+   * activation crosses through host staging; "cpu/2,cpu/1x1" mixes both transports */
+  static const struct { const char *devs, *split; } staged[] = {
+      {"cpu/1x1,cpu/1x1", NULL},
+      {"cpu/1x1,cpu/1x1", "layers=1,0,1;softmax=0,1,1"},
+      {"cpu/2,cpu/1x1", "layers=0,1,2;softmax=2,0"},
+      {"cpu/2,cpu/1x1", NULL},
+  };
+  for (size_t i = 0; i < sizeof staged / sizeof staged[0]; i++) {
+    int n;
+    s2s_device *d = s2s_test_device_open(staged[i].devs, &n);
+    T_CHECK(n < 2 || d[0].ctx != d[n - 1].ctx, "%s: expected separate contexts", staged[i].devs);
+    outcome o;
+    char name[128];
+    snprintf(name, sizeof name, "%s %s", staged[i].devs, staged[i].split ? staged[i].split : "default");
+    T_CHECK(run(d, n, staged[i].split, &c, &o) == 0, "%s: run", name);
+    compare(name, &c, &ref, &o);
+    free(o.grads), free(o.params);
+    s2s_device_close(d, n);
+  }
   free(ref.grads), free(ref.params);
   return s2s_test_finish("test_pipeline");
 }

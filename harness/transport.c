@@ -1,0 +1,91 @@
+/* Moving activations between the devices of a pipeline within one training step. A
+ * producer posts a view right after computing it; the consumer fetches it before use.
+ * Devices in one OpenCL context: the post is a marker event and the consumer waits on it
+ * and reads the producer's buffer directly (or copies it, for fetch_into). Devices in
+ * different contexts (different platforms or vendors): the post reads the view into host
+ * staging memory and a callback on that read completes a user event in the consumer's
+ * context; the consumer's write from the staging memory waits on that user event. One
+ * host thread enqueues everything without blocking; events are released after the step. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "status.h"
+#include "train_step_internal.h"
+
+static int keep(s2s_train_step *s, cl_event ev) {
+  if (s->nevents == s->cap_events) {
+    size_t cap = s->cap_events ? 2 * s->cap_events : 256;
+    cl_event *p = realloc(s->events, cap * sizeof *p);
+    if (!p) return -1;
+    s->events = p;
+    s->cap_events = cap;
+  }
+  s->events[s->nevents++] = ev;
+  return 0;
+}
+
+int s2s_step_mark(s2s_train_step *s, int d, cl_event *ev) {
+  S2S_CL_CHECK(clEnqueueMarkerWithWaitList(s->st[d].dev->queue, 0, NULL, ev));
+  return keep(s, *ev);
+}
+
+int s2s_step_wait(s2s_train_step *s, int d, cl_event ev) {
+  if (!ev) return 0;
+  S2S_CL_CHECK(clEnqueueBarrierWithWaitList(s->st[d].dev->queue, 1, &ev, NULL));
+  return 0;
+}
+
+int s2s_step_same_ctx(const s2s_train_step *s, int a, int b) {
+  return s->st[a].dev->ctx == s->st[b].dev->ctx;
+}
+
+static void CL_CALLBACK staged(cl_event ev, cl_int status, void *user) {
+  (void)ev;
+  clSetUserEventStatus((cl_event)user, status == CL_COMPLETE ? CL_COMPLETE : -1);
+}
+
+int s2s_step_post(s2s_train_step *s, int src, s2s_buf from, size_t n, int dst, s2s_ticket *t) {
+  *t = (s2s_ticket){0};
+  if (src == dst) return 0; /* in queue order already */
+  if (s2s_step_same_ctx(s, src, dst)) return s2s_step_mark(s, src, &t->ev);
+  if (s->staging_used + n > s->staging_cap) {
+    fprintf(stderr, "s2sbench: host staging area exhausted (%zu + %zu floats of %zu)\n",
+            s->staging_used, n, s->staging_cap);
+    return -1;
+  }
+  t->slot = s->staging + s->staging_used;
+  s->staging_used += n;
+  S2S_CL_CHECK(clEnqueueReadBuffer(s->st[src].dev->queue, from.mem, CL_FALSE, from.off * 4,
+                                   n * sizeof(float), t->slot, 0, NULL, &t->ev));
+  S2S_TRY(keep(s, t->ev));
+  cl_int st;
+  t->user = clCreateUserEvent(s->st[dst].dev->ctx, &st);
+  S2S_CL_CHECK(st);
+  S2S_TRY(keep(s, t->user));
+  S2S_CL_CHECK(clSetEventCallback(t->ev, CL_COMPLETE, staged, t->user));
+  return 0;
+}
+
+/* Staged data lands in `to` on dst after the user event. */
+static int write_staged(s2s_train_step *s, const s2s_ticket *t, int dst, s2s_buf to, size_t n) {
+  S2S_CL_CHECK(clEnqueueWriteBuffer(s->st[dst].dev->queue, to.mem, CL_FALSE, to.off * 4,
+                                    n * sizeof(float), t->slot, 1, &t->user, NULL));
+  return 0;
+}
+
+int s2s_step_fetch(s2s_train_step *s, const s2s_ticket *t, int dst, s2s_buf from, s2s_buf local,
+                   size_t n, s2s_buf *view) {
+  *view = from;
+  if (!t->slot) return s2s_step_wait(s, dst, t->ev);
+  *view = local;
+  return write_staged(s, t, dst, local, n);
+}
+
+int s2s_step_fetch_into(s2s_train_step *s, const s2s_ticket *t, int dst, s2s_buf from,
+                        s2s_buf to, size_t n) {
+  if (t->slot) return write_staged(s, t, dst, to, n);
+  S2S_CL_CHECK(clEnqueueCopyBuffer(s->st[dst].dev->queue, from.mem, to.mem, from.off * 4,
+                                   to.off * 4, n * sizeof(float), t->ev ? 1 : 0,
+                                   t->ev ? &t->ev : NULL, NULL));
+  return 0;
+}
