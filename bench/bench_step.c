@@ -260,6 +260,12 @@ int s2s_bench_step(int argc, char **argv) {
   int rc = 1;
   step_numbers m = {0};
   m.trial_s = calloc((size_t)o.trials, sizeof *m.trial_s);
+  char tl[4200];
+  if (o.out_dir) {
+    if (s2s_mkdirs(o.out_dir) != 0) return 1;
+    snprintf(tl, sizeof tl, "%s/timeline.tsv", o.out_dir);
+    m.timeline_path = tl;
+  }
   if (n != 1) {
     fprintf(stderr, "s2sbench bench step: --device must select one device (got %d)\n", n);
   } else if (s2s_step_bench_measure(&o, &devs[0], 1, NULL, &m) != 0) {

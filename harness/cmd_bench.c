@@ -12,6 +12,7 @@ static const struct {
 } kinds[] = {
     {"step", s2s_bench_step, "full training step vs the device's SGEMM ceiling"},
     {"pipeline", s2s_bench_pipeline, "training step on N devices vs one: speedup and bound"},
+    {"decode", s2s_bench_decode, "beam search: BLEU and decoding speed against beam size"},
 };
 
 int s2s_cmd_bench(int argc, char **argv) {

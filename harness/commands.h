@@ -5,7 +5,9 @@
 
 int s2s_cmd_devices(int argc, char **argv);
 int s2s_cmd_train(int argc, char **argv);
+int s2s_cmd_translate(int argc, char **argv);
 int s2s_cmd_bench(int argc, char **argv);
 int s2s_cmd_bleu(int argc, char **argv);
+int s2s_cmd_corpus(int argc, char **argv);
 
 #endif

@@ -14,8 +14,8 @@
 const char *const s2s_split_names[3] = {"train", "dev", "test"};
 
 void s2s_corpus_options_default(s2s_corpus_options *o) {
-  *o = (s2s_corpus_options){.min_words = 3, .max_words = 50, .dev_size = 3000,
-                            .test_size = 3000, .min_train = 50000};
+  *o = (s2s_corpus_options){
+      .min_words = 3, .max_words = 50, .dev_size = 3000, .test_size = 3000, .min_train = 50000};
 }
 
 static char *dup_n(const char *p, size_t n) {
@@ -51,7 +51,8 @@ static int read_inputs(const char *path, s2s_corpus_state *cs, char *err, size_t
       rc = -1;
       break;
     }
-    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = '\0';
+    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+      line[--n] = '\0';
     if (n == 0 || line[0] == '#') continue;
     char *field[6];
     int nf = 0;
@@ -66,8 +67,10 @@ static int read_inputs(const char *path, s2s_corpus_state *cs, char *err, size_t
       p = tab + 1;
     }
     if (nf != 6) {
-      snprintf(err, errlen, "%s:%d: expected 6 tab-separated fields (package version family "
-               "deb_sha256 catalog path), got %d", path, lineno, nf);
+      snprintf(err, errlen,
+               "%s:%d: expected 6 tab-separated fields (package version family "
+               "deb_sha256 catalog path), got %d",
+               path, lineno, nf);
       rc = -1;
       break;
     }
@@ -94,7 +97,8 @@ static int read_inputs(const char *path, s2s_corpus_state *cs, char *err, size_t
     s2s_corpus_catalog *c = &cs->cat[cs->ncat++];
     memset(c, 0, sizeof *c);
     char **dst[6] = {&c->package, &c->version, &c->family, &c->deb_sha256, &c->name, &c->path};
-    for (int k = 0; k < 6; k++) *dst[k] = dup_n(field[k], strlen(field[k]));
+    for (int k = 0; k < 6; k++)
+      *dst[k] = dup_n(field[k], strlen(field[k]));
     c->line = lineno;
     snprintf(c->status, sizeof c->status, "ok");
   }
@@ -149,26 +153,30 @@ static int read_file(const char *path, char **data, size_t *size) {
   return 0;
 }
 
-/* 1: UTF-8 (or ASCII, or unstated), 2: ISO-8859-1, 0: anything else */
+/* S2S_UTF8 (also ASCII or unstated), S2S_ISO_8859_1, S2S_ISO_8859_15, or -1: unsupported */
 static int charset_kind(const char *cs) {
   char l[32];
   size_t n = 0;
-  for (; cs[n] && n < sizeof l - 1; n++) l[n] = (char)(cs[n] >= 'A' && cs[n] <= 'Z' ? cs[n] + 32 : cs[n]);
+  for (; cs[n] && n < sizeof l - 1; n++)
+    l[n] = (char)(cs[n] >= 'A' && cs[n] <= 'Z' ? cs[n] + 32 : cs[n]);
   l[n] = '\0';
   if (!n || !strcmp(l, "utf-8") || !strcmp(l, "utf8") || !strcmp(l, "ascii") ||
       !strcmp(l, "us-ascii"))
-    return 1;
+    return S2S_UTF8;
   if (!strcmp(l, "iso-8859-1") || !strcmp(l, "iso8859-1") || !strcmp(l, "latin1") ||
       !strcmp(l, "iso_8859-1"))
-    return 2;
-  return 0;
+    return S2S_ISO_8859_1;
+  if (!strcmp(l, "iso-8859-15") || !strcmp(l, "iso8859-15") || !strcmp(l, "latin9") ||
+      !strcmp(l, "iso_8859-15"))
+    return S2S_ISO_8859_15;
+  return -1;
 }
 
 static int add_pair(s2s_corpus_state *cs, const s2s_corpus_options *opt, s2s_corpus_stats *st,
-                    int ci, const s2s_mo_pair *mp, int latin1) {
+                    int ci, const s2s_mo_pair *mp, int legacy) {
   char en[8192], fr[8192];
-  int a = s2s_corpus_normalize(mp->en.p, mp->en.n, latin1, en, sizeof en);
-  int b = s2s_corpus_normalize(mp->fr.p, mp->fr.n, latin1, fr, sizeof fr);
+  int a = s2s_corpus_normalize(mp->en.p, mp->en.n, legacy, en, sizeof en);
+  int b = s2s_corpus_normalize(mp->fr.p, mp->fr.n, legacy, fr, sizeof fr);
   if (a == S2S_NORM_BAD_UTF8 || b == S2S_NORM_BAD_UTF8) return st->invalid_utf8++, 0;
   if (a || b) return st->length_filtered++, 0;
   if (!strcmp(en, fr)) return st->identical++, 0;
@@ -189,16 +197,16 @@ static int add_pair(s2s_corpus_state *cs, const s2s_corpus_options *opt, s2s_cor
     if (!np) return s2s_masked_pair_free(&m), -1;
     cs->pair = np, cs->cap = nc;
   }
-  cs->pair[cs->npair++] = (s2s_corpus_pair){m.src, m.tgt, m.src_table, m.tgt_table, ci,
-                                            mp->entry, mp->form, 0};
+  cs->pair[cs->npair++] =
+      (s2s_corpus_pair){m.src, m.tgt, m.src_table, m.tgt_table, ci, mp->entry, mp->form, 0};
   cs->family_pairs[cs->cat[ci].family_idx]++;
   return 0;
 }
 
 /* Reads one catalog into candidate pairs. Returns 0 (also when the catalog is skipped:
  * status says why) or -1 when out of memory. */
-static int read_catalog(s2s_corpus_state *cs, const s2s_corpus_options *opt,
-                        s2s_corpus_stats *st, int ci) {
+static int read_catalog(s2s_corpus_state *cs, const s2s_corpus_options *opt, s2s_corpus_stats *st,
+                        int ci) {
   s2s_corpus_catalog *c = &cs->cat[ci];
   char *data = NULL, msg[400];
   size_t size = 0;
@@ -208,24 +216,26 @@ static int read_catalog(s2s_corpus_state *cs, const s2s_corpus_options *opt,
   } else {
     s2s_sha256_hex(data, size, c->mo_sha256);
     if (s2s_mo_parse(data, size, &mo, msg, sizeof msg))
-      snprintf(c->status, sizeof c->status, "error: %s", msg);
+      snprintf(c->status, sizeof c->status, "error: %.150s", msg);
   }
   free(data);
   if (strcmp(c->status, "ok")) {
     st->catalogs_failed++;
     if (!c->mo_sha256[0]) snprintf(c->mo_sha256, sizeof c->mo_sha256, "-");
     if (!opt->quiet)
-      fprintf(stderr, "s2sbench corpus: warning: %s (%s, %s): %s; skipped\n", c->path,
-              c->package, c->name, c->status);
+      fprintf(stderr, "s2sbench corpus: warning: %s (%s, %s): %s; skipped\n", c->path, c->package,
+              c->name, c->status);
     return 0;
   }
   int kind = charset_kind(mo.charset);
-  if (!kind) {
+  if (kind < 0) {
     snprintf(c->status, sizeof c->status, "error: unsupported charset '%s'", mo.charset);
     st->catalogs_bad_charset++;
     if (!opt->quiet)
-      fprintf(stderr, "s2sbench corpus: warning: %s (%s): charset '%s' is not UTF-8 or "
-              "ISO-8859-1; skipped\n", c->path, c->package, mo.charset);
+      fprintf(stderr,
+              "s2sbench corpus: warning: %s (%s): charset '%s' is not UTF-8 or "
+              "ISO-8859-1/15; skipped\n",
+              c->path, c->package, mo.charset);
     s2s_mo_free(&mo);
     return 0;
   }
@@ -239,7 +249,8 @@ static int read_catalog(s2s_corpus_state *cs, const s2s_corpus_options *opt,
   st->pairs_read += (long)n;
   c->pairs_read = (long)n;
   int rc = 0;
-  for (size_t i = 0; i < n && !rc; i++) rc = add_pair(cs, opt, st, ci, &mp[i], kind == 2);
+  for (size_t i = 0; i < n && !rc; i++)
+    rc = add_pair(cs, opt, st, ci, &mp[i], kind);
   free(mp);
   s2s_mo_free(&mo);
   return rc;
@@ -284,8 +295,10 @@ int s2s_corpus_build(const s2s_corpus_options *opt, s2s_corpus_stats *st, char *
     int enough = st->pairs[S2S_SPLIT_TRAIN] >= opt->min_train;
     rc = s2s_corpus_write(&cs, opt, st, enough, err, errlen);
     if (!rc && !enough) {
-      snprintf(err, errlen, "only %ld training pairs, below the floor of %ld (--min-train); "
-               "%s left unchanged", st->pairs[S2S_SPLIT_TRAIN], opt->min_train, opt->out_dir);
+      snprintf(err, errlen,
+               "only %ld training pairs, below the floor of %ld (--min-train); "
+               "%s left unchanged",
+               st->pairs[S2S_SPLIT_TRAIN], opt->min_train, opt->out_dir);
       rc = 1;
     }
   }

@@ -8,16 +8,19 @@
 #include <stddef.h>
 
 /* ---- normalisation (corpus_text.c) -------------------------------------------------------
- * In order: Latin-1 bytes to UTF-8 when latin1 is set; strict UTF-8 validation; every
+ * In order: ISO-8859-1/-15 bytes to UTF-8 when `legacy` says so; strict UTF-8 check; every
  * Unicode whitespace code point (Python's str.isspace: \t \n \r, U+00A0, U+202F, ...) and
  * every other control character becomes one ASCII space; runs collapse; both ends trimmed;
+ * HTML references for typography (&nbsp; &rsquo; &laquo; &#8217; ...) are decoded, those
+ * markup needs (&amp; &lt; &gt; &quot; &apos;) are kept (and masked later);
  * zero-width and soft-hyphen characters (U+200B, U+2060, U+FEFF, U+00AD) removed; a base
  * letter followed by a combining grave/acute/circumflex/tilde/diaeresis/cedilla is composed
  * into its precomposed Latin-1/Latin Extended-A letter (the part of NFC French text needs;
  * full NFC is not done). No case change, no tokenization. */
 enum { S2S_NORM_OK = 0, S2S_NORM_BAD_UTF8 = 1, S2S_NORM_TOO_LONG = 2 };
+enum { S2S_UTF8 = 0, S2S_ISO_8859_1 = 1, S2S_ISO_8859_15 = 2 }; /* `legacy` encodings */
 /* Writes the normalised, NUL-terminated text of in[0..n) to out (cap bytes). */
-int s2s_corpus_normalize(const char *in, size_t n, int latin1, char *out, size_t cap);
+int s2s_corpus_normalize(const char *in, size_t n, int legacy, char *out, size_t cap);
 /* Whitespace-separated words (after normalisation every separator is one ASCII space). */
 size_t s2s_corpus_words(const char *s);
 
@@ -31,7 +34,8 @@ size_t s2s_corpus_words(const char *s);
  *   markup  <b> </b> <a href="..."> <br/> ... (HTML, Pango and KDE KUIT tag names only, so
  *           usage text like "<file>" stays translatable text)   entities &amp; &#160;
  * Accelerators (_File, &File; "&&" is a literal &) are not words: the marker is removed
- * and recorded (table record "acc@OFFSET"), and they do not take part in matching.
+ * and recorded (table record "acc@OFFSET"), and they do not take part in matching. Only a
+ * text with exactly one candidate loses it ("_A or _B" and _NET_WM_NAME stay as they are).
  * Pairs whose placeholder multisets differ are rejected (S2S_MASK_MISMATCH).
  * Tables: one record per line, "TOKEN\tORIGINAL\n", ORIGINAL escaped (\\ \t \n). */
 enum {
@@ -61,8 +65,8 @@ int s2s_corpus_unmask(const char *masked, const char *table, char *out, size_t c
 
 /* ---- building the corpus (corpus.c, corpus_split.c, corpus_write.c) ---------------------- */
 typedef struct {
-  const char *out_dir;     /* DIR: written whole via DIR.tmp, then renamed */
-  const char *inputs;      /* TSV: package version family deb_sha256 catalog_name mo_path */
+  const char *out_dir;       /* DIR: written whole via DIR.tmp, then renamed */
+  const char *inputs;        /* TSV: package version family deb_sha256 catalog_name mo_path */
   const char *dev_families;  /* comma-separated; NULL: chosen from the data (deterministic) */
   const char *test_families; /* same */
   long min_words, max_words; /* per side, after masking (3, 50) */
@@ -80,14 +84,13 @@ typedef struct {
   long placeholder_mismatch, too_many_placeholders, length_filtered;
   long duplicate_pairs, conflicting_english, leaked_dev, leaked_test;
   long with_placeholders, with_accelerators;
-  long pairs[3];         /* train, dev, test */
+  long pairs[3]; /* train, dev, test */
   long words_en[3], words_fr[3];
   char corpus_hash[65];
 } s2s_corpus_stats;
 
 /* Builds the corpus. Returns 0, 1 when the training split ends below min_train (nothing
  * installed), or -1 on an error (message in err: file and line where there is one). */
-int s2s_corpus_build(const s2s_corpus_options *opt, s2s_corpus_stats *st, char *err,
-                     size_t errlen);
+int s2s_corpus_build(const s2s_corpus_options *opt, s2s_corpus_stats *st, char *err, size_t errlen);
 
 #endif

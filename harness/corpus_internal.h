@@ -14,10 +14,10 @@ extern const char *const s2s_split_names[3];
 
 typedef struct {
   char *package, *version, *family, *deb_sha256, *name, *path; /* from the inputs list */
-  int line;          /* line in the inputs list */
+  int line;                                                    /* line in the inputs list */
   int family_idx;
   char mo_sha256[65];
-  char status[160];  /* "ok" or what went wrong */
+  char status[160]; /* "ok" or what went wrong */
   long pairs_read, pairs_kept;
 } s2s_corpus_catalog;
 

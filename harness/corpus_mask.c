@@ -15,39 +15,62 @@
 
 typedef struct {
   size_t off, len;   /* bytes in the normalised text */
-  int acc;           /* 1: accelerator marker (one byte), 0: placeholder */
+  int acc;           /* accelerator marker ('_' or '&', one byte), 0: placeholder */
   int num;           /* token number (placeholders) */
   char key[KEY_MAX]; /* matching identity */
 } item;
 
 typedef struct {
   item it[S2S_MASK_MAX + 8];
-  int n, n_ph, accs_amp, accs_us;
+  int n, n_ph;
 } side;
 
-static int is_alpha(unsigned char c) { return (c | 32) >= 'a' && (c | 32) <= 'z'; }
-static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
-static int is_alnum(unsigned char c) { return is_alpha(c) || is_digit(c); }
+static int is_alpha(unsigned char c) {
+  return (c | 32) >= 'a' && (c | 32) <= 'z';
+}
+static int is_digit(unsigned char c) {
+  return c >= '0' && c <= '9';
+}
+static int is_alnum(unsigned char c) {
+  return is_alpha(c) || is_digit(c);
+}
 /* a letter for accelerator purposes: ASCII alnum or the lead byte of a non-ASCII letter */
-static int is_letterish(unsigned char c) { return is_alnum(c) || c >= 0xC3; }
+static int is_letterish(unsigned char c) {
+  return is_alnum(c) || c >= 0xC3;
+}
 
 /* printf conversion at s[i] == '%'; returns its length (0: not one) and sets key. */
 static size_t match_printf(const char *s, size_t i, int *next_arg, char *key) {
   const unsigned char *u = (const unsigned char *)s;
   size_t j = i + 1;
-  if (s[j] == '%' || s[j] == '<' || s[j] == '>') {
-    snprintf(key, KEY_MAX, "T%.2s", s + i);
+  /* %'d %'.2f are printf's grouping flag; %' before other text is GCC's apostrophe */
+  int grouping = s[j] == '\'' && (is_digit(u[j + 1]) || s[j + 1] == '.' ||
+                                  (s[j + 1] && strchr("diufFgG", s[j + 1]) && !is_alpha(u[j + 2])));
+  if (s[j] == '%' || s[j] == '<' || s[j] == '>' || (s[j] == '\'' && !grouping)) {
+    snprintf(key, KEY_MAX, "T%.2s", s + i); /* %% and GCC's %< %> %' (quotes, apostrophe) */
     return 2;
+  }
+  if (s[j] >= 'A' && s[j] <= 'Z' && s[j + 1] >= 'A' && s[j + 1] <= 'Z') { /* %NAME (LibreOffice) */
+    size_t k = j;
+    while ((s[k] >= 'A' && s[k] <= 'Z') || is_digit(u[k]) || s[k] == '_')
+      k++;
+    if (k - j >= 3) {
+      snprintf(key, KEY_MAX, "T%.*s", (int)(k - i), s + i);
+      return k - i;
+    }
   }
   if (s[j] == '(' || s[j] == '{') { /* %(name)s  %{name} */
     char close = s[j] == '(' ? ')' : '}';
     size_t k = j + 1;
-    while (k - j < 64 && (is_alnum(u[k]) || s[k] == '_' || s[k] == '-')) k++;
+    while (k - j < 64 && (is_alnum(u[k]) || s[k] == '_' || s[k] == '-'))
+      k++;
     if (s[k] != close || k == j + 1) return 0;
     k++;
     if (close == ')') { /* a conversion follows: %(name)s, %(n)d, %(x)-10.2f */
-      while (strchr("-+#0 ", s[k]) && s[k]) k++;
-      while (is_digit(u[k]) || s[k] == '.') k++;
+      while (strchr("-+#0 ", s[k]) && s[k])
+        k++;
+      while (is_digit(u[k]) || s[k] == '.')
+        k++;
       if (!is_alpha(u[k])) return 0;
       k++;
     }
@@ -55,30 +78,36 @@ static size_t match_printf(const char *s, size_t i, int *next_arg, char *key) {
     return k - i;
   }
   size_t d0 = j;
-  while (is_digit(u[j])) j++;
+  while (is_digit(u[j]))
+    j++;
   int argno = 0;
   if (j > d0 && s[j] == '$' && s[d0] != '0') { /* %2$s */
     argno = atoi(s + d0);
     d0 = ++j;
-  } else if (j > d0 && s[d0] != '0' && !is_alpha(u[j]) && s[j] != '.' && s[j] != '*') {
+  } else if (j > d0 && s[d0] != '0' && !is_alpha(u[j]) && s[j] != '*' &&
+             !(s[j] == '.' && (is_digit(u[j + 1]) || s[j + 1] == '*'))) {
     snprintf(key, KEY_MAX, "T%.*s", (int)(j - i), s + i); /* Qt %1 */
     return j - i;
   } else if (s[j] == 'L' && is_digit(u[j + 1]) && s[j + 1] != '0' && j == d0) {
     j++;
-    while (is_digit(u[j])) j++;
+    while (is_digit(u[j]))
+      j++;
     snprintf(key, KEY_MAX, "T%.*s", (int)(j - i), s + i); /* Qt %L1 */
     return j - i;
   } else {
     j = d0; /* digits were a width: reparse them below */
   }
   int stars = 0;
-  while (s[j] && strchr("-+#0'Iq", s[j])) j++;
+  while (s[j] && strchr("-+#0'Iq", s[j]))
+    j++;
   if (s[j] == '*') stars++, j++;
-  while (is_digit(u[j])) j++;
+  while (is_digit(u[j]))
+    j++;
   if (s[j] == '.') {
     j++;
     if (s[j] == '*') stars++, j++;
-    while (is_digit(u[j])) j++;
+    while (is_digit(u[j]))
+      j++;
   }
   static const char *lengths[] = {"hh", "ll", "h", "l", "L", "j", "z", "Z", "t", "w"};
   for (size_t k = 0; k < sizeof lengths / sizeof *lengths; k++)
@@ -101,7 +130,8 @@ static size_t match_brace(const char *s, size_t i, char *key) {
   size_t j = i + (s[i] == '$');
   if (s[j] != '{' || s[j + 1] == '{') return 0;
   size_t k = j + 1;
-  while (k - j < 64 && s[k] && s[k] != '}' && s[k] != '{' && s[k] != ' ' && s[k] != '"') k++;
+  while (k - j < 64 && s[k] && s[k] != '}' && s[k] != '{' && s[k] != ' ' && s[k] != '"')
+    k++;
   if (s[k] != '}') return 0;
   for (size_t m = j + 1; m < k && s[m] != ':' && s[m] != '!'; m++)
     if (!is_alnum((unsigned char)s[m]) && !strchr("_.[]", s[m])) return 0;
@@ -120,7 +150,8 @@ static int known_tag(const char *name, size_t n) {
   char buf[24];
   if (n == 0 || n > 20) return 0;
   buf[0] = ' ';
-  for (size_t k = 0; k < n; k++) buf[k + 1] = (char)(name[k] | 32);
+  for (size_t k = 0; k < n; k++)
+    buf[k + 1] = (char)(name[k] | 32);
   buf[n + 1] = ' ', buf[n + 2] = '\0';
   return strstr(tags, buf) != NULL;
 }
@@ -128,10 +159,12 @@ static int known_tag(const char *name, size_t n) {
 /* <b> </b> <a href="x"> <br/> with a known tag name; attributes up to 300 bytes */
 static size_t match_tag(const char *s, size_t i, char *key) {
   size_t j = i + 1 + (s[i + 1] == '/'), n0 = j;
-  while (is_alnum((unsigned char)s[j])) j++;
+  while (is_alnum((unsigned char)s[j]))
+    j++;
   if (!known_tag(s + n0, j - n0)) return 0;
   if (s[j] == ' ') {
-    while (s[j] && s[j] != '>' && s[j] != '<' && j - i < 300) j++;
+    while (s[j] && s[j] != '>' && s[j] != '<' && j - i < 300)
+      j++;
   }
   if (s[j] == '/' && s[j + 1] == '>') j++;
   if (s[j] != '>') return 0;
@@ -153,22 +186,32 @@ static size_t match_entity(const char *s, size_t i, char *key) {
     if (j == d || j - d > 7) return 0;
   } else {
     if (!is_alpha(u[j])) return 0;
-    while (is_alnum(u[j]) && j - i < 32) j++;
+    while (is_alnum(u[j]) && j - i < 32)
+      j++;
   }
   if (s[j] != ';') return 0;
   snprintf(key, KEY_MAX, "T%.*s", (int)(j + 1 - i), s + i);
   return j + 1 - i;
 }
 
-/* Is '_' at s[i] a GTK accelerator? At a word start, before a letter, and the rest of the
- * word holds no other '_' (so _NET_WM_NAME and __init__ are not). */
+/* Could '_' at s[i] be a GTK accelerator? Before a letter, the only '_' of the rest of the
+ * word (so not _NET_WM_NAME, __init__), and either at a word start (1) or inside a word of
+ * letters only (2: "Rep_lace", "Su_pprimer"; not R_TLS, an upper-case constant). It may
+ * still be an identifier (_gp, open_sync): settle_accelerators asks the other side. */
 static int is_underscore_acc(const char *s, size_t i) {
   const unsigned char *u = (const unsigned char *)s;
-  if (i > 0 && (is_alnum(u[i - 1]) || u[i - 1] == '_' || u[i - 1] >= 0x80)) return 0;
   if (!is_letterish(u[i + 1])) return 0;
   for (size_t k = i + 1; s[k] && s[k] != ' '; k++)
     if (s[k] == '_') return 0;
-  return 1;
+  if (i == 0 || !(is_alnum(u[i - 1]) || u[i - 1] == '_' || u[i - 1] >= 0x80)) return 1;
+  if (u[i - 1] >= 'A' && u[i - 1] <= 'Z' && u[i + 1] >= 'A' && u[i + 1] <= 'Z')
+    return 0; /* R_TLS */
+  size_t b = i;
+  while (b > 0 && s[b - 1] != ' ')
+    b--;
+  for (size_t k = b; s[k] && s[k] != ' '; k++)
+    if (k != i && !is_alpha(u[k]) && u[k] < 0x80) return 0;
+  return 2;
 }
 
 /* Is '&' at s[i] (not an entity, not "&&") a Qt/KDE accelerator? Before a letter, and not
@@ -180,25 +223,29 @@ static int is_amp_acc(const char *s, size_t i) {
   return 1;
 }
 
-/* Finds every placeholder and accelerator candidate; drops ambiguous accelerators (more
- * than one of a kind). Returns S2S_MASK_OK or S2S_MASK_TOO_MANY. */
+/* Finds every placeholder and accelerator candidate (settle_accelerators then decides).
+ * Returns S2S_MASK_OK or S2S_MASK_TOO_MANY. */
 static int scan(const char *s, side *sd) {
   int next_arg = 0;
-  sd->n = sd->n_ph = sd->accs_amp = sd->accs_us = 0;
+  sd->n = sd->n_ph = 0;
   for (size_t i = 0; s[i];) {
     item it = {0};
     size_t len = 0;
-    if (s[i] == '%') len = match_printf(s, i, &next_arg, it.key);
-    else if (s[i] == '{' || s[i] == '$') len = match_brace(s, i, it.key);
-    else if (s[i] == '<') len = match_tag(s, i, it.key);
+    if (s[i] == '%')
+      len = match_printf(s, i, &next_arg, it.key);
+    else if (s[i] == '{' || s[i] == '$')
+      len = match_brace(s, i, it.key);
+    else if (s[i] == '<')
+      len = match_tag(s, i, it.key);
     else if (s[i] == '&' && s[i + 1] == '&') {
       i += 2; /* a literal ampersand in Qt; left as text */
       continue;
     } else if (s[i] == '&') {
       len = match_entity(s, i, it.key);
-      if (!len && is_amp_acc(s, i)) it.acc = '&', len = 1, sd->accs_amp++;
-    } else if (s[i] == '_' && is_underscore_acc(s, i))
-      it.acc = '_', len = 1, sd->accs_us++;
+      if (!len && is_amp_acc(s, i)) it.acc = '&', len = 1;
+    } else if (s[i] == '_' && is_underscore_acc(s, i)) {
+      it.acc = '_', len = 1;
+    }
     if (!len) {
       if (s[i] == '{' && s[i + 1] == '{') i++; /* "{{" is an escaped brace */
       i++;
@@ -211,15 +258,37 @@ static int scan(const char *s, side *sd) {
     sd->it[sd->n++] = it;
     i += len;
   }
-  int m = 0; /* keep accelerators only when unambiguous */
+  return S2S_MASK_OK;
+}
+
+/* Does the whitespace-delimited word of s around byte i occur as a word of other? */
+static int word_in(const char *s, size_t i, const char *other) {
+  size_t b = i, e = i;
+  while (b > 0 && s[b - 1] != ' ')
+    b--;
+  while (s[e] && s[e] != ' ')
+    e++;
+  for (const char *p = other; *p;) {
+    size_t n = strcspn(p, " ");
+    if (n == e - b && !strncmp(p, s + b, n)) return 1;
+    p += n + (p[n] == ' ');
+  }
+  return 0;
+}
+
+/* Keeps an accelerator only when it is the one candidate left in the text after dropping
+ * underscores whose word the other side copies verbatim (an identifier such as _gp). */
+static void settle_accelerators(side *sd, const char *s, const char *other) {
+  int cand = 0;
   for (int k = 0; k < sd->n; k++) {
     item *it = &sd->it[k];
-    if (it->acc == '&' && sd->accs_amp > 1) continue;
-    if (it->acc == '_' && sd->accs_us > 1) continue;
-    sd->it[m++] = *it;
+    if (it->acc == '_' && word_in(s, it->off, other)) it->acc = -1; /* _gp, open_sync */
+    cand += it->acc > 0;
   }
+  int m = 0;
+  for (int k = 0; k < sd->n; k++)
+    if (sd->it[k].acc == 0 || (sd->it[k].acc > 0 && cand == 1)) sd->it[m++] = sd->it[k];
   sd->n = m;
-  return S2S_MASK_OK;
 }
 
 static int append(char **buf, size_t *len, size_t *cap, const char *p, size_t n) {
@@ -261,8 +330,7 @@ static int emit(const char *s, const side *sd, char **text, char **table) {
           append(table, &bl, &bc, "\t", 1))
         return -1;
     }
-    if (append_escaped(table, &bl, &bc, s + it->off, it->len) ||
-        append(table, &bl, &bc, "\n", 1))
+    if (append_escaped(table, &bl, &bc, s + it->off, it->len) || append(table, &bl, &bc, "\n", 1))
       return -1;
     at = it->off + it->len;
   }
@@ -278,6 +346,7 @@ int s2s_corpus_mask_pair(const char *en, const char *fr, s2s_masked_pair *out) {
   int rc = (a && b) ? S2S_MASK_OK : S2S_MASK_NOMEM;
   if (rc == S2S_MASK_OK) rc = scan(en, a);
   if (rc == S2S_MASK_OK) rc = scan(fr, b);
+  if (rc == S2S_MASK_OK) settle_accelerators(a, en, fr), settle_accelerators(b, fr, en);
   if (rc == S2S_MASK_OK && a->n_ph != b->n_ph) rc = S2S_MASK_MISMATCH;
   if (rc == S2S_MASK_OK) {
     int num = 0;
@@ -321,7 +390,8 @@ static size_t token_at(const char *s, int *num) {
   if (strncmp(s, TOK_OPEN "ph", 5)) return 0;
   size_t k = 5;
   int n = 0;
-  while (is_digit((unsigned char)s[k]) && k < 9) n = n * 10 + (s[k++] - '0');
+  while (is_digit((unsigned char)s[k]) && k < 9)
+    n = n * 10 + (s[k++] - '0');
   if (k == 5 || strncmp(s + k, TOK_CLOSE, 3)) return 0;
   *num = n;
   return k + 3;
@@ -390,8 +460,10 @@ int s2s_corpus_unmask(const char *masked, const char *table, char *out, size_t c
     size_t t = token_at(masked + i, &num);
     if (t) {
       const char *orig = find_record(table, masked + i, t);
-      if (!orig) dropped++;
-      else if (put_original(out, cap, &w, orig)) return -1;
+      if (!orig)
+        dropped++;
+      else if (put_original(out, cap, &w, orig))
+        return -1;
       i += t;
       continue;
     }

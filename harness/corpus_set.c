@@ -8,7 +8,8 @@
 #include "corpus_internal.h"
 
 static uint64_t fnv(uint64_t h, const char *s) {
-  for (; s && *s; s++) h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+  for (; s && *s; s++)
+    h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
   return h;
 }
 
@@ -23,7 +24,8 @@ static size_t slot(const s2s_strset *s, const char *a, const char *b) {
 
 int s2s_strset_init(s2s_strset *s, size_t expected) {
   s->cap = 64;
-  while (s->cap < 2 * expected + 2) s->cap *= 2;
+  while (s->cap < 2 * expected + 2)
+    s->cap *= 2;
   s->n = 0;
   s->a = calloc(s->cap, sizeof *s->a);
   s->b = calloc(s->cap, sizeof *s->b);

@@ -28,8 +28,8 @@ static int assign_list(s2s_corpus_state *cs, const char *list, int split, char *
     if (n) {
       int f = find_family(cs, p, n);
       if (f < 0) {
-        int w = snprintf(err, errlen, "--%s: unknown family '%.*s' (known:",
-                         s2s_split_names[split], (int)n, p);
+        int w = snprintf(err, errlen, "--%s: unknown family '%.*s' (known:", s2s_split_names[split],
+                         (int)n, p);
         for (size_t i = 0; i < cs->nfam && w > 0 && (size_t)w < errlen; i++)
           w += snprintf(err + w, errlen - (size_t)w, " %s", cs->family[i]);
         if (w > 0 && (size_t)w < errlen) snprintf(err + w, errlen - (size_t)w, ")");
@@ -66,7 +66,8 @@ static void assign_auto(s2s_corpus_state *cs, int split, long target) {
       order[j] = order[j - 1], order[j - 1] = t;
     }
   long total = 0, train_fams = 0;
-  for (size_t i = 0; i < n; i++) train_fams += cs->family_split[i] == S2S_SPLIT_TRAIN;
+  for (size_t i = 0; i < n; i++)
+    train_fams += cs->family_split[i] == S2S_SPLIT_TRAIN;
   for (size_t k = 0; k < n && total < target * 9 / 10 && train_fams > 1; k++) {
     int f = order[k];
     if (cs->family_split[f] != S2S_SPLIT_TRAIN || cs->family_pairs[f] == 0) continue;
@@ -101,8 +102,10 @@ int s2s_corpus_dedup(s2s_corpus_state *cs, s2s_corpus_stats *st) {
       int a = s2s_strset_add(&pairs, p->en, p->fr);
       int b = a == 1 ? s2s_strset_add(&english, p->en, NULL) : 0;
       if (a < 0 || b < 0) return -1;
-      if (a == 0) st->duplicate_pairs++;
-      else if (b == 0) st->conflicting_english++;
+      if (a == 0)
+        st->duplicate_pairs++;
+      else if (b == 0)
+        st->conflicting_english++;
       p->keep = a == 1 && b == 1;
     }
     s2s_strset_free(&pairs);
@@ -114,8 +117,10 @@ int s2s_corpus_dedup(s2s_corpus_state *cs, s2s_corpus_stats *st) {
       if (split != S2S_SPLIT_TRAIN &&
           (s2s_strset_has(&seen_en, p->en, NULL) || s2s_strset_has(&seen_fr, p->fr, NULL))) {
         p->keep = 0;
-        if (split == S2S_SPLIT_DEV) st->leaked_dev++;
-        else st->leaked_test++;
+        if (split == S2S_SPLIT_DEV)
+          st->leaked_dev++;
+        else
+          st->leaked_test++;
       }
     }
     for (size_t i = 0; i < cs->npair; i++) {

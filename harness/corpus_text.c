@@ -13,19 +13,19 @@ static const struct {
   char base;
   uint16_t mark, composed;
 } compose[] = {
-    {'A', 0x300, 0xC0}, {'A', 0x301, 0xC1}, {'A', 0x302, 0xC2}, {'A', 0x303, 0xC3},
-    {'A', 0x308, 0xC4}, {'C', 0x327, 0xC7}, {'E', 0x300, 0xC8}, {'E', 0x301, 0xC9},
-    {'E', 0x302, 0xCA}, {'E', 0x308, 0xCB}, {'I', 0x300, 0xCC}, {'I', 0x301, 0xCD},
-    {'I', 0x302, 0xCE}, {'I', 0x308, 0xCF}, {'N', 0x303, 0xD1}, {'O', 0x300, 0xD2},
-    {'O', 0x301, 0xD3}, {'O', 0x302, 0xD4}, {'O', 0x303, 0xD5}, {'O', 0x308, 0xD6},
-    {'U', 0x300, 0xD9}, {'U', 0x301, 0xDA}, {'U', 0x302, 0xDB}, {'U', 0x308, 0xDC},
-    {'Y', 0x301, 0xDD}, {'a', 0x300, 0xE0}, {'a', 0x301, 0xE1}, {'a', 0x302, 0xE2},
-    {'a', 0x303, 0xE3}, {'a', 0x308, 0xE4}, {'c', 0x327, 0xE7}, {'e', 0x300, 0xE8},
-    {'e', 0x301, 0xE9}, {'e', 0x302, 0xEA}, {'e', 0x308, 0xEB}, {'i', 0x300, 0xEC},
-    {'i', 0x301, 0xED}, {'i', 0x302, 0xEE}, {'i', 0x308, 0xEF}, {'n', 0x303, 0xF1},
-    {'o', 0x300, 0xF2}, {'o', 0x301, 0xF3}, {'o', 0x302, 0xF4}, {'o', 0x303, 0xF5},
-    {'o', 0x308, 0xF6}, {'u', 0x300, 0xF9}, {'u', 0x301, 0xFA}, {'u', 0x302, 0xFB},
-    {'u', 0x308, 0xFC}, {'y', 0x301, 0xFD}, {'y', 0x308, 0xFF}, {'C', 0x301, 0x106},
+    {'A', 0x300, 0xC0},  {'A', 0x301, 0xC1},  {'A', 0x302, 0xC2},  {'A', 0x303, 0xC3},
+    {'A', 0x308, 0xC4},  {'C', 0x327, 0xC7},  {'E', 0x300, 0xC8},  {'E', 0x301, 0xC9},
+    {'E', 0x302, 0xCA},  {'E', 0x308, 0xCB},  {'I', 0x300, 0xCC},  {'I', 0x301, 0xCD},
+    {'I', 0x302, 0xCE},  {'I', 0x308, 0xCF},  {'N', 0x303, 0xD1},  {'O', 0x300, 0xD2},
+    {'O', 0x301, 0xD3},  {'O', 0x302, 0xD4},  {'O', 0x303, 0xD5},  {'O', 0x308, 0xD6},
+    {'U', 0x300, 0xD9},  {'U', 0x301, 0xDA},  {'U', 0x302, 0xDB},  {'U', 0x308, 0xDC},
+    {'Y', 0x301, 0xDD},  {'a', 0x300, 0xE0},  {'a', 0x301, 0xE1},  {'a', 0x302, 0xE2},
+    {'a', 0x303, 0xE3},  {'a', 0x308, 0xE4},  {'c', 0x327, 0xE7},  {'e', 0x300, 0xE8},
+    {'e', 0x301, 0xE9},  {'e', 0x302, 0xEA},  {'e', 0x308, 0xEB},  {'i', 0x300, 0xEC},
+    {'i', 0x301, 0xED},  {'i', 0x302, 0xEE},  {'i', 0x308, 0xEF},  {'n', 0x303, 0xF1},
+    {'o', 0x300, 0xF2},  {'o', 0x301, 0xF3},  {'o', 0x302, 0xF4},  {'o', 0x303, 0xF5},
+    {'o', 0x308, 0xF6},  {'u', 0x300, 0xF9},  {'u', 0x301, 0xFA},  {'u', 0x302, 0xFB},
+    {'u', 0x308, 0xFC},  {'y', 0x301, 0xFD},  {'y', 0x308, 0xFF},  {'C', 0x301, 0x106},
     {'c', 0x301, 0x107}, {'C', 0x302, 0x108}, {'c', 0x302, 0x109}, {'G', 0x302, 0x11C},
     {'g', 0x302, 0x11D}, {'G', 0x327, 0x122}, {'g', 0x327, 0x123}, {'H', 0x302, 0x124},
     {'h', 0x302, 0x125}, {'I', 0x303, 0x128}, {'i', 0x303, 0x129}, {'J', 0x302, 0x134},
@@ -51,36 +51,88 @@ static int is_dropped(uint32_t cp) {
   return cp == 0x200B || cp == 0x2060 || cp == 0xFEFF || cp == 0x00AD;
 }
 
-static int is_control(uint32_t cp) { return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0); }
+static int is_control(uint32_t cp) {
+  return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0);
+}
 
 /* Next code point of valid UTF-8 at s[*i..n). */
 static uint32_t next_cp(const unsigned char *s, size_t n, size_t *i) {
   uint32_t c = s[*i];
   int len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
   if (len > 1) c &= 0x3F >> (len - 1);
-  for (int k = 1; k < len && *i + (size_t)k < n; k++) c = c << 6 | (s[*i + (size_t)k] & 0x3F);
+  for (int k = 1; k < len && *i + (size_t)k < n; k++)
+    c = c << 6 | (s[*i + (size_t)k] & 0x3F);
   *i += (size_t)len;
   return c;
 }
 
-int s2s_corpus_normalize(const char *in, size_t n, int latin1, char *out, size_t cap) {
-  if (cap == 0) return S2S_NORM_TOO_LONG;
-  /* Latin-1 -> UTF-8 in a scratch copy: at most 2 bytes per byte */
-  char small[4096];
-  char *conv = NULL;
-  const unsigned char *s = (const unsigned char *)in;
-  if (latin1) {
-    conv = 2 * n < sizeof small ? small : NULL;
-    if (!conv) return S2S_NORM_TOO_LONG;
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-      unsigned char c = s[i];
-      if (c < 0x80) conv[m++] = (char)c;
-      else conv[m++] = (char)(0xC0 | c >> 6), conv[m++] = (char)(0x80 | (c & 0x3F));
+/* HTML character references that stand for typography, not markup: decoded. The five that
+ * markup needs (&amp; &lt; &gt; &quot; &apos;, also as numbers) stay and get masked. */
+static const struct {
+  const char *name;
+  uint16_t cp;
+} entities[] = {
+    {"nbsp", 0xA0},    {"rsquo", 0x2019}, {"lsquo", 0x2018},  {"sbquo", 0x201A}, {"ldquo", 0x201C},
+    {"rdquo", 0x201D}, {"bdquo", 0x201E}, {"laquo", 0xAB},    {"raquo", 0xBB},   {"hellip", 0x2026},
+    {"ndash", 0x2013}, {"mdash", 0x2014}, {"thinsp", 0x2009}, {"ensp", 0x2002},  {"emsp", 0x2003},
+    {"times", 0xD7},   {"copy", 0xA9},    {"reg", 0xAE},      {"trade", 0x2122}, {"euro", 0x20AC},
+    {"deg", 0xB0},     {"middot", 0xB7},  {"bull", 0x2022},   {"eacute", 0xE9},  {"egrave", 0xE8},
+    {"ecirc", 0xEA},   {"agrave", 0xE0},  {"acirc", 0xE2},    {"ccedil", 0xE7},  {"ocirc", 0xF4},
+    {"ucirc", 0xFB},   {"ugrave", 0xF9},  {"icirc", 0xEE},    {"Eacute", 0xC9},  {"oelig", 0x153},
+};
+
+/* Length of a decodable reference at s[at] == '&' (0: none); *cp = its code point. */
+static size_t entity_at(const unsigned char *s, size_t n, size_t at, uint32_t *cp) {
+  size_t j = at + 1;
+  if (j < n && s[j] == '#') {
+    int hex = j + 1 < n && (s[j + 1] | 32) == 'x';
+    uint32_t v = 0;
+    size_t d = j = j + 1 + (size_t)hex;
+    for (; j < n && j - d < 7; j++) {
+      unsigned c = s[j], x = c >= '0' && c <= '9'                        ? c - '0'
+                             : hex && (c | 32) >= 'a' && (c | 32) <= 'f' ? (c | 32) - 'a' + 10
+                                                                         : 99;
+      if (x == 99) break;
+      v = v * (hex ? 16 : 10) + x;
     }
-    s = (const unsigned char *)conv;
-    n = m;
+    if (j == d || j >= n || s[j] != ';' || v == 0 || v > 0x10FFFF || (v >= 0xD800 && v < 0xE000) ||
+        v == '&' || v == '<' || v == '>' || v == '"' || v == '\'')
+      return 0;
+    *cp = v;
+    return j + 1 - at;
   }
+  for (size_t k = 0; k < sizeof entities / sizeof *entities; k++) {
+    size_t len = strlen(entities[k].name);
+    if (j + len < n && !memcmp(s + j, entities[k].name, len) && s[j + len] == ';') {
+      *cp = entities[k].cp;
+      return len + 2;
+    }
+  }
+  return 0;
+}
+
+/* ISO-8859-15 differs from ISO-8859-1 in eight positions */
+static uint32_t latin9(unsigned char c) {
+  static const unsigned char at[8] = {0xA4, 0xA6, 0xA8, 0xB4, 0xB8, 0xBC, 0xBD, 0xBE};
+  static const uint16_t cp[8] = {0x20AC, 0x160, 0x161, 0x17D, 0x17E, 0x152, 0x153, 0x178};
+  for (int i = 0; i < 8; i++)
+    if (c == at[i]) return cp[i];
+  return c;
+}
+
+int s2s_corpus_normalize(const char *in, size_t n, int legacy, char *out, size_t cap) {
+  if (cap == 0) return S2S_NORM_TOO_LONG;
+  if (legacy) { /* 8-bit -> UTF-8 (at most 3 bytes per byte), then the UTF-8 path */
+    char conv[6144];
+    size_t m = 0;
+    if (3 * n >= sizeof conv) return S2S_NORM_TOO_LONG;
+    for (size_t i = 0; i < n; i++) {
+      unsigned char c = (unsigned char)in[i];
+      m += s2s_utf8_encode(legacy == S2S_ISO_8859_15 ? latin9(c) : c, conv + m);
+    }
+    return s2s_corpus_normalize(conv, m, 0, out, cap);
+  }
+  const unsigned char *s = (const unsigned char *)in;
   size_t bad;
   if (s2s_utf8_validate((const char *)s, n, &bad) != 0) return S2S_NORM_BAD_UTF8;
   size_t w = 0, i = 0;
@@ -88,7 +140,9 @@ int s2s_corpus_normalize(const char *in, size_t n, int latin1, char *out, size_t
   uint32_t prev = 0; /* last code point written, for composition */
   size_t prev_at = 0;
   while (i < n) {
-    uint32_t cp = next_cp(s, n, &i);
+    uint32_t cp = next_cp(s, n, &i), dec;
+    size_t elen = cp == '&' ? entity_at(s, n, i - 1, &dec) : 0;
+    if (elen) cp = dec, i += elen - 1;
     if (is_dropped(cp)) continue;
     if (s2s_uni_is_space(cp) || is_control(cp)) {
       pending_space = w > 0;
@@ -120,8 +174,10 @@ size_t s2s_corpus_words(const char *s) {
   size_t n = 0;
   int in_word = 0;
   for (; *s; s++) {
-    if (*s == ' ') in_word = 0;
-    else if (!in_word) in_word = 1, n++;
+    if (*s == ' ')
+      in_word = 0;
+    else if (!in_word)
+      in_word = 1, n++;
   }
   return n;
 }

@@ -15,8 +15,10 @@ typedef struct {
 static const s2s_command commands[] = {
     {"devices", s2s_cmd_devices, "list OpenCL devices, sub-devices and the hwloc topology"},
     {"train", s2s_cmd_train, "train the model on one OpenCL device (synthetic tasks)"},
+    {"translate", s2s_cmd_translate, "translate sentences with a checkpoint (beam search on one device)"},
     {"bench", s2s_cmd_bench, "benchmarks: step (training step vs the SGEMM ceiling)"},
     {"bleu", s2s_cmd_bleu, "corpus BLEU, sacreBLEU-exact (13a/intl/none, smoothing, multi-bleu mode)"},
+    {"corpus", s2s_cmd_corpus, "build a parallel corpus from gettext catalogs (used by scripts/get-corpus.sh)"},
 };
 
 static void usage(FILE *f) {

@@ -38,8 +38,8 @@ static uint32_t word(const reader *r, uint64_t off) {
 
 static int need(reader *r, uint64_t off, uint64_t len, const char *what) {
   if (off > r->size || len > r->size - off)
-    return fail(r, "%s at offset %llu length %llu runs past the end of the file (%zu bytes)",
-                what, (unsigned long long)off, (unsigned long long)len, r->size);
+    return fail(r, "%s at offset %llu length %llu runs past the end of the file (%zu bytes)", what,
+                (unsigned long long)off, (unsigned long long)len, r->size);
   return 0;
 }
 
@@ -78,7 +78,8 @@ static void split_id(s2s_mo_str raw, s2s_mo_entry *e) {
 
 static uint32_t count_forms(s2s_mo_str s) {
   uint32_t k = 1;
-  for (size_t i = 0; i < s.n; i++) k += s.p[i] == '\0';
+  for (size_t i = 0; i < s.n; i++)
+    k += s.p[i] == '\0';
   return k;
 }
 
@@ -119,7 +120,8 @@ static long long sysdep_string(reader *r, uint32_t tab, uint32_t k, const char *
     if (need(r, sat, 8, "sysdep segment table")) return -1;
     s2s_mo_str name = {(const char *)r->d + word(r, sat + 4), word(r, sat)};
     if (need(r, word(r, sat + 4), name.n, "sysdep segment name")) return -1;
-    while (name.n && name.p[name.n - 1] == '\0') name.n--;
+    while (name.n && name.p[name.n - 1] == '\0')
+      name.n--;
     char exp[80];
     size_t m = sysdep_expand(name, exp);
     if (buf) memcpy(buf + len, exp, m);
@@ -135,7 +137,8 @@ static void parse_header(s2s_mo_catalog *cat, s2s_mo_str h) {
   size_t n = h.n < sizeof tmp - 1 ? h.n : sizeof tmp - 1;
   memcpy(tmp, h.p, n);
   tmp[n] = '\0';
-  for (size_t i = 0; i < n; i++) tmp[i] = tmp[i] == '\0' ? ' ' : tmp[i];
+  for (size_t i = 0; i < n; i++)
+    tmp[i] = tmp[i] == '\0' ? ' ' : tmp[i];
   const char *cs = strstr(tmp, "charset=");
   if (cs) {
     cs += 8;
@@ -147,9 +150,11 @@ static void parse_header(s2s_mo_catalog *cat, s2s_mo_str h) {
   const char *np = strstr(tmp, "nplurals=");
   if (np) {
     np += 9;
-    while (*np == ' ') np++;
+    while (*np == ' ')
+      np++;
     int v = 0;
-    while (*np >= '0' && *np <= '9' && v < 1000) v = v * 10 + (*np++ - '0');
+    while (*np >= '0' && *np <= '9' && v < 1000)
+      v = v * 10 + (*np++ - '0');
     cat->nplurals = v;
   }
 }
@@ -192,7 +197,8 @@ int s2s_mo_parse(const void *data, size_t size, s2s_mo_catalog *cat, char *err, 
   cat->revision = rev;
   for (uint32_t i = 0; i < n; i++) {
     s2s_mo_str id, str;
-    if (table_string(&r, otab, i, "original", &id) || table_string(&r, ttab, i, "translation", &str)) {
+    if (table_string(&r, otab, i, "original", &id) ||
+        table_string(&r, ttab, i, "translation", &str)) {
       s2s_mo_free(cat);
       return -1;
     }
@@ -292,8 +298,7 @@ s2s_mo_str s2s_mo_form(s2s_mo_str s, uint32_t k) {
   return (s2s_mo_str){p, nul ? (size_t)(nul - p) : (size_t)(end - p)};
 }
 
-int s2s_mo_pairs(const s2s_mo_catalog *cat, s2s_mo_pair **pairs, size_t *n,
-                 s2s_mo_counts *counts) {
+int s2s_mo_pairs(const s2s_mo_catalog *cat, s2s_mo_pair **pairs, size_t *n, s2s_mo_counts *counts) {
   *pairs = malloc((2 * cat->n + 1) * sizeof **pairs);
   *n = 0;
   if (!*pairs) return -1;

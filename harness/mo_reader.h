@@ -31,9 +31,9 @@ typedef struct {
   size_t n;
   int big_endian;
   uint32_t revision;
-  char charset[32];      /* from the header's Content-Type, "" when absent */
-  int nplurals;          /* from the header's Plural-Forms, 0 when absent */
-  char *sysdep_buf;      /* owned storage of expanded sysdep strings */
+  char charset[32]; /* from the header's Content-Type, "" when absent */
+  int nplurals;     /* from the header's Plural-Forms, 0 when absent */
+  char *sysdep_buf; /* owned storage of expanded sysdep strings */
 } s2s_mo_catalog;
 
 /* Parses size bytes at data (copied). Returns 0, or -1 with a message in err naming what is
@@ -56,17 +56,16 @@ typedef struct {
 } s2s_mo_pair;
 
 typedef struct {
-  size_t entries;       /* entries in the catalog, header excluded */
-  size_t header;        /* header entries skipped (msgid "" without context) */
-  size_t untranslated;  /* empty msgid or msgstr (form by form) */
-  size_t plural_extra;  /* plural entries whose msgid_plural gave a second pair */
-  size_t with_context;  /* entries carrying a msgctxt (kept, context stripped) */
-  size_t sysdep;        /* entries expanded from system-dependent strings */
+  size_t entries;      /* entries in the catalog, header excluded */
+  size_t header;       /* header entries skipped (msgid "" without context) */
+  size_t untranslated; /* empty msgid or msgstr (form by form) */
+  size_t plural_extra; /* plural entries whose msgid_plural gave a second pair */
+  size_t with_context; /* entries carrying a msgctxt (kept, context stripped) */
+  size_t sysdep;       /* entries expanded from system-dependent strings */
 } s2s_mo_counts;
 
 /* Expands the catalog into pairs (*pairs malloc'd, borrowing cat's strings). counts is
  * added to (not reset). Returns 0, or -1 when out of memory. */
-int s2s_mo_pairs(const s2s_mo_catalog *cat, s2s_mo_pair **pairs, size_t *n,
-                 s2s_mo_counts *counts);
+int s2s_mo_pairs(const s2s_mo_catalog *cat, s2s_mo_pair **pairs, size_t *n, s2s_mo_counts *counts);
 
 #endif

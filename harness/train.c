@@ -12,6 +12,7 @@
 
 #include "atomic_file.h"
 #include "checkpoint.h"
+#include "decode.h"
 #include "json.h"
 #include "params.h"
 #include "run_record.h"
@@ -35,7 +36,10 @@ typedef struct run_state {
   char tsv_path[4200], tsv_tmp[4300];
   double t0, words;
   s2s_step_result last;
-  double last_lr, last_eval_loss, last_eval_acc;
+  double last_lr, last_eval_loss, last_eval_acc, last_eval_bleu;
+  s2s_decoder dec;            /* dev BLEU: greedy or beam decoding on device 0 */
+  int have_dec;
+  float *host_params;
   long last_ckpt_step;
 } run_state;
 
@@ -136,7 +140,20 @@ static int evaluate(run_state *r) {
   }
   r->last_eval_loss = loss / tokens;
   r->last_eval_acc = correct / tokens;
-  return 0;
+  /* dev BLEU: decode the dev set with the current parameters (gathered from every device) */
+  if (!r->have_dec) {
+    if (s2s_decoder_init(&r->dec, &r->devs[0], &o->cfg, o->cfg.batch, o->eval_beam, 0) != 0)
+      return -1;
+    r->have_dec = 1;
+    r->host_params = malloc(r->step.lay.total * sizeof *r->host_params);
+    if (!r->host_params) return -1;
+  }
+  if (s2s_train_step_get_params(&r->step, r->host_params) != 0 ||
+      s2s_decoder_upload_params(&r->dec, r->host_params) != 0)
+    return -1;
+  s2s_decode_stats ds;
+  return s2s_decode_bleu_dev(&r->dec, o->data, o->data->dev_batches, &r->batch,
+                             &r->last_eval_bleu, &ds);
 }
 
 static void log_row(run_state *r, long step, double lr, int eval) {
@@ -147,10 +164,10 @@ static void log_row(run_state *r, long step, double lr, int eval) {
           (double)step / r->steps_per_epoch, lr, s->loss, exp(s->loss * r->batch.B / s->tokens),
           s->grad_norm, s->correct / s->tokens, r->words / (el > 0 ? el : 1), el);
   if (eval)
-    fprintf(r->tsv, "\t%.6f\t%.6f\t%.6f\n", r->last_eval_loss, exp(r->last_eval_loss),
-            r->last_eval_acc);
+    fprintf(r->tsv, "\t%.6f\t%.6f\t%.6f\t%.4f\n", r->last_eval_loss, exp(r->last_eval_loss),
+            r->last_eval_acc, r->last_eval_bleu);
   else
-    fprintf(r->tsv, "\t\t\t\n");
+    fprintf(r->tsv, "\t\t\t\t\n");
   fflush(r->tsv);
 }
 
@@ -202,7 +219,7 @@ static int open_tsv(run_state *r) {
     return -1;
   }
   fprintf(r->tsv, "step\tepoch\tlr\tloss\tperplexity\tgrad_norm\taccuracy\twords_per_s\t"
-                  "elapsed_s\tdev_loss\tdev_perplexity\tdev_accuracy\n");
+                  "elapsed_s\tdev_loss\tdev_perplexity\tdev_accuracy\tdev_bleu\n");
   return 0;
 }
 
@@ -308,6 +325,8 @@ int s2s_train_run(const s2s_train_opts *o, int argc, char **argv) {
   if (o->out_dir && write_run_json(&r, argc, argv, status) != 0) rc = 1;
 out:
   close_tsv(&r);
+  if (r.have_dec) s2s_decoder_free(&r.dec);
+  free(r.host_params);
   s2s_train_step_free(&r.step);
   s2s_batch_free(&r.batch);
   s2s_device_close(r.devs, r.ndev);

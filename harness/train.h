@@ -21,7 +21,8 @@ typedef struct s2s_train_opts {
   long checkpoint_every;  /* steps; 0: only at the end */
   const char *resume;     /* NULL: fresh start */
   long log_every;         /* rows of train.tsv */
-  long eval_every;        /* dev loss every N steps (0: off) */
+  long eval_every;        /* dev loss, perplexity, accuracy and BLEU every N steps (0: off) */
+  int eval_beam;          /* beam of the dev BLEU decoding (1 = greedy) */
   int quiet;
 } s2s_train_opts;
 

@@ -16,8 +16,9 @@ int main(void) {
   const char *m448 = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
   s2s_sha256_hex(m448, strlen(m448), hex);
   check("448 bits", hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-  const char *m896 = "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopq"
-                     "klmnopqrlmnopqrsmnopqrstnopqrstu";
+  const char *m896 =
+      "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopq"
+      "klmnopqrlmnopqrsmnopqrstnopqrstu";
   s2s_sha256_hex(m896, strlen(m896), hex);
   check("896 bits", hex, "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
 
@@ -27,14 +28,16 @@ int main(void) {
   s2s_sha256 s;
   uint8_t d[32];
   s2s_sha256_init(&s);
-  for (int i = 0; i < 1000; i++) s2s_sha256_update(&s, a + 1000 * i, 1000);
+  for (int i = 0; i < 1000; i++)
+    s2s_sha256_update(&s, a + 1000 * i, 1000);
   s2s_sha256_final(&s, d);
   s2s_sha256_to_hex(d, hex);
   check("million a", hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 
   /* streaming equals one-shot for every length 0..200 and several chunk sizes */
   for (size_t n = 0; n <= 200; n++) {
-    for (size_t i = 0; i < n; i++) a[i] = (char)(i * 7 + n);
+    for (size_t i = 0; i < n; i++)
+      a[i] = (char)(i * 7 + n);
     char want[65];
     s2s_sha256_hex(a, n, want);
     const size_t chunks[] = {1, 3, 63, 64, 65};
