@@ -85,8 +85,9 @@ int s2s_kernels_init(s2s_kernels *k, s2s_device *dev) {
   k->red_groups = 256;
   char opts[128];
   snprintf(opts, sizeof opts, "-DS2S_XENT_WG=%zu -DS2S_RED_WG=%zu", k->xent_wg, k->red_wg);
-  static const char *const names[] = {"lstm_cell", "embedding", "softmax_xent",
-                                      "softmax_shard", "reduce", "optimizer", NULL};
+  static const char *const names[] = {"lstm_cell",     "embedding", "softmax_rows",
+                                      "softmax_xent",  "softmax_shard", "reduce",
+                                      "optimizer",     NULL};
   S2S_TRY(s2s_program_build(dev, names, opts, &k->program));
   S2S_TRY(s2s_kernel_create(k->program, "lstm_cell_forward", &k->lstm_fwd));
   S2S_TRY(s2s_kernel_create(k->program, "lstm_cell_backward", &k->lstm_bwd));

@@ -10,11 +10,8 @@
  *   target (N) int32 global ids, mask (N)
  *   stats  (N, 5): max, sumexp, target logit (-INF if not in shard), best logit, best id
  *   all    (shards, N, 5): every shard's stats for these rows, shard-major
- * One work-group per row; local size S2S_XENT_WG (power of two). */
-
-#ifndef S2S_XENT_WG
-#define S2S_XENT_WG 256
-#endif
+ * One work-group per row; local size S2S_XENT_WG (power of two). Built after
+ * softmax_rows.cl (the row reductions). */
 
 __kernel __attribute__((reqd_work_group_size(S2S_XENT_WG, 1, 1)))
 void softmax_shard_stats(const int N, const int Vk, const int v0,
@@ -27,39 +24,15 @@ void softmax_shard_stats(const int N, const int Vk, const int v0,
   const int n = get_group_id(0), lid = get_local_id(0); /* global size is N * WG */
   __global const float *row = logits + logits_off + (size_t)n * Vk;
   bias += bias_off;
-  float best = -INFINITY;
-  int best_id = Vk;
-  for (int v = lid; v < Vk; v += S2S_XENT_WG) {
-    const float x = row[v] + bias[v];
-    if (x > best) { best = x; best_id = v; }
-  }
-  red[lid] = best;
-  arg[lid] = best_id;
-  barrier(CLK_LOCAL_MEM_FENCE);
-  for (int s = S2S_XENT_WG / 2; s > 0; s >>= 1) {
-    if (lid < s) {
-      const float o = red[lid + s];
-      const int oi = arg[lid + s];
-      if (o > red[lid] || (o == red[lid] && oi < arg[lid])) { red[lid] = o; arg[lid] = oi; }
-    }
-    barrier(CLK_LOCAL_MEM_FENCE);
-  }
-  const float mx = red[0];
-  const int amax = arg[0];
-  barrier(CLK_LOCAL_MEM_FENCE);
-  float sum = 0.0f;
-  for (int v = lid; v < Vk; v += S2S_XENT_WG) sum += exp(row[v] + bias[v] - mx);
-  red[lid] = sum;
-  barrier(CLK_LOCAL_MEM_FENCE);
-  for (int s = S2S_XENT_WG / 2; s > 0; s >>= 1) {
-    if (lid < s) red[lid] += red[lid + s];
-    barrier(CLK_LOCAL_MEM_FENCE);
-  }
+  float mx;
+  int amax;
+  s2s_row_max(row, bias, Vk, red, arg, &mx, &amax);
+  const float sum = s2s_row_sumexp(row, bias, Vk, mx, red);
   if (lid == 0) {
     const int t = target[target_off + n] - v0;
     __global float *st = stats + stats_off + (size_t)n * 5;
     st[0] = mx;
-    st[1] = red[0];
+    st[1] = sum;
     st[2] = (t >= 0 && t < Vk) ? row[t] + bias[t] : -INFINITY;
     st[3] = mx;
     st[4] = (float)(v0 + amax);

@@ -5,11 +5,8 @@
  *   logits (N, V) in: h W_out^T; out: dlogits     bias (V)
  *   target (N) int32, mask (N) 1.0 real / 0.0 padding, scale = 1/B
  *   loss (N) out: mask * -log p(target)   correct (N) out: mask * (argmax == target)
- * Ties in the argmax go to the lowest id. Local size S2S_XENT_WG (a power of two). */
-
-#ifndef S2S_XENT_WG
-#define S2S_XENT_WG 256
-#endif
+ * Ties in the argmax go to the lowest id. Local size S2S_XENT_WG (a power of two).
+ * Built after softmax_rows.cl (the row reductions). */
 
 __kernel __attribute__((reqd_work_group_size(S2S_XENT_WG, 1, 1)))
 void softmax_xent(const int N, const int V,
@@ -26,36 +23,10 @@ void softmax_xent(const int N, const int V,
   __global float *row = logits + logits_off + (size_t)n * V;
   bias += bias_off;
 
-  float best = -INFINITY;
-  int best_id = V;
-  for (int v = lid; v < V; v += S2S_XENT_WG) {
-    const float x = row[v] + bias[v];
-    if (x > best) { best = x; best_id = v; }
-  }
-  red[lid] = best;
-  arg[lid] = best_id;
-  barrier(CLK_LOCAL_MEM_FENCE);
-  for (int s = S2S_XENT_WG / 2; s > 0; s >>= 1) {
-    if (lid < s) {
-      const float o = red[lid + s];
-      const int oi = arg[lid + s];
-      if (o > red[lid] || (o == red[lid] && oi < arg[lid])) { red[lid] = o; arg[lid] = oi; }
-    }
-    barrier(CLK_LOCAL_MEM_FENCE);
-  }
-  const float mx = red[0];
-  const int amax = arg[0];
-  barrier(CLK_LOCAL_MEM_FENCE);
-
-  float sum = 0.0f;
-  for (int v = lid; v < V; v += S2S_XENT_WG) sum += exp(row[v] + bias[v] - mx);
-  red[lid] = sum;
-  barrier(CLK_LOCAL_MEM_FENCE);
-  for (int s = S2S_XENT_WG / 2; s > 0; s >>= 1) {
-    if (lid < s) red[lid] += red[lid + s];
-    barrier(CLK_LOCAL_MEM_FENCE);
-  }
-  const float lse = mx + log(red[0]);
+  float mx;
+  int amax;
+  s2s_row_max(row, bias, V, red, arg, &mx, &amax);
+  const float lse = mx + log(s2s_row_sumexp(row, bias, V, mx, red));
   const int t = target[target_off + n];
   const float m = mask[mask_off + n];
   /* every work-item reads the target logit before anyone overwrites the row */
