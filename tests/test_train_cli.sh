@@ -4,21 +4,7 @@
 # stops with a clear error and keeps its last good checkpoint, results files are valid.
 set -u
 bin=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail=0
-check() { # check NAME CONDITION-COMMAND...
-  local name=$1; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fail=1; fi
-}
-expect_error() { # expect_error NAME EXIT TEXT -- ARGS...
-  local name=$1 code=$2 text=$3; shift 4
-  "$bin" "$@" >"$work/out" 2>"$work/err"
-  local rc=$?
-  if [ "$rc" -eq "$code" ] && grep -qF -- "$text" "$work/err"; then echo "ok   $name"
-  else echo "FAIL $name: exit $rc (want $code), stderr:"; cat "$work/err"; fail=1; fi
-}
-"$bin" devices >/dev/null 2>&1 || { echo "no OpenCL device: skipping"; exit 77; }
+. "$(dirname "$0")/cli_lib.sh"
 tiny="--preset tiny --task reverse --max-len 6 --quiet"
 
 expect_error "unknown flag" 2 "'--bogus'" -- train --task copy --bogus

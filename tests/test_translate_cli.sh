@@ -6,21 +6,7 @@
 # run.json and beams.tsv whose BLEU `s2sbench bleu` reproduces from the files it leaves.
 set -u
 bin=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail=0
-check() { # check NAME CONDITION-COMMAND...
-  local name=$1; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fail=1; fi
-}
-expect_error() { # expect_error NAME EXIT TEXT -- ARGS... (stdin from $work/in)
-  local name=$1 code=$2 text=$3; shift 4
-  "$bin" "$@" <"$work/in" >"$work/out" 2>"$work/err"
-  local rc=$?
-  if [ "$rc" -eq "$code" ] && grep -qF -- "$text" "$work/err"; then echo "ok   $name"
-  else echo "FAIL $name: exit $rc (want $code), stderr:"; cat "$work/err"; fail=1; fi
-}
-"$bin" devices >/dev/null 2>&1 || { echo "no OpenCL device: skipping"; exit 77; }
+. "$(dirname "$0")/cli_lib.sh"
 
 # a model with peaked distributions in one step (init 2): varied, non-empty outputs
 ck=$work/m.ckpt
