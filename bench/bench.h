@@ -12,6 +12,10 @@
 
 int s2s_bench_step(int argc, char **argv);
 int s2s_bench_pipeline(int argc, char **argv);
+int s2s_bench_gemm(int argc, char **argv);
+int s2s_bench_lstm(int argc, char **argv);
+int s2s_bench_softmax(int argc, char **argv);
+int s2s_bench_transfer(int argc, char **argv);
 int s2s_bench_decode(int argc, char **argv);
 
 /* Shared by the step and pipeline benchmarks (bench_step.c). */

@@ -15,21 +15,21 @@
 #define S2S_MICRO_MAX_WARMUP 16
 
 typedef struct s2s_micro_case {
-  char name[48];     /* "gates_fwd", "h2d", ... */
-  char variant[24];  /* "default" / "tuned" (GEMM), "" */
-  char shape[64];    /* "64x1024x512 NT", "262144 B", ... */
-  int device;        /* position in --devices (transfers: the destination) */
-  double flops;      /* per call, 0 when not meaningful */
-  double bytes;      /* per call: bytes moved (read + written, or transferred) */
+  char name[48];    /* "gates_fwd", "h2d", ... */
+  char variant[24]; /* "default" / "tuned" (GEMM), "" */
+  char shape[64];   /* "64x1024x512 NT", "262144 B", ... */
+  int device;       /* position in --devices (transfers: the destination) */
+  double flops;     /* per call, 0 when not meaningful */
+  double bytes;     /* per call: bytes moved (read + written, or transferred) */
   double warm_s[S2S_MICRO_MAX_WARMUP];
   double *trial_s;
   s2s_summary s;
-  int check;         /* 1 passed, 0 failed (numbers withheld), -1 not checked */
-  double max_err;    /* worst error of the check, relative to its tolerance scale */
+  int check;      /* 1 passed, 0 failed (numbers withheld), -1 not checked */
+  double max_err; /* worst error of the check, relative to its tolerance scale */
 } s2s_micro_case;
 
 typedef struct s2s_micro {
-  const char *kind;  /* "bench gemm" */
+  const char *kind; /* "bench gemm" */
   s2s_config cfg;
   const char *devices, *out_dir;
   long trials, warmup, len;
@@ -37,7 +37,7 @@ typedef struct s2s_micro {
   size_t n, cap;
   int argc;
   char **argv;
-  const char *note;  /* recorded in the summary when set (e.g. the tuning file used) */
+  const char *note; /* recorded in the summary when set (e.g. the tuning file used) */
 } s2s_micro;
 
 /* A bench-specific flag: returns 1 handled, 0 not ours, -1 bad value (message printed). */
@@ -50,9 +50,11 @@ int s2s_micro_parse(s2s_micro *m, const char *kind, int argc, char **argv, void 
 void s2s_micro_help_common(void);
 
 /* Times run(ctx): warm-up calls (recorded apart) then m->trials calls; run must wait for
- * its work to finish (clFinish). Adds a case (fields from proto) and returns it, or NULL. */
-s2s_micro_case *s2s_micro_time(s2s_micro *m, const s2s_micro_case *proto,
-                               int (*run)(void *ctx), void *ctx);
+ * its work to finish (clFinish). prep(ctx) (may be NULL) runs before each call, untimed
+ * (e.g. restores an input the kernel overwrites). Adds a case (fields from proto) and
+ * returns it, or NULL on an error. */
+s2s_micro_case *s2s_micro_time(s2s_micro *m, const s2s_micro_case *proto, int (*run)(void *ctx),
+                               int (*prep)(void *ctx), void *ctx);
 
 /* Prints the cases as a table (withheld numbers shown as such). */
 void s2s_micro_report(const s2s_micro *m, const s2s_device *devs, int ndev);

@@ -16,6 +16,7 @@
 #include "gemm.h"
 #include "program.h"
 #include "status.h"
+#include "tuning.h"
 
 typedef struct {
   cl_platform_id plat;
@@ -410,6 +411,12 @@ int s2s_device_open(const char *spec, s2s_device **devs, int *count, char *err, 
     free(copy);
   }
   free(e);
+  for (int i = 0; rc == 0 && i < v.n; i++) /* tuned CLBlast parameters, before any GEMM */
+    if (s2s_tuning_apply(&v.v[i], v.v[i].info.tuning, sizeof v.v[i].info.tuning) < 0) {
+      errf(err, errlen, "the CLBlast tuning file for '%s' is unusable (message above); fix "
+           "or delete it, or set S2S_TUNING=off", v.v[i].info.name);
+      rc = -1;
+    }
   if (rc != 0) {
     s2s_device_close(v.v, v.n);
     return -1;

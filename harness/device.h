@@ -37,6 +37,7 @@ typedef struct s2s_device_info {
   /* added: */
   char partition_types[64]; /* "equally, by counts, by affinity domain" or "none" */
   unsigned max_sub_devices;
+  char tuning[256];         /* CLBlast parameters applied from this file ("" = defaults) */
   unsigned max_clock_mhz;
   size_t max_work_group;
 } s2s_device_info;
@@ -53,8 +54,9 @@ typedef struct s2s_device {
  * the ICD loader finds no platform). With out == NULL returns the total count. */
 int s2s_device_list(s2s_device_info *out, int max);
 
-/* Opens the devices the spec selects, in spec order. On success *devs is a malloc'd array
- * of *count opened devices. On a bad spec or an unavailable device, writes a message that
+/* Opens the devices the spec selects, in spec order, and applies the device's tuned CLBlast
+ * parameters from results/tuning/ when there are some (tuning.h; S2S_TUNING=off keeps
+ * CLBlast's defaults). On success *devs is a malloc'd array of *count opened devices. On a bad spec or an unavailable device, writes a message that
  * names the offending spec item to err and returns -1 (nothing left open). */
 int s2s_device_open(const char *spec, s2s_device **devs, int *count, char *err, size_t errlen);
 /* Also drops the program cache and the GEMM temp buffers of these devices, then frees

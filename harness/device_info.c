@@ -193,6 +193,8 @@ void s2s_device_json(const s2s_device_info *d, void *file) {
     fputs("null", f);
   fprintf(f,
           ", \"platform_index\": %d, \"device_index\": %d, \"sub_index\": %d, "
-          "\"sub_count\": %d, \"max_sub_devices\": %u}",
+          "\"sub_count\": %d, \"max_sub_devices\": %u, \"clblast_tuning\": ",
           d->platform_index, d->device_index, d->sub_index, d->sub_count, d->max_sub_devices);
+  s2s_json_escape(f, d->tuning[0] ? d->tuning : "none");
+  fputc('}', f);
 }

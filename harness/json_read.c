@@ -22,7 +22,8 @@ static void fail(parser *p, const char *fmt, ...) {
   if (p->failed) return;
   p->failed = 1;
   int line = 1;
-  for (size_t k = 0; k < p->i && k < p->n; k++) line += p->s[k] == '\n';
+  for (size_t k = 0; k < p->i && k < p->n; k++)
+    line += p->s[k] == '\n';
   int w = snprintf(p->err, p->errlen, "line %d: ", line);
   if (w < 0 || (size_t)w >= p->errlen) return;
   va_list ap;
@@ -32,7 +33,8 @@ static void fail(parser *p, const char *fmt, ...) {
 }
 
 static void ws(parser *p) {
-  while (p->i < p->n && strchr(" \t\r\n", p->s[p->i]) && p->s[p->i]) p->i++;
+  while (p->i < p->n && strchr(" \t\r\n", p->s[p->i]) && p->s[p->i])
+    p->i++;
 }
 
 static void free_val(s2s_jval *v) {
@@ -69,9 +71,10 @@ static int hex4(parser *p, unsigned *cp) {
   *cp = 0;
   for (int k = 0; k < 4; k++) {
     char c = p->s[p->i++];
-    unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0')
+    unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
                  : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
-                 : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10) : 16u;
+                 : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
+                                        : 16u;
     if (d > 15) return -1;
     *cp = *cp * 16 + d;
   }
@@ -82,7 +85,8 @@ static int hex4(parser *p, unsigned *cp) {
 static char *string(parser *p) {
   p->i++;
   size_t start = p->i;
-  while (p->i < p->n && p->s[p->i] != '"') p->i += p->s[p->i] == '\\' ? 2 : 1;
+  while (p->i < p->n && p->s[p->i] != '"')
+    p->i += p->s[p->i] == '\\' ? 2 : 1;
   if (p->i >= p->n) {
     fail(p, "unterminated string");
     return NULL;
@@ -292,7 +296,8 @@ void s2s_jdoc_free(s2s_jdoc *d) {
 const s2s_jval *s2s_jat(const s2s_jval *v, size_t i) {
   if (!v || (v->type != S2S_JARR && v->type != S2S_JOBJ)) return NULL;
   const s2s_jval *c = v->child;
-  while (c && i--) c = c->next;
+  while (c && i--)
+    c = c->next;
   return c;
 }
 
@@ -326,6 +331,8 @@ const char *s2s_jstr(const s2s_jval *v, const char *path, const char *dflt) {
 }
 
 void s2s_jcopy(const s2s_jdoc *d, const s2s_jval *v, FILE *f) {
-  if (v) fwrite(d->text + v->begin, 1, v->end - v->begin, f);
-  else fputs("null", f);
+  if (v)
+    fwrite(d->text + v->begin, 1, v->end - v->begin, f);
+  else
+    fputs("null", f);
 }

@@ -16,7 +16,10 @@ static const s2s_command commands[] = {
     {"devices", s2s_cmd_devices, "list OpenCL devices, sub-devices and the hwloc topology"},
     {"train", s2s_cmd_train, "train the model on one OpenCL device (synthetic tasks)"},
     {"translate", s2s_cmd_translate, "translate sentences with a checkpoint (beam search on one device)"},
-    {"bench", s2s_cmd_bench, "benchmarks: step (training step vs the SGEMM ceiling)"},
+    {"bench", s2s_cmd_bench, "benchmarks: step, pipeline, gemm, lstm, softmax, transfer, decode"},
+    {"sweep", s2s_cmd_sweep, "grid of training-step benchmarks over device counts and splits: speedup, efficiency"},
+    {"tune", s2s_cmd_tune, "run CLBlast's tuners for a device; later runs apply the parameters"},
+    {"plot", s2s_cmd_plot, "gnuplot figures (PNG/PDF/SVG) from result folders"},
     {"bleu", s2s_cmd_bleu, "corpus BLEU, sacreBLEU-exact (13a/intl/none, smoothing, multi-bleu mode)"},
     {"corpus", s2s_cmd_corpus, "build a parallel corpus from gettext catalogs (used by scripts/get-corpus.sh)"},
 };

@@ -1,0 +1,8 @@
+# bleu_steps.gp: dev BLEU (or dev perplexity, see ylab) against training steps, one
+# series per run. data blocks: step, elapsed_s, value. Variables: n, titles, ylab.
+load scripts . "/common.gp"
+if (!exists("ylab")) ylab = "dev BLEU"
+set xlabel "training steps"
+set ylabel ylab
+if (ylab eq "dev perplexity") set logscale y
+plot for [i = 0:n - 1] data index i using 1:3 title word(titles, i + 1) with linespoints lt (i % 8) + 1

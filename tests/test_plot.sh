@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# `s2sbench plot`: every figure type renders from the committed sample results
+# (tests/fixtures/results: a tiny sweep, a bench pipeline run, a training run with dev
+# evaluations, a bench decode run, a bench gemm run with default and tuned parameters) in
+# PNG, PDF and SVG, and each file is valid (signature, header or root element, size).
+# Also: dev BLEU is drawn when train.tsv has it, dev perplexity otherwise; several runs
+# share a figure; a missing gnuplot is a clear error.
+set -u
+bin=$1
+src=${S2S_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
+fx=$src/tests/fixtures/results
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail=0
+check() { # check NAME CONDITION-COMMAND...
+  local name=$1; shift
+  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fail=1; fi
+}
+command -v gnuplot >/dev/null || { echo "gnuplot is not installed: skipping"; exit 77; }
+
+valid() { # valid FILE: the format its extension names, and more than a blank canvas
+  local f=$1
+  [ -s "$f" ] && [ "$(stat -c %s "$f")" -gt 2000 ] || return 1
+  case $f in
+    *.png) [ "$(head -c 8 "$f" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] ;;
+    *.pdf) [ "$(head -c 5 "$f")" = "%PDF-" ] && tail -c 64 "$f" | grep -q '%%EOF' ;;
+    *.svg) grep -q '<svg' "$f" && grep -q '</svg>' "$f" ;;
+    *) return 1 ;;
+  esac
+}
+
+"$bin" plot "$fx/sweep-tiny" "$fx/pipeline-tiny" "$fx/train-tiny" "$fx/decode-tiny" \
+  "$fx/gemm-tiny" --out "$work/fig" --format png,pdf,svg >"$work/out" 2>&1; rc=$?
+cat "$work/out"
+check "plot exits 0" test "$rc" -eq 0
+for fig in speedup words_per_s timeline-1 timeline-2 bleu_steps bleu_time bleu_beam gemm; do
+  for ext in png pdf svg; do
+    check "$fig.$ext is a valid $ext" valid "$work/fig/$fig.$ext"
+  done
+done
+check "no temporary files left" test -z "$(find "$work/fig" -name '*.tmp')"
+# three series: the sweep's default split, its other split, the bench pipeline run; each
+# starts from its 1-device baseline at speedup 1
+check "speedup data has three series" test "$(grep -c '^# devices' "$work/fig/data/scaling.tsv")" -eq 3
+check "each series starts at 1 device, speedup 1" \
+  test "$(grep -c '^1	1.0000' "$work/fig/data/scaling.tsv")" -eq 3
+check "gemm data has default and tuned series" \
+  bash -c "head -1 '$work/fig/data/gemm.tsv' | grep -q series2"
+check "training draws dev BLEU" grep -q 'dev_bleu' "$work/fig/data/training.tsv"
+
+# without dev_bleu values (an older train.tsv, or no BLEU evaluation) dev perplexity is drawn
+mkdir -p "$work/ppl"
+cp "$fx/train-tiny/run.json" "$work/ppl/"
+cut -f1-12 "$fx/train-tiny/train.tsv" >"$work/ppl/train.tsv"
+"$bin" plot "$work/ppl" "$fx/train-tiny" --out "$work/fig2" --format svg >"$work/out2" 2>&1; rc=$?
+check "perplexity plot exits 0" test "$rc" -eq 0
+check "falls back to dev perplexity" grep -q 'dev_perplexity' "$work/fig2/data/training.tsv"
+check "bleu_time.svg valid" valid "$work/fig2/bleu_time.svg"
+"$bin" plot "$work/ppl" --format png >/dev/null 2>&1
+check "default output folder RESULT_DIR/figures" valid "$work/ppl/figures/bleu_steps.png"
+
+# errors
+"$bin" plot "$fx/sweep-tiny" --gnuplot /nonexistent/gnuplot --out "$work/x" >/dev/null 2>"$work/err"; rc=$?
+check "missing gnuplot: exit 1 and says so" bash -c "test $rc -eq 1 && grep -q 'install gnuplot' '$work/err'"
+"$bin" plot "$work/nothing-here" >/dev/null 2>"$work/err"; rc=$?
+check "missing folder: exit 2" bash -c "test $rc -eq 2 && grep -q 'not a result folder' '$work/err'"
+"$bin" plot "$fx/sweep-tiny" --format gif --out "$work/x" >/dev/null 2>"$work/err"; rc=$?
+check "bad format: exit 2" test "$rc" -eq 2
+mkdir -p "$work/empty"
+"$bin" plot "$work/empty" --out "$work/x" >/dev/null 2>"$work/err"; rc=$?
+check "nothing to plot: exit 1" bash -c "test $rc -eq 1 && grep -q 'nothing to plot' '$work/err'"
+exit $fail

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# `s2sbench sweep`: a tiny sweep over cpu/1 and cpu/2 writes one results folder per point
+# and a summary with the speedup against the sweep's own 1-device point; run again it
+# skips every finished point; a point whose run.json is missing or broken is measured
+# again (and only that one); config files are read with errors naming file and line.
+set -u
+bin=$1
+src=${S2S_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail=0
+check() { # check NAME CONDITION-COMMAND...
+  local name=$1; shift
+  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fail=1; fi
+}
+"$bin" devices >/dev/null 2>&1 || { echo "no OpenCL device: skipping"; exit 77; }
+export S2S_TUNING=off # the point here is the sweep machinery, not CLBlast's parameters
+run() { "$bin" sweep --devices "cpu/1 cpu/2" --presets tiny --lens 4 --trials 2 --out "$work/sw" "$@"; }
+
+run >"$work/out1" 2>&1; rc=$?
+cat "$work/out1"
+check "first run exits 0" test "$rc" -eq 0
+check "two points measured" test "$(grep -c ' \.\.\.$' "$work/out1")" -eq 2
+for p in tiny-b64-t4-cpu-1-one tiny-b64-t4-cpu-2-default; do
+  check "point $p has run.json" test -s "$work/sw/points/$p/run.json"
+  check "point $p has trials.tsv" test -s "$work/sw/points/$p/trials.tsv"
+done
+check "sweep.tsv has a speedup column" bash -c "head -1 '$work/sw/sweep.tsv' | tr '\t' '\n' | grep -qx speedup"
+# the 2-device row: a number in the speedup column, efficiency = speedup / 2
+row=$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+                  $c["devices"] == 2 { print $c["speedup"], $c["efficiency"], $c["bound"] }' "$work/sw/sweep.tsv")
+check "2-device speedup, efficiency and bound are numbers" \
+  awk -v r="$row" 'BEGIN { split(r, a, " "); exit !(a[1] > 0 && a[3] > 1 && (a[2] - a[1] / 2) ^ 2 < 1e-6) }'
+check "1-device speedup is 1" bash -c "awk -F'\t' 'NR > 1 && \$2 == 1 { exit !(\$12 == \"1.0000\") }' '$work/sw/sweep.tsv'"
+check "sweep.json names the baseline" grep -q '"baseline": "tiny-b64-t4-cpu-1-one"' "$work/sw/sweep.json"
+
+# resume: nothing left to measure
+before=$(stat -c %Y "$work/sw/points/tiny-b64-t4-cpu-2-default/run.json")
+run >"$work/out2" 2>&1; rc=$?
+check "second run exits 0" test "$rc" -eq 0
+check "second run skips both points" test "$(grep -c 'finished earlier, skipped' "$work/out2")" -eq 2
+check "second run measures nothing" test "$(grep -c ' \.\.\.$' "$work/out2")" -eq 0
+check "finished point untouched" test "$(stat -c %Y "$work/sw/points/tiny-b64-t4-cpu-2-default/run.json")" = "$before"
+
+# an interrupted point: no run.json (killed before the rename) or a broken one
+rm "$work/sw/points/tiny-b64-t4-cpu-2-default/run.json"
+echo '{"kind": "sweep point", "summ' >"$work/sw/points/tiny-b64-t4-cpu-1-one/run.json"
+run >"$work/out3" 2>&1; rc=$?
+check "resumed run exits 0" test "$rc" -eq 0
+check "resumed run measures the two unfinished points" test "$(grep -c ' \.\.\.$' "$work/out3")" -eq 2
+run >"$work/out4" 2>&1
+check "then nothing is left" test "$(grep -c 'finished earlier, skipped' "$work/out4")" -eq 2
+
+# a config file with two splits for two devices, overridden by flags
+cat >"$work/grid.cfg" <<'EOF'
+# tiny grid for the test
+devices = cpu/1 cpu/2
+split.2 = default
+split.2 = layers=0,1;softmax=1   # the softmax on the second device only
+presets = tiny
+batches = 16
+lens = 3
+trials = 1
+EOF
+"$bin" sweep "$work/grid.cfg" --trials 2 --out "$work/cfg" >"$work/out5" 2>&1; rc=$?
+check "config sweep exits 0" test "$rc" -eq 0
+check "config sweep has three points" test "$(($(wc -l <"$work/cfg/sweep.tsv") - 1))" -eq 3
+check "flag overrides the file (trials 2)" grep -q '"trials": 2' "$work/cfg/sweep.json"
+check "the given split was used" grep -q 'layers=0,1;softmax=1' "$work/cfg/sweep.tsv"
+
+# errors name the file and line, or the flag
+printf 'devices = cpu/1\nbatches = 0\n' >"$work/bad.cfg"
+"$bin" sweep "$work/bad.cfg" --out "$work/bad" >/dev/null 2>"$work/err"; rc=$?
+check "bad config value: exit 2, file:line" bash -c "test $rc -eq 2 && grep -q 'bad.cfg:2: batches' '$work/err'"
+printf 'colour = blue\n' >"$work/bad2.cfg"
+"$bin" sweep "$work/bad2.cfg" >/dev/null 2>"$work/err"; rc=$?
+check "unknown key: exit 2" bash -c "test $rc -eq 2 && grep -q \"unknown key 'colour'\" '$work/err'"
+"$bin" sweep --split 2 --out "$work/bad" >/dev/null 2>"$work/err"; rc=$?
+check "bad --split: exit 2" bash -c "test $rc -eq 2 && grep -q 'N:SPEC' '$work/err'"
+
+if command -v python3 >/dev/null; then
+  check "results schema" python3 "$src/scripts/check_results.py" "$work/sw" "$work/cfg"
+fi
+exit $fail

@@ -1,0 +1,189 @@
+/* CLBlast tuning files: the tuner output parsers on saved outputs of this machine's real
+ * tuners (tests/fixtures/tuning: a completed phase's JSON, and the printed table of a tuner
+ * stopped by the time limit), the tuning file round trip, and the apply path: parameters
+ * applied with CLBlastOverrideParameters, a GEMM afterwards still right (vs a CPU double
+ * GEMM), an incomplete parameter set refused, S2S_TUNING=off respected. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buffer.h"
+#include "gemm.h"
+#include "test_device_util.h"
+#include "tuning.h"
+
+#ifndef S2S_SOURCE_DIR
+#define S2S_SOURCE_DIR "."
+#endif
+
+/* What the fixtures hold (read off the files: the smallest "time" of the JSON's results,
+ * and of the second section's "results match" rows of the log): clblast_tuner_xgemm_direct
+ * at 64x1024x256 on this project's 2-core PoCL machine, stopped after 240 s. */
+#define EXPECT_DIRECT_MS 1.597
+#define EXPECT_DIRECT_WGD 32
+#define EXPECT_DIRECT_VWMD 1
+#define EXPECT_LOG_ROWS 104
+#define EXPECT_LOG_MS 1.07
+
+static const char *fixture(const char *rel) {
+  static char buf[4096];
+  const char *src = getenv("S2S_SOURCE_DIR");
+  snprintf(buf, sizeof buf, "%s/tests/fixtures/tuning/%s", src ? src : S2S_SOURCE_DIR, rel);
+  return buf;
+}
+
+static size_t param(const s2s_tuned_kernel *k, const char *name) {
+  for (int i = 0; i < k->nparams; i++)
+    if (!strcmp(k->names[i], name)) return k->values[i];
+  return (size_t)-1;
+}
+
+static void test_parsers(void) {
+  s2s_tuned_kernel k;
+  char err[512];
+  /* the completed first phase of clblast_tuner_xgemm_direct (46 configurations) */
+  int r = s2s_tuning_parse_tuner_json(fixture("xgemm_direct/clblast_xgemm_direct_1_32.json"), &k,
+                                      err, sizeof err);
+  T_CHECK(r == 0, "tuner JSON: %s", err);
+  T_CHECK(!strcmp(k.kernel, "XgemmDirect"), "kernel %s", k.kernel);
+  T_CHECK(!strcmp(k.family, "xgemm_direct_1"), "family %s", k.family);
+  T_CHECK(k.configs == 46, "configs %ld", k.configs);
+  T_CHECK(k.nparams == 10, "%d parameters (PRECISION must be dropped)", k.nparams);
+  T_CHECK(param(&k, "PRECISION") == (size_t)-1, "PRECISION kept");
+  T_CHECK(k.m == 64 && k.n == 1024 && k.k == 256, "shape %ldx%ldx%ld", k.m, k.n, k.k);
+  T_CHECK(k.complete == 1, "complete");
+  /* the best of the results array (checked by hand against the file) */
+  T_CHECK(s2s_close(k.time_ms, EXPECT_DIRECT_MS, 0, 1e-9), "best time %g", k.time_ms);
+  T_CHECK(param(&k, "WGD") == EXPECT_DIRECT_WGD, "WGD %zu", param(&k, "WGD"));
+  T_CHECK(param(&k, "VWMD") == EXPECT_DIRECT_VWMD, "VWMD %zu", param(&k, "VWMD"));
+
+  /* the printed table of the second phase, stopped by the time limit */
+  r = s2s_tuning_parse_tuner_log(fixture("xgemm_direct/log.txt"), 1, "XgemmDirect", &k);
+  T_CHECK(r == 0, "log section 1: %d", r);
+  T_CHECK(k.complete == 0 && k.nparams == 10, "log: complete %d, %d parameters", k.complete,
+          k.nparams);
+  T_CHECK(k.configs == EXPECT_LOG_ROWS, "log: %ld verified rows", k.configs);
+  T_CHECK(s2s_close(k.time_ms, EXPECT_LOG_MS, 0, 1e-9), "log best %g ms", k.time_ms);
+  T_CHECK(k.m == 64 && k.n == 1024 && k.k == 256, "log shape %ldx%ldx%ld", k.m, k.n, k.k);
+  /* section 0 of the same log is the completed phase: the same best as its JSON, to the
+   * two decimals the table prints */
+  r = s2s_tuning_parse_tuner_log(fixture("xgemm_direct/log.txt"), 0, "XgemmDirect", &k);
+  T_CHECK(r == 0 && k.configs == 46, "log section 0: %d, %ld rows", r, k.configs);
+  T_CHECK(s2s_tuning_parse_tuner_log(fixture("xgemm_direct/log.txt"), 5, "XgemmDirect", &k) == -1,
+          "a section that does not exist");
+  T_CHECK(s2s_tuning_parse_tuner_log(fixture("nope.txt"), 0, "X", &k) == -1, "no file");
+
+  /* broken inputs are refused with a reason */
+  FILE *f = fopen("bad_tuner.json", "w");
+  fputs("{\"kernel_family\": \"xgemm_1\", \"results\": []}", f);
+  fclose(f);
+  T_CHECK(s2s_tuning_parse_tuner_json("bad_tuner.json", &k, err, sizeof err) == -1 &&
+              strstr(err, "no timed result"),
+          "empty results: %s", err);
+  f = fopen("bad_tuner.json", "w");
+  fputs("{\"kernel_family\": \"frobnicate_1\", \"results\": []}", f);
+  fclose(f);
+  T_CHECK(s2s_tuning_parse_tuner_json("bad_tuner.json", &k, err, sizeof err) == -1 &&
+              strstr(err, "kernel_family"),
+          "unknown family: %s", err);
+  remove("bad_tuner.json");
+}
+
+static void test_round_trip(void) {
+  s2s_tuning t = {0}, back;
+  s2s_tuned_kernel k;
+  char err[512];
+  snprintf(t.device, sizeof t.device, "Some \"GPU\" 9000");
+  T_CHECK(s2s_tuning_parse_tuner_json(fixture("xgemm_direct/clblast_xgemm_direct_1_32.json"), &k,
+                                      err, sizeof err) == 0,
+          "%s", err);
+  s2s_tuning_merge(&t, &k);
+  s2s_tuned_kernel slower = k;
+  slower.time_ms *= 2, slower.values[0] += 1;
+  s2s_tuning_merge(&t, &slower); /* same kernel, slower: ignored */
+  T_CHECK(t.nkernels == 1 && t.k[0].values[0] == k.values[0], "merge keeps the faster");
+  T_CHECK(s2s_tuning_save("round_trip.json", &t, NULL, NULL) == 0, "save");
+  T_CHECK(s2s_tuning_load("round_trip.json", &back, err, sizeof err) == 0, "load: %s", err);
+  T_CHECK(!strcmp(back.device, t.device), "device '%s'", back.device);
+  T_CHECK(back.nkernels == 1 && back.k[0].nparams == k.nparams, "kernels");
+  for (int i = 0; i < k.nparams; i++)
+    T_CHECK(!strcmp(back.k[0].names[i], k.names[i]) && back.k[0].values[i] == k.values[i],
+            "parameter %d", i);
+  remove("round_trip.json");
+  char slug[256];
+  s2s_tuning_slug("pthread-skylake-avx512-AMD EPYC", slug, sizeof slug);
+  T_CHECK(!strcmp(slug, "pthread-skylake-avx512-amd-epyc"), "slug %s", slug);
+  s2s_tuning_slug("  NVIDIA H100 80GB HBM3 ", slug, sizeof slug);
+  T_CHECK(!strcmp(slug, "nvidia-h100-80gb-hbm3"), "slug %s", slug);
+}
+
+/* C = A B through s2s_gemm against double sums; returns the worst relative error. */
+static double gemm_error(s2s_device *d, size_t m, size_t n, size_t k) {
+  double *a = malloc(m * k * sizeof *a), *b = malloc(k * n * sizeof *b);
+  double *c = malloc(m * n * sizeof *c), worst = 0;
+  s2s_test_fill(a, m * k, 1.0, 1);
+  s2s_test_fill(b, k * n, 1.0, 2);
+  s2s_buf da = s2s_test_upload(d, a, m * k), db = s2s_test_upload(d, b, k * n);
+  s2s_buf dc = s2s_test_upload(d, NULL, m * n);
+  T_CHECK(s2s_gemm(d, S2S_NO_TRANS, S2S_NO_TRANS, m, n, k, 1.0f, da, k, db, n, 0.0f, dc, n, NULL) ==
+              0,
+          "gemm");
+  s2s_test_download(d, dc, m * n, c, "C");
+  for (size_t i = 0; i < m; i++)
+    for (size_t j = 0; j < n; j++) {
+      double want = 0, mag = 0;
+      for (size_t p = 0; p < k; p++) {
+        want += a[i * k + p] * b[p * n + j];
+        mag += fabs(a[i * k + p] * b[p * n + j]);
+      }
+      double e = fabs(c[i * n + j] - want) / mag;
+      if (!(e <= worst)) worst = e;
+    }
+  s2s_buf_free(&da), s2s_buf_free(&db), s2s_buf_free(&dc);
+  free(a), free(b), free(c);
+  return worst;
+}
+
+static void test_apply(void) {
+  char dir[] = "/tmp/s2s_test_tune_XXXXXX", path[4200], used[4200];
+  T_CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+  setenv("S2S_TUNING_DIR", dir, 1);
+  setenv("S2S_TUNING", "off", 1); /* opened untuned, whatever the caller's setting */
+  int n;
+  s2s_device *d = s2s_test_device(&n);
+  unsetenv("S2S_TUNING");
+  T_CHECK(s2s_tuning_apply(d, used, sizeof used) == 0 && !used[0], "no file: nothing applied");
+  /* the fixture's best XgemmDirect parameters, stored for this device */
+  s2s_tuning t = {0};
+  s2s_tuned_kernel k;
+  char err[512];
+  snprintf(t.device, sizeof t.device, "%s", d->info.name);
+  s2s_tuning_parse_tuner_json(fixture("xgemm_direct/clblast_xgemm_direct_1_32.json"), &k, err,
+                              sizeof err);
+  s2s_tuning_merge(&t, &k);
+  s2s_tuning_path(&d->info, path, sizeof path);
+  T_CHECK(s2s_tuning_save(path, &t, NULL, NULL) == 0, "save %s", path);
+  setenv("S2S_TUNING", "off", 1);
+  T_CHECK(s2s_tuning_apply(d, used, sizeof used) == 0, "S2S_TUNING=off: nothing applied");
+  unsetenv("S2S_TUNING");
+  T_CHECK(s2s_tuning_apply(d, used, sizeof used) == 1 && !strcmp(used, path), "applied '%s'", used);
+  /* odd sizes through the direct kernel with the applied parameters: still right
+   * (tolerance: float accumulation over k terms, relative to sum |a b|) */
+  double e = gemm_error(d, 37, 70, 29);
+  T_CHECK(e < 1e-5, "GEMM after tuning: worst relative error %g", e);
+  /* a parameter set CLBlast cannot take is an error, not a silent default */
+  t.k[0].nparams--;
+  T_CHECK(s2s_tuning_save(path, &t, NULL, NULL) == 0, "save");
+  T_CHECK(s2s_tuning_apply(d, used, sizeof used) == -1, "incomplete parameters refused");
+  remove(path);
+  rmdir(dir);
+  s2s_device_close(d, n);
+}
+
+int main(void) {
+  test_parsers();
+  test_round_trip();
+  test_apply();
+  return s2s_test_finish("test_tune");
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# `s2sbench tune` without running the tuners (too slow for a test): --from parses saved
+# outputs of this machine's real tuners (tests/fixtures/tuning: a completed phase's JSON and
+# the printed table of a tuner stopped by its time limit), writes the device's tuning file
+# (checked against the schema), keeps kernels an earlier tuning had, and a missing tuner
+# program is reported as such.
+set -u
+bin=$1
+src=${S2S_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail=0
+check() { # check NAME CONDITION-COMMAND...
+  local name=$1; shift
+  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fail=1; fi
+}
+"$bin" devices >/dev/null 2>&1 || { echo "no OpenCL device: skipping"; exit 77; }
+export S2S_TUNING_DIR=$work/tuning
+
+"$bin" tune --from "$src/tests/fixtures/tuning" --tuners xgemm_direct,xgemm >"$work/out" 2>&1
+rc=$?
+cat "$work/out"
+check "tune --from exits 0" test "$rc" -eq 0
+f=$(ls "$work"/tuning/*.json 2>/dev/null | head -1)
+check "a tuning file was written" test -n "$f"
+check "XgemmDirect stored" grep -q '"kernel": "XgemmDirect"' "$f"
+check "Xgemm stored (salvaged from a stopped tuner)" grep -q '"kernel": "Xgemm"' "$f"
+check "the stopped tuner is marked incomplete" grep -q '"complete": false' "$f"
+check "PRECISION is not a parameter" bash -c "! grep -q PRECISION '$f'"
+if command -v python3 >/dev/null; then
+  check "tuning file schema" python3 "$src/scripts/check_results.py" "$f"
+fi
+
+# a later tuning of one kernel keeps the other
+"$bin" tune --from "$src/tests/fixtures/tuning" --tuners xgemm_direct >/dev/null 2>&1
+check "other kernels kept" grep -q '"kernel": "Xgemm"' "$f"
+
+# errors
+"$bin" tune --tuners nope --from "$src/tests/fixtures/tuning" >/dev/null 2>"$work/err"; rc=$?
+check "unknown tuner: exit 1, named" bash -c "test $rc -eq 1 && grep -q \"unknown tuner 'nope'\" '$work/err'"
+"$bin" tune --tuner-dir "$work/none" --tuners xgemm_direct --time-limit 5 --preset tiny \
+  >"$work/out" 2>"$work/err"; rc=$?
+check "missing tuner program: exit 1 with the package to install" \
+  bash -c "test $rc -eq 1 && grep -q 'clblast-utils' '$work/err'"
+"$bin" tune --time-limit 0 >/dev/null 2>"$work/err"; rc=$?
+check "bad --time-limit: exit 2" test "$rc" -eq 2
+exit $fail
