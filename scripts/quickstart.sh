@@ -4,8 +4,9 @@
 #   2. builds the embedded English->French corpus (scripts/get-corpus.sh; falls back,
 #      loudly, to the synthetic copy task when the Debian archive is unreachable);
 #   3. trains a small model on it with dev BLEU and perplexity every 100 steps;
-#   4. sweeps the `small` training step over 1 and 2 devices (bench/sweeps/cpu-2core.cfg
-#      on a CPU; all GPUs with bench/sweeps/paper-8gpu.cfg's split rules elsewhere);
+#   4. sweeps the `small` training step over 1 and 2 devices (bench/sweeps/cpu-2core.cfg:
+#      the CPU as one and as two 1-CU sub-devices; on an 8-GPU machine run
+#      bench/sweeps/paper-8gpu.cfg instead);
 #   5. draws the figures (speedup with the ideal and analytic bounds, words/s, per-device
 #      timelines, BLEU and perplexity curves) as PNG, PDF and SVG.
 # Everything lands in results/local/<UTC time>/ (git-ignored). On a 2-core machine about
