@@ -3,7 +3,7 @@
 #   1. lists the OpenCL devices, their sub-devices and the hwloc topology;
 #   2. builds the embedded English->French corpus (scripts/get-corpus.sh; falls back,
 #      loudly, to the synthetic copy task when the Debian archive is unreachable);
-#   3. trains a small model on it with dev BLEU and perplexity every 100 steps;
+#   3. trains a small model on it with dev BLEU and perplexity every 150 steps;
 #   4. sweeps the `small` training step over 1 and 2 devices (bench/sweeps/cpu-2core.cfg:
 #      the CPU as one and as two 1-CU sub-devices; on an 8-GPU machine run
 #      bench/sweeps/paper-8gpu.cfg instead);
@@ -36,7 +36,7 @@ fi
 
 echo "== 3. training: 2x128 LSTM, 8k vocabularies, batch 32, sentences up to 20 words"
 "$bin" train --preset small --hidden 128 --embed 128 --src-vocab 8000 --tgt-vocab 8000 \
-  --batch 32 --max-len 20 "${train_data[@]}" --steps 300 --log-every 25 --eval-every 100 \
+  --batch 32 --max-len 20 "${train_data[@]}" --steps 900 --log-every 50 --eval-every 150 \
   --out "$out/train" --checkpoint "$out/train/model.ckpt"
 
 echo "== 4. sweep: the small model's training step on 1 and 2 devices"
