@@ -103,11 +103,13 @@ typedef struct sentences {
   int n;
   int32_t **ids;
   int *len;
+  char **tables;  /* per line: the placeholders masked in it, to restore in the output */
 } sentences;
 
 static void sentences_free(sentences *s) {
   for (int i = 0; s->ids && i < s->n; i++) free(s->ids[i]);
-  free(s->ids), free(s->len);
+  for (int i = 0; s->tables && i < s->n; i++) free(s->tables[i]);
+  free(s->ids), free(s->len), free(s->tables);
   memset(s, 0, sizeof *s);
 }
 
@@ -136,7 +138,8 @@ static int read_input(const translate_opts *o, const s2s_translate_vocabs *v, se
   }
   out->ids = calloc(t.n, sizeof *out->ids);
   out->len = calloc(t.n, sizeof *out->len);
-  rc = out->ids && out->len ? 0 : -1;
+  out->tables = calloc(t.n, sizeof *out->tables);
+  rc = out->ids && out->len && out->tables ? 0 : -1;
   for (size_t i = 0; rc == 0 && i < t.n; i++, out->n++) {
     if (memchr(t.line[i], '\0', t.len[i])) {
       fprintf(stderr, "s2sbench translate: %s:%zu: NUL byte in the line\n",
@@ -144,7 +147,11 @@ static int read_input(const translate_opts *o, const s2s_translate_vocabs *v, se
       rc = -1;
       break;
     }
-    long n = s2s_translate_encode(v, t.line[i], t.len[i], &out->ids[i]);
+    /* corpus models saw placeholders as single tokens: mask them the same way */
+    char *masked = v->synthetic ? NULL : s2s_translate_mask(t.line[i], t.len[i], &out->tables[i]);
+    long n = masked ? s2s_translate_encode(v, masked, strlen(masked), &out->ids[i])
+                    : s2s_translate_encode(v, t.line[i], t.len[i], &out->ids[i]);
+    free(masked);
     if (n < 0) rc = -1;
     out->len[i] = (int)(n < 0 ? 0 : n);
   }
@@ -154,7 +161,7 @@ static int read_input(const translate_opts *o, const s2s_translate_vocabs *v, se
 }
 
 static int write_output(const translate_opts *o, const s2s_translate_vocabs *v,
-                        int32_t *const *out, const int *out_len, int n) {
+                        int32_t *const *out, const int *out_len, char *const *tables, int n) {
   s2s_atomic_file a = {0};
   FILE *f = stdout;
   if (o->output) {
@@ -162,7 +169,8 @@ static int write_output(const translate_opts *o, const s2s_translate_vocabs *v,
     f = a.f;
   }
   int rc = 0;
-  for (int i = 0; i < n && rc == 0; i++) rc = s2s_translate_write(v, out[i], out_len[i], f);
+  for (int i = 0; i < n && rc == 0; i++)
+    rc = s2s_translate_write(v, out[i], out_len[i], tables ? tables[i] : NULL, f);
   if (rc == 0 && ferror(f)) rc = -1;
   if (!o->output) return rc || fflush(stdout) ? -1 : 0;
   if (rc != 0) {
@@ -198,7 +206,7 @@ static int run_reference(const translate_opts *o, const s2s_ckpt *ck,
   }
   const double sec = s2s_now() - t0;
   if (i < in->n) fprintf(stderr, "s2sbench translate: the CPU reference decoder failed\n");
-  else if (write_output(o, v, out, out_len, in->n) == 0) rc = 0;
+  else if (write_output(o, v, out, out_len, in->tables, in->n) == 0) rc = 0;
   if (rc == 0 && !o->quiet)
     fprintf(stderr, "translate: %d sentences, %ld words (source + output) in %.3f s: "
             "%.1f sentences/s, %.0f words/s (beam %ld, CPU reference in double)\n", in->n,
@@ -241,7 +249,7 @@ static int run(const translate_opts *o, const s2s_ckpt *ck, const s2s_translate_
                               out_len, NULL, &st) == 0;
     if (!ok) {
       fprintf(stderr, "s2sbench translate: decoding failed on %s\n", devs[0].info.name);
-    } else if (write_output(o, v, out, out_len, in->n) == 0) {
+    } else if (write_output(o, v, out, out_len, in->tables, in->n) == 0) {
       rc = 0;
       if (!o->quiet)
         fprintf(stderr,

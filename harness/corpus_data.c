@@ -19,7 +19,7 @@ typedef struct corpus_source {
   s2s_data_source src;
   s2s_corpus_opts o;
   s2s_config cfg;
-  s2s_corpus_stats st;
+  s2s_corpus_data_stats st;
   s2s_cache_view view;
   s2s_buckets buckets;
   char path[4][4096];
@@ -67,7 +67,7 @@ static corpus_source *impl(const s2s_data_source *s) {
   return s && s->name && !strcmp(s->name, "corpus") ? s->impl : NULL;
 }
 
-const s2s_corpus_stats *s2s_corpus_source_stats(const s2s_data_source *s) {
+const s2s_corpus_data_stats *s2s_corpus_source_stats(const s2s_data_source *s) {
   corpus_source *c = impl(s);
   return c ? &c->st : NULL;
 }
@@ -94,7 +94,7 @@ static double rate(long a, long b) {
 static void cs_describe(s2s_data_source *s, void *json) {
   corpus_source *c = s->impl;
   s2s_json *j = json;
-  const s2s_corpus_stats *st = &c->st;
+  const s2s_corpus_data_stats *st = &c->st;
   const char *key[4] = {"train_src", "train_tgt", "dev_src", "dev_tgt"};
   const char *path[4] = {c->o.train_src, c->o.train_tgt, c->o.dev_src, c->o.dev_tgt};
   for (int i = 0; i < 4; i++)
@@ -137,7 +137,7 @@ static void cs_describe(s2s_data_source *s, void *json) {
 void s2s_corpus_source_print(const s2s_data_source *s, FILE *f) {
   corpus_source *c = impl(s);
   if (!c) return;
-  const s2s_corpus_stats *st = &c->st;
+  const s2s_corpus_data_stats *st = &c->st;
   const char *set[2] = {"train", "dev"};
   for (int k = 0; k < 2; k++) {
     if (k == 1 && !c->o.dev_src) {
@@ -224,7 +224,7 @@ s2s_data_source *s2s_corpus_source_open(const s2s_corpus_opts *o, const s2s_conf
   uint8_t key[32];
   long lines[2];
   if (s2s_cache_key(&c->o, cfg, key, lines, err, errlen) != 0) goto fail;
-  s2s_corpus_stats *st = &c->st;
+  s2s_corpus_data_stats *st = &c->st;
   const int tmp = cache_path(&c->o, key, st->cache_path, sizeof st->cache_path);
   if (tmp < 0) FAIL("cache path too long");
   char why[512];

@@ -35,7 +35,7 @@ int s2s_corpus_opts_from_dir(s2s_corpus_opts *o, const char *dir, const char *sr
 enum { S2S_SET_TRAIN = 0, S2S_SET_DEV = 1 };
 enum { S2S_SIDE_SRC = 0, S2S_SIDE_TGT = 1 };
 
-typedef struct s2s_corpus_stats {
+typedef struct s2s_corpus_data_stats {
   long lines[2];                    /* [set] pairs read */
   long kept[2];                     /* [set] pairs used */
   long skipped_empty[2];            /* [set] either side has no words */
@@ -50,7 +50,7 @@ typedef struct s2s_corpus_stats {
   double padding_efficiency;        /* real / padded tokens, epoch 0 of the bucketed order */
   double padding_efficiency_random; /* the same for random batches (what bucketing saves) */
   char cache_path[4096];
-} s2s_corpus_stats;
+} s2s_corpus_data_stats;
 
 /* Opens a corpus as a data source for batches of cfg->batch sentences of at most
  * cfg->max_len words per side; vocabularies of cfg->src_vocab / cfg->tgt_vocab ids.
@@ -66,7 +66,7 @@ typedef struct s2s_corpus_stats {
 s2s_data_source *s2s_corpus_source_open(const s2s_corpus_opts *o, const s2s_config *cfg, char *err,
                                         size_t errlen);
 /* Accessors for a source made by s2s_corpus_source_open (NULL for any other source). */
-const s2s_corpus_stats *s2s_corpus_source_stats(const s2s_data_source *s);
+const s2s_corpus_data_stats *s2s_corpus_source_stats(const s2s_data_source *s);
 const s2s_vocab *s2s_corpus_source_vocab(const s2s_data_source *s, int side);
 /* The human summary (pairs, skips, vocabularies, OOV rates, padding, cache) to f. */
 void s2s_corpus_source_print(const s2s_data_source *s, FILE *f);

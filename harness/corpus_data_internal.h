@@ -49,7 +49,7 @@ typedef struct s2s_cache_header {
   uint64_t idx_off[2];                              /* [set] byte offset of the index */
   uint64_t vocab_off[2];                            /* [side] */
   uint64_t vocab_len[2];                            /* [side] bytes */
-  int64_t stats[2][S2S_CS_N];                       /* [set] counts of s2s_corpus_stats */
+  int64_t stats[2][S2S_CS_N];                       /* [set] counts of s2s_corpus_data_stats */
   int64_t distinct[2];                              /* [side] */
   uint8_t reserved[S2S_CACHE_HEADER - 328];         /* zero */
   uint64_t payload_sum;

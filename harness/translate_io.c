@@ -2,6 +2,8 @@
  * of the corpus module's vocabulary pair and sentence encoder/decoder. */
 #include "translate_io.h"
 
+#include "corpus.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +56,38 @@ long s2s_translate_encode(const s2s_translate_vocabs *v, const char *line, size_
   }
 }
 
+char *s2s_translate_mask(const char *line, size_t n, char **table) {
+  *table = NULL;
+  char *z = malloc(n + 1);
+  if (!z) return NULL;
+  memcpy(z, line, n);
+  z[n] = '\0';
+  s2s_masked_pair m;
+  char *masked = NULL;
+  if (s2s_corpus_mask_pair(z, z, &m) == S2S_MASK_OK) {
+    if (m.placeholders > 0) {
+      /* keep only the placeholder records: the source's accelerator offsets mean nothing
+       * in the translation */
+      size_t len = strlen(m.src_table), k = 0;
+      char *t = malloc(len + 1);
+      for (const char *p = m.src_table; t && *p;) {
+        const char *e = strchr(p, '\n');
+        size_t l = e ? (size_t)(e - p) + 1 : strlen(p);
+        if (strncmp(p, "acc@", 4) != 0) memcpy(t + k, p, l), k += l;
+        p += l;
+      }
+      if (t) {
+        t[k] = '\0';
+        *table = t;
+        masked = strdup(m.src);
+      }
+    }
+    s2s_masked_pair_free(&m);
+  }
+  free(z);
+  return masked;
+}
+
 char *s2s_translate_text(const s2s_translate_vocabs *v, const int32_t *ids, int n) {
   size_t cap = 1;
   for (int i = 0; i < n; i++) cap += strlen(s2s_vocab_word(v->tgt, ids[i])) + 1;
@@ -62,13 +96,23 @@ char *s2s_translate_text(const s2s_translate_vocabs *v, const int32_t *ids, int 
     free(s);
     return NULL;
   }
-  /* DATA HOOK: restore placeholders here */
   return s;
 }
 
-int s2s_translate_write(const s2s_translate_vocabs *v, const int32_t *ids, int n, FILE *f) {
+int s2s_translate_write(const s2s_translate_vocabs *v, const int32_t *ids, int n,
+                        const char *table, FILE *f) {
   char *s = s2s_translate_text(v, ids, n);
   if (!s) return -1;
+  if (table) { /* placeholders back in; tokens the decoder invented are dropped */
+    size_t cap = strlen(s) + strlen(table) + 1;
+    char *r = malloc(cap);
+    if (!r || s2s_corpus_unmask(s, table, r, cap) < 0) {
+      free(r), free(s);
+      return -1;
+    }
+    free(s);
+    s = r;
+  }
   int rc = fputs(s, f) < 0 || fputc('\n', f) == EOF ? -1 : 0;
   free(s);
   return rc;

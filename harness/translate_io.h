@@ -37,6 +37,13 @@ long s2s_translate_encode(const s2s_translate_vocabs *v, const char *line, size_
 /* Target ids to text: a malloc'd NUL-terminated line without "\n" (NULL: no memory). */
 char *s2s_translate_text(const s2s_translate_vocabs *v, const int32_t *ids, int n);
 /* The same written to f with a "\n". Returns 0 or -1. */
-int s2s_translate_write(const s2s_translate_vocabs *v, const int32_t *ids, int n, FILE *f);
+int s2s_translate_write(const s2s_translate_vocabs *v, const int32_t *ids, int n,
+                        const char *table /* placeholders to restore, or NULL */, FILE *f);
+
+/* Placeholders of a raw input line (printf/Qt/Python formats, markup, entities) masked as
+ * the corpus masks them (corpus.h): returns the masked line (malloc'd) and in *table what
+ * to restore (malloc'd, NULL when nothing was masked); NULL return = use the line as it
+ * is (nothing to mask, or an unmaskable line). */
+char *s2s_translate_mask(const char *line, size_t n, char **table);
 
 #endif

@@ -67,7 +67,7 @@ static void test_source(void) {
   s2s_data_source *s = open_fixture(&c, 1, 0);
   T_CHECK(s != NULL, "open");
   if (!s) return;
-  const s2s_corpus_stats *st = s2s_corpus_source_stats(s);
+  const s2s_corpus_data_stats *st = s2s_corpus_source_stats(s);
   T_CHECK(!st->cache_hit, "first open builds the cache");
   T_CHECK(st->lines[0] == 50 && st->kept[0] == 48 && st->skipped_empty[0] == 1 &&
               st->skipped_long[0] == 1,
@@ -323,7 +323,7 @@ static void test_bad_input(void) {
   double sec = (double)(clock() - t0) / CLOCKS_PER_SEC;
   T_CHECK(s != NULL, "open with a huge line: %s", err);
   if (s) {
-    const s2s_corpus_stats *st = s2s_corpus_source_stats(s);
+    const s2s_corpus_data_stats *st = s2s_corpus_source_stats(s);
     T_CHECK(st->kept[0] == 2 && st->skipped_long[0] == 1, "huge line skipped (kept %ld)",
             st->kept[0]);
     T_CHECK(st->words[0][1] == 4, "CR dropped: 4 target words (got %ld)", st->words[0][1]);
