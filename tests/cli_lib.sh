@@ -1,6 +1,7 @@
 # Shared by the shell tests of the s2sbench binary (source it after setting bin=$1):
-# a scratch folder removed on exit, `check NAME COMMAND...`, `expect_error NAME EXIT TEXT --
-# ARGS...` (stdin from $work/in when it exists) and a skip (exit 77) without OpenCL devices.
+# a scratch folder $work removed on exit, `check NAME COMMAND...`, `expect_error NAME EXIT
+# TEXT -- ARGS...` (stdin from $work/in when it exists), and `require_device`, which skips
+# the test (exit 77) where there is no OpenCL device. Tests end with `exit $fail`.
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail=0
@@ -16,4 +17,6 @@ expect_error() { # expect_error NAME EXIT TEXT -- ARGS...
   if [ "$rc" -eq "$code" ] && grep -qF -- "$text" "$work/err"; then echo "ok   $name"
   else echo "FAIL $name: exit $rc (want $code), stderr:"; cat "$work/err"; fail=1; fi
 }
-"$bin" devices >/dev/null 2>&1 || { echo "no OpenCL device: skipping"; exit 77; }
+require_device() {
+  "$bin" devices >/dev/null 2>&1 || { echo "no OpenCL device: skipping"; exit 77; }
+}

@@ -6,14 +6,8 @@
 set -u
 bin=$1
 src=${S2S_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail=0
-check() { # check NAME CONDITION-COMMAND...
-  local name=$1; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fail=1; fi
-}
-"$bin" devices >/dev/null 2>&1 || { echo "no OpenCL device: skipping"; exit 77; }
+. "$(dirname "$0")/cli_lib.sh"
+require_device
 export S2S_TUNING_DIR=$work/tuning # no tuning unless this test writes one
 tiny="--preset tiny --len 5 --trials 3"
 

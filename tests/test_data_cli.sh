@@ -8,6 +8,7 @@ bin=$1
 src="${S2S_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}"
 fix="$src/tests/fixtures/data/enfr"
 . "$(dirname "$0")/cli_lib.sh"
+require_device
 tiny="--preset tiny --max-len 16 --cache-dir $work/cache"
 
 # a run on the fixture corpus, then the same run from the cache

@@ -9,13 +9,7 @@ set -u
 bin=$1
 src=${S2S_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
 fx=$src/tests/fixtures/results
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail=0
-check() { # check NAME CONDITION-COMMAND...
-  local name=$1; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fail=1; fi
-}
+. "$(dirname "$0")/cli_lib.sh"
 command -v gnuplot >/dev/null || { echo "gnuplot is not installed: skipping"; exit 77; }
 
 valid() { # valid FILE: the format its extension names, and more than a blank canvas

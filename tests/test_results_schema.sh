@@ -7,15 +7,9 @@ set -u
 bin=$1
 src=${S2S_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
 chk="python3 $src/scripts/check_results.py"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail=0
-check() { # check NAME CONDITION-COMMAND...
-  local name=$1; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fail=1; fi
-}
+. "$(dirname "$0")/cli_lib.sh"
 command -v python3 >/dev/null || { echo "python3 is not installed: skipping"; exit 77; }
-"$bin" devices >/dev/null 2>&1 || { echo "no OpenCL device: skipping"; exit 77; }
+require_device
 tiny="--preset tiny"
 
 "$bin" bench step $tiny --len 4 --trials 2 --out "$work/step" >/dev/null || fail=1

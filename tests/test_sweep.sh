@@ -6,14 +6,8 @@
 set -u
 bin=$1
 src=${S2S_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail=0
-check() { # check NAME CONDITION-COMMAND...
-  local name=$1; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fail=1; fi
-}
-"$bin" devices >/dev/null 2>&1 || { echo "no OpenCL device: skipping"; exit 77; }
+. "$(dirname "$0")/cli_lib.sh"
+require_device
 export S2S_TUNING=off # the point here is the sweep machinery, not CLBlast's parameters
 run() { "$bin" sweep --devices "cpu/1 cpu/2" --presets tiny --lens 4 --trials 2 --out "$work/sw" "$@"; }
 

@@ -5,6 +5,7 @@
 set -u
 bin=$1
 . "$(dirname "$0")/cli_lib.sh"
+require_device
 tiny="--preset tiny --task reverse --max-len 6 --quiet"
 
 expect_error "unknown flag" 2 "'--bogus'" -- train --task copy --bogus

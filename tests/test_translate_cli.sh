@@ -7,6 +7,7 @@
 set -u
 bin=$1
 . "$(dirname "$0")/cli_lib.sh"
+require_device
 
 # a model with peaked distributions in one step (init 2): varied, non-empty outputs
 ck=$work/m.ckpt

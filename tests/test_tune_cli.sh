@@ -7,14 +7,8 @@
 set -u
 bin=$1
 src=${S2S_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail=0
-check() { # check NAME CONDITION-COMMAND...
-  local name=$1; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fail=1; fi
-}
-"$bin" devices >/dev/null 2>&1 || { echo "no OpenCL device: skipping"; exit 77; }
+. "$(dirname "$0")/cli_lib.sh"
+require_device
 export S2S_TUNING_DIR=$work/tuning
 
 "$bin" tune --from "$src/tests/fixtures/tuning" --tuners xgemm_direct,xgemm >"$work/out" 2>&1
