@@ -121,3 +121,12 @@ void s2s_gemm_release(s2s_device *d) {
   }
   pthread_mutex_unlock(&temps_lock);
 }
+
+int s2s_transpose(s2s_device *d, size_t m, size_t n, s2s_buf a, size_t lda, s2s_buf b,
+                  size_t ldb) {
+  if (m == 0 || n == 0) return 0;
+  cl_event *event = s2s_timeline_active() ? s2s_timeline_slot(d->queue, "omatcopy") : NULL;
+  S2S_CLBLAST_CHECK(CLBlastSomatcopy(CLBlastLayoutRowMajor, CLBlastTransposeYes, m, n, 1.0f,
+                                     a.mem, a.off, lda, b.mem, b.off, ldb, &d->queue, event));
+  return 0;
+}

@@ -16,6 +16,10 @@ int s2s_gemm(s2s_device *d, s2s_trans ta, s2s_trans tb, size_t m, size_t n, size
              float alpha, s2s_buf a, size_t lda, s2s_buf b, size_t ldb, float beta,
              s2s_buf c, size_t ldc, cl_event *event);
 
+/* B (n, m) = A^T for A (m, n), row-major, by CLBlast (omatcopy). Returns 0 or -1. */
+int s2s_transpose(s2s_device *d, size_t m, size_t n, s2s_buf a, size_t lda, s2s_buf b,
+                  size_t ldb);
+
 /* Releases the per-device temp buffers (call before closing the device). */
 void s2s_gemm_release(s2s_device *d);
 

@@ -25,8 +25,8 @@ static int softmax_fused(s2s_train_step *s, const s2s_batch *b, int backward) {
   s2s_buf w = s2s_buf_at(st->params, s->lay.out_w), bias = s2s_buf_at(st->params, s->lay.out_b);
   for (size_t r0 = 0; r0 < N; r0 += s->chunk_rows) {
     const size_t n = N - r0 < s->chunk_rows ? N - r0 : s->chunk_rows;
-    S2S_TRY(s2s_gemm(st->dev, NT, TR, n, V, H, 1.0f, s2s_buf_at(htop, r0 * H), H, w, H, 0.0f,
-                     s->logits[0], V, NULL));
+    S2S_TRY(s2s_gemm(st->dev, NT, NT, n, V, H, 1.0f, s2s_buf_at(htop, r0 * H), H, s->wt_out[0],
+                     V, 0.0f, s->logits[0], V, NULL));
     S2S_TRY(s2s_cl_softmax_xent(&st->k, (int)n, (int)V, s->logits[0], bias,
                                 s2s_buf_at(s2s_step_ids(s, d, 2), r0),
                                 s2s_buf_at(s2s_step_mask(s, d, 1), r0),
@@ -78,9 +78,8 @@ static int softmax_sharded(s2s_train_step *s, const s2s_batch *b, int backward) 
       for (int j = 0; j < K; j++) /* the previous chunk's statistics were read */
         if (sd[j] != d && s2s_step_same_ctx(s, sd[j], d))
           S2S_TRY(s2s_step_wait(s, d, used_ev[j]));
-      S2S_TRY(s2s_gemm(st->dev, NT, TR, n, (size_t)Vk, H, 1.0f, s2s_buf_at(hv[d], r0 * H), H,
-                       s2s_buf_at(st->params, s->lay.out_w + (size_t)v0 * H), H, 0.0f,
-                       s->logits[k], (size_t)Vk, NULL));
+      S2S_TRY(s2s_gemm(st->dev, NT, NT, n, (size_t)Vk, H, 1.0f, s2s_buf_at(hv[d], r0 * H), H,
+                       s->wt_out[k], (size_t)Vk, 0.0f, s->logits[k], (size_t)Vk, NULL));
       S2S_TRY(s2s_cl_softmax_shard_stats(&st->k, (int)n, Vk, v0, s->logits[k],
                                          s2s_buf_at(st->params, s->lay.out_b + (size_t)v0),
                                          s2s_buf_at(s2s_step_ids(s, d, 2), r0), s->stats[k]));

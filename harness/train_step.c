@@ -90,6 +90,9 @@ static int alloc_layers(s2s_train_step *s) {
       S2S_TRY(alloc(s, d, (T + 1) * B * H, &lb->c, "LSTM c"));
       S2S_TRY(alloc(s, d, (T + 1) * B * H, &lb->dh, "LSTM dh"));
       S2S_TRY(alloc(s, d, T * B * 4 * H, &lb->act, "LSTM gates"));
+      const size_t in = (size_t)(side ? s->lay.dec : s->lay.enc)[l].in;
+      S2S_TRY(alloc(s, d, in * 4 * H, &lb->wt_ih, "transposed W_ih"));
+      S2S_TRY(alloc(s, d, H * 4 * H, &lb->wt_hh, "transposed W_hh"));
       if (l > 0 && s->split.layer_dev[l - 1] != d) {
         const int below = s->split.layer_dev[l - 1];
         S2S_TRY(alloc(s, d, T * B * H, &lb->dxout, "LSTM input gradient"));
@@ -130,6 +133,7 @@ static int alloc_softmax(s2s_train_step *s) {
     const int d = s->split.shard_dev[k];
     const size_t w = (size_t)(s->split.shard_v0[k + 1] - s->split.shard_v0[k]);
     S2S_TRY(alloc(s, d, s->chunk_rows * w, &s->logits[k], "softmax logits"));
+    S2S_TRY(alloc(s, d, H * w, &s->wt_out[k], "transposed softmax weights"));
     if (s->fused_softmax) break;
     S2S_TRY(alloc(s, d, Tm * B * H, &s->dh_shard[k], "softmax dL/dh"));
     if (d != top && !s->st[d].top_tk) {
@@ -235,6 +239,7 @@ void s2s_train_step_free(s2s_train_step *s) {
       free_buf(&lbs[k]->h), free_buf(&lbs[k]->c), free_buf(&lbs[k]->act);
       free_buf(&lbs[k]->dh), free_buf(&lbs[k]->dxout);
       free_buf(&lbs[k]->xin), free_buf(&lbs[k]->dxin);
+      free_buf(&lbs[k]->wt_ih), free_buf(&lbs[k]->wt_hh);
       free(s->tk_fwd[k][l]);
       free(s->tk_bwd[k][l]);
     }
@@ -243,6 +248,7 @@ void s2s_train_step_free(s2s_train_step *s) {
   for (int k = 0; k < S2S_MAX_SHARDS; k++) {
     free_buf(&s->dh_shard[k]), free_buf(&s->stats[k]);
     free_buf(&s->logits[k]), free_buf(&s->comb[k]), free_buf(&s->dhin[k]);
+    free_buf(&s->wt_out[k]);
   }
   for (int d = 0; d < s->ndev; d++) {
     s2s_stage *st = &s->st[d];
@@ -258,6 +264,7 @@ void s2s_train_step_free(s2s_train_step *s) {
 }
 
 int s2s_train_step_set_params(s2s_train_step *s, const float *params) {
+  s->wt_stale = 1;
   for (int d = 0; d < s->ndev; d++)
     S2S_TRY(s2s_buf_write(s->st[d].dev, s->st[d].params, params, s->lay.total));
   return 0;
@@ -324,21 +331,21 @@ static int layer_forward(s2s_train_step *s, int d, const s2s_lstm_offsets *o, s2
                          s2s_buf *x_used) {
   const size_t H = (size_t)s->cfg.hidden, G = 4 * H, BH = (size_t)B * H, in = (size_t)o->in;
   s2s_stage *st = &s->st[d];
-  s2s_buf w_ih = s2s_buf_at(st->params, o->w_ih), w_hh = s2s_buf_at(st->params, o->w_hh);
   *x_used = k->from >= 0 && !s2s_step_same_ctx(s, k->from, d) ? lb->xin : x;
   if (k->from < 0)
-    S2S_TRY(s2s_gemm(st->dev, NT, TR, (size_t)T * B, G, in, 1.0f, x, in, w_ih, in, 0.0f, lb->act,
-                     G, NULL));
+    S2S_TRY(s2s_gemm(st->dev, NT, NT, (size_t)T * B, G, in, 1.0f, x, in, lb->wt_ih, G, 0.0f,
+                     lb->act, G, NULL));
   for (int t = 0; t < T; t++) {
     s2s_buf gates = s2s_buf_at(lb->act, (size_t)t * B * G), xt;
     if (k->from >= 0) {
       const size_t at = (size_t)t * B * in;
       S2S_TRY(s2s_step_fetch(s, &k->in_tk[t], d, s2s_buf_at(x, at), s2s_buf_at(lb->xin, at),
                              (size_t)B * in, &xt));
-      S2S_TRY(s2s_gemm(st->dev, NT, TR, B, G, in, 1.0f, xt, in, w_ih, in, 0.0f, gates, G, NULL));
+      S2S_TRY(s2s_gemm(st->dev, NT, NT, B, G, in, 1.0f, xt, in, lb->wt_ih, G, 0.0f, gates, G,
+                       NULL));
     }
-    S2S_TRY(s2s_gemm(st->dev, NT, TR, B, G, H, 1.0f, s2s_buf_at(lb->h, t * BH), H, w_hh, H, 1.0f,
-                     gates, G, NULL));
+    S2S_TRY(s2s_gemm(st->dev, NT, NT, B, G, H, 1.0f, s2s_buf_at(lb->h, t * BH), H, lb->wt_hh, G,
+                     1.0f, gates, G, NULL));
     S2S_TRY(s2s_cl_lstm_cell_forward(&st->k, B, (int)H, gates, s2s_buf_at(st->params, o->bias),
                                      s2s_buf_at(lb->c, t * BH), s2s_buf_at(lb->h, t * BH),
                                      s2s_buf_at(mask, (size_t)t * B),
@@ -355,10 +362,34 @@ static int layer_forward(s2s_train_step *s, int d, const s2s_lstm_offsets *o, s2
 /* Both sides, layer by layer; the wavefront comes from the per-step posts between
  * devices. Leaves the top decoder layer's h in dec[L-1].h slots 1.. and each layer's
  * input as its device reads it in xs[side][l]. */
+/* The forward products read the weights transposed (NN GEMMs run up to 3x faster than
+ * NT ones in CLBlast on some devices): refreshed after every change of the parameters. */
+static int transpose_weights(s2s_train_step *s) {
+  const size_t H = (size_t)s->cfg.hidden, G = 4 * H;
+  for (int side = ENC; side <= DEC; side++)
+    for (int l = 0; l < s->cfg.layers; l++) {
+      s2s_stage *st = &s->st[s->split.layer_dev[l]];
+      const s2s_lstm_offsets *o = side == ENC ? &s->lay.enc[l] : &s->lay.dec[l];
+      s2s_layer_bufs *lb = side == ENC ? &s->enc[l] : &s->dec[l];
+      S2S_TRY(s2s_transpose(st->dev, G, (size_t)o->in, s2s_buf_at(st->params, o->w_ih),
+                            (size_t)o->in, lb->wt_ih, G));
+      S2S_TRY(s2s_transpose(st->dev, G, H, s2s_buf_at(st->params, o->w_hh), H, lb->wt_hh, G));
+    }
+  for (int k = 0; k < s->split.shards; k++) {
+    s2s_stage *st = &s->st[s->split.shard_dev[k]];
+    const size_t v0 = (size_t)s->split.shard_v0[k], w = (size_t)s->split.shard_v0[k + 1] - v0;
+    S2S_TRY(s2s_transpose(st->dev, w, H, s2s_buf_at(st->params, s->lay.out_w + v0 * H), H,
+                          s->wt_out[k], w));
+  }
+  s->wt_stale = 0;
+  return 0;
+}
+
 static int forward(s2s_train_step *s, const s2s_batch *b, s2s_buf xs[2][S2S_MAX_LAYERS]) {
   const int L = s->cfg.layers, B = b->B, E = s->cfg.embed;
   const size_t BH = (size_t)B * s->cfg.hidden;
   const int *dev = s->split.layer_dev;
+  if (s->wt_stale) S2S_TRY(transpose_weights(s));
   for (int side = ENC; side <= DEC; side++) {
     const int T = side == ENC ? b->T_src : b->T_tgt;
     s2s_layer_bufs *lbs = side == ENC ? s->enc : s->dec;
@@ -510,6 +541,7 @@ static int norm_and_update(s2s_train_step *s, float lr, int update, double *norm
   }
   *norm = sqrt(g2);
   if (!update) return 0;
+  s->wt_stale = 1;
   const float g2f = (float)g2;
   for (int d = 0; d < s->ndev; d++) {
     s2s_stage *st = &s->st[d];

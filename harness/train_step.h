@@ -24,6 +24,8 @@ typedef struct s2s_layer_bufs {
   s2s_buf dxout; /* (T, B, H) per-step dL/d(input) for a layer below on another device */
   s2s_buf xin;   /* (T, B, H) local copy of the input from a device in another context */
   s2s_buf dxin;  /* (T, B, H) local copy of the layer above's dxout, likewise */
+  s2s_buf wt_ih; /* (Ein, 4H) W_ih transposed, so the forward products are NN GEMMs */
+  s2s_buf wt_hh; /* (H, 4H) W_hh transposed */
 } s2s_layer_bufs;
 
 /* Data posted by one device for another within a step (transport.c). */
@@ -71,6 +73,8 @@ typedef struct s2s_train_step {
   s2s_buf stats[S2S_MAX_SHARDS];          /* (chunk_rows, 5) each shard's row statistics */
   s2s_buf logits[S2S_MAX_SHARDS];         /* (chunk_rows, shard width) on the shard's device */
   s2s_buf comb[S2S_MAX_SHARDS];           /* (shards, chunk_rows, 5) all shards' statistics */
+  s2s_buf wt_out[S2S_MAX_SHARDS];         /* (H, shard width) the shard's W_out transposed */
+  int wt_stale;                           /* parameters changed since the transposes */
   s2s_buf row_loss, row_correct;          /* (T_tgt_max * B) written by shard 0's device */
   s2s_buf dhin[S2S_MAX_SHARDS];           /* (T_tgt, B, H) dh_shard copied to the top device */
   size_t chunk_rows;
