@@ -153,11 +153,12 @@ int s2s_cl_softmax_shard_stats(s2s_kernels *k, int N, int Vk, int v0, s2s_buf lo
   return launch(k, k->shard_stats, (size_t)N * k->xent_wg, k->xent_wg);
 }
 
-int s2s_cl_softmax_shard_grad(s2s_kernels *k, int N, int Vk, int v0, int shards, s2s_buf logits,
-                              s2s_buf bias, s2s_buf target, s2s_buf mask, s2s_buf all,
-                              float scale, int write_loss, s2s_buf loss, s2s_buf correct) {
-  S2S_TRY(set_args(k->shard_grad, "iiiibbbbbfibb", N, Vk, v0, shards, logits, bias, target, mask,
-                   all, (double)scale, write_loss, loss, correct));
+int s2s_cl_softmax_shard_grad(s2s_kernels *k, int N, int Vk, int v0, int shards, int me,
+                              s2s_buf logits, s2s_buf bias, s2s_buf target, s2s_buf mask,
+                              s2s_buf all, float scale, int write_loss, s2s_buf loss,
+                              s2s_buf correct) {
+  S2S_TRY(set_args(k->shard_grad, "iiiiibbbbbfibb", N, Vk, v0, shards, me, logits, bias, target,
+                   mask, all, (double)scale, write_loss, loss, correct));
   return launch(k, k->shard_grad, (size_t)N * k->xent_wg, k->xent_wg);
 }
 

@@ -38,9 +38,10 @@ int s2s_cl_softmax_xent(s2s_kernels *k, int N, int V, s2s_buf logits, s2s_buf bi
 /* kernels/softmax_shard.cl: the softmax split over column shards (see the kernel file) */
 int s2s_cl_softmax_shard_stats(s2s_kernels *k, int N, int Vk, int v0, s2s_buf logits,
                                s2s_buf bias, s2s_buf target, s2s_buf stats);
-int s2s_cl_softmax_shard_grad(s2s_kernels *k, int N, int Vk, int v0, int shards, s2s_buf logits,
-                              s2s_buf bias, s2s_buf target, s2s_buf mask, s2s_buf all,
-                              float scale, int write_loss, s2s_buf loss, s2s_buf correct);
+int s2s_cl_softmax_shard_grad(s2s_kernels *k, int N, int Vk, int v0, int shards, int me,
+                              s2s_buf logits, s2s_buf bias, s2s_buf target, s2s_buf mask,
+                              s2s_buf all, float scale, int write_loss, s2s_buf loss,
+                              s2s_buf correct);
 /* kernels/reduce.cl: out[0] (+)= sum of x (or of x*x) over n elements */
 int s2s_cl_reduce_sum(s2s_kernels *k, size_t n, s2s_buf x, int squares, s2s_buf out,
                       int accumulate);

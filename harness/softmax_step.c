@@ -93,7 +93,7 @@ static int softmax_sharded(s2s_train_step *s, const s2s_batch *b, int backward) 
         S2S_TRY(s2s_step_fetch_into(s, &stk[j][k], d, s->stats[j],
                                     s2s_buf_at(s->comb[k], (size_t)j * n * 5), n * 5));
       S2S_TRY(s2s_step_mark(s, d, &used_ev[k]));
-      S2S_TRY(s2s_cl_softmax_shard_grad(&st->k, (int)n, Vk, v0, K, s->logits[k],
+      S2S_TRY(s2s_cl_softmax_shard_grad(&st->k, (int)n, Vk, v0, K, k, s->logits[k],
                                         s2s_buf_at(st->params, s->lay.out_b + (size_t)v0),
                                         s2s_buf_at(s2s_step_ids(s, d, 2), r0),
                                         s2s_buf_at(s2s_step_mask(s, d, 1), r0), s->comb[k],

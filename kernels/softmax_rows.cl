@@ -32,12 +32,17 @@ inline void s2s_row_max(__global const float *row, __global const float *bias, c
   barrier(CLK_LOCAL_MEM_FENCE);
 }
 
-/* Sum over the row of exp(x - mx). */
-inline float s2s_row_sumexp(__global const float *row, __global const float *bias, const int V,
+/* Sum over the row of e = exp(x - mx), leaving e in the row in place of the logit (so the
+ * gradient pass needs no second exp). Read anything else of the row before calling. */
+inline float s2s_row_sumexp(__global float *row, __global const float *bias, const int V,
                             const float mx, __local float *red) {
   const int lid = get_local_id(0);
   float sum = 0.0f;
-  for (int v = lid; v < V; v += S2S_XENT_WG) sum += exp(row[v] + bias[v] - mx);
+  for (int v = lid; v < V; v += S2S_XENT_WG) {
+    const float e = exp(row[v] + bias[v] - mx);
+    row[v] = e;
+    sum += e;
+  }
   red[lid] = sum;
   barrier(CLK_LOCAL_MEM_FENCE);
   for (int s = S2S_XENT_WG / 2; s > 0; s >>= 1) {

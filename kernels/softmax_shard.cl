@@ -6,41 +6,45 @@
  * pass two (softmax_shard_grad) combines all shards' statistics into the row's
  * log-sum-exp and overwrites the shard's logits with dL/dlogits = scale*mask*(p - onehot);
  * the shard with write_loss != 0 also writes the row's loss and accuracy.
- *   logits (N, Vk) in: h W_shard^T; out: dlogits      bias (Vk) the shard's bias slice
+ *   logits (N, Vk) in: h W_shard^T; after pass one exp(x - shard max); after pass two
+ *          dlogits                                      bias (Vk) the shard's bias slice
  *   target (N) int32 global ids, mask (N)
  *   stats  (N, 5): max, sumexp, target logit (-INF if not in shard), best logit, best id
- *   all    (shards, N, 5): every shard's stats for these rows, shard-major
+ *   all    (shards, N, 5): every shard's stats for these rows, shard-major; me = this
+ *          shard's index in it
  * One work-group per row; local size S2S_XENT_WG (power of two). Built after
  * softmax_rows.cl (the row reductions). */
 
 __kernel __attribute__((reqd_work_group_size(S2S_XENT_WG, 1, 1)))
 void softmax_shard_stats(const int N, const int Vk, const int v0,
-                         __global const float *logits, const ulong logits_off,
+                         __global float *logits, const ulong logits_off,
                          __global const float *bias, const ulong bias_off,
                          __global const int *target, const ulong target_off,
                          __global float *stats, const ulong stats_off) {
   __local float red[S2S_XENT_WG];
   __local int arg[S2S_XENT_WG];
   const int n = get_group_id(0), lid = get_local_id(0); /* global size is N * WG */
-  __global const float *row = logits + logits_off + (size_t)n * Vk;
+  __global float *row = logits + logits_off + (size_t)n * Vk;
   bias += bias_off;
   float mx;
   int amax;
   s2s_row_max(row, bias, Vk, red, arg, &mx, &amax);
-  const float sum = s2s_row_sumexp(row, bias, Vk, mx, red);
+  const int t = target[target_off + n] - v0;
+  const float xt = (t >= 0 && t < Vk) ? row[t] + bias[t] : -INFINITY; /* before the exps */
+  barrier(CLK_GLOBAL_MEM_FENCE);
+  const float sum = s2s_row_sumexp(row, bias, Vk, mx, red); /* row now holds exp(x - mx) */
   if (lid == 0) {
-    const int t = target[target_off + n] - v0;
     __global float *st = stats + stats_off + (size_t)n * 5;
     st[0] = mx;
     st[1] = sum;
-    st[2] = (t >= 0 && t < Vk) ? row[t] + bias[t] : -INFINITY;
+    st[2] = xt;
     st[3] = mx;
     st[4] = (float)(v0 + amax);
   }
 }
 
 __kernel __attribute__((reqd_work_group_size(S2S_XENT_WG, 1, 1)))
-void softmax_shard_grad(const int N, const int Vk, const int v0, const int shards,
+void softmax_shard_grad(const int N, const int Vk, const int v0, const int shards, const int me,
                         __global float *logits, const ulong logits_off,
                         __global const float *bias, const ulong bias_off,
                         __global const int *target, const ulong target_off,
@@ -70,8 +74,8 @@ void softmax_shard_grad(const int N, const int Vk, const int v0, const int shard
     correct[correct_off + n] = m * ((int)best_id == t ? 1.0f : 0.0f);
   }
   const float k = scale * m;
-  for (int v = lid; v < Vk; v += S2S_XENT_WG) {
-    const float p = exp(row[v] + bias[v] - lse);
-    row[v] = k * (p - (v0 + v == t ? 1.0f : 0.0f));
-  }
+  /* the row holds exp(x - mx_own) from pass one: p = that * exp(mx_own - lse) */
+  const float f = exp(all[((size_t)me * N + n) * 5] - lse);
+  for (int v = lid; v < Vk; v += S2S_XENT_WG)
+    row[v] = k * (row[v] * f - (v0 + v == t ? 1.0f : 0.0f));
 }

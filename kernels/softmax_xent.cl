@@ -1,7 +1,8 @@
 /* Softmax + cross-entropy over the target vocabulary, forward and backward fused, one
  * work-group per row (a target position). The logits come from CLBlast without the bias;
  * the kernel adds it, computes the row's max, log-sum-exp, loss and argmax, and overwrites
- * the logits with dL/dlogits = scale * mask * (softmax - onehot(target)).
+ * the logits with dL/dlogits = scale * mask * (softmax - onehot(target)) (one exp per
+ * logit: the exponentials are kept in the row between the passes).
  *   logits (N, V) in: h W_out^T; out: dlogits     bias (V)
  *   target (N) int32, mask (N) 1.0 real / 0.0 padding, scale = 1/B
  *   loss (N) out: mask * -log p(target)   correct (N) out: mask * (argmax == target)
@@ -26,19 +27,17 @@ void softmax_xent(const int N, const int V,
   float mx;
   int amax;
   s2s_row_max(row, bias, V, red, arg, &mx, &amax);
-  const float lse = mx + log(s2s_row_sumexp(row, bias, V, mx, red));
   const int t = target[target_off + n];
   const float m = mask[mask_off + n];
-  /* every work-item reads the target logit before anyone overwrites the row */
-  const float xt = row[t] + bias[t];
+  const float xt = row[t] + bias[t]; /* read before the row turns into exponentials */
   barrier(CLK_GLOBAL_MEM_FENCE);
+  const float sum = s2s_row_sumexp(row, bias, V, mx, red);
+  const float lse = mx + log(sum);
   if (lid == 0) {
     loss[loss_off + n] = m * (lse - xt);
     correct[correct_off + n] = m * (amax == t ? 1.0f : 0.0f);
   }
-  const float k = scale * m;
-  for (int v = lid; v < V; v += S2S_XENT_WG) {
-    const float p = exp(row[v] + bias[v] - lse);
-    row[v] = k * (p - (v == t ? 1.0f : 0.0f));
-  }
+  const float k = scale * m, inv = 1.0f / sum;
+  for (int v = lid; v < V; v += S2S_XENT_WG)
+    row[v] = k * (row[v] * inv - (v == t ? 1.0f : 0.0f));
 }
