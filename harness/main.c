@@ -14,7 +14,7 @@ typedef struct {
 
 static const s2s_command commands[] = {
     {"devices", s2s_cmd_devices, "list OpenCL devices, sub-devices and the hwloc topology"},
-    {"train", s2s_cmd_train, "train the model on one OpenCL device (synthetic tasks)"},
+    {"train", s2s_cmd_train, "train on one device or pipelined over several (synthetic or corpus)"},
     {"translate", s2s_cmd_translate, "translate sentences with a checkpoint (beam search on one device)"},
     {"bench", s2s_cmd_bench, "benchmarks: step, pipeline, gemm, lstm, softmax, transfer, decode"},
     {"sweep", s2s_cmd_sweep, "grid of training-step benchmarks over device counts and splits: speedup, efficiency"},
