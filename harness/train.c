@@ -16,13 +16,8 @@
 #include "json.h"
 #include "params.h"
 #include "run_record.h"
+#include "stats.h"
 #include "train_step.h"
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 typedef struct run_state {
   const s2s_train_opts *o;
@@ -109,7 +104,7 @@ static void progress(run_state *r, long step, int force) {
   static long last_step = -1;
   if (force && last_step == step && !isatty(2)) return; /* that line is out already */
   const int tty = isatty(2);
-  double t = now_s();
+  double t = s2s_now();
   /* on a terminal refresh twice a second; in a log, a line every 10% or 60 s */
   long tenth = r->total_steps / 10 > 0 ? r->total_steps / 10 : 1;
   if (r->o->quiet) return;
@@ -159,7 +154,7 @@ static int evaluate(run_state *r) {
 static void log_row(run_state *r, long step, double lr, int eval) {
   if (!r->tsv) return;
   const s2s_step_result *s = &r->last;
-  double el = now_s() - r->t0;
+  double el = s2s_now() - r->t0;
   fprintf(r->tsv, "%ld\t%.6f\t%.6g\t%.6f\t%.6f\t%.6f\t%.6f\t%.1f\t%.3f", step,
           (double)step / r->steps_per_epoch, lr, s->loss, exp(s->loss * r->batch.B / s->tokens),
           s->grad_norm, s->correct / s->tokens, r->words / (el > 0 ? el : 1), el);
@@ -189,7 +184,7 @@ static int write_run_json(run_state *r, int argc, char **argv, const char *statu
   s2s_json_int(&j, "steps_per_epoch", r->steps_per_epoch);
   if (r->o->data->describe) r->o->data->describe(r->o->data, &j);
   s2s_json_close(&j, '}');
-  double el = now_s() - r->t0;
+  double el = s2s_now() - r->t0;
   s2s_json_object(&j, "summary");
   s2s_json_str(&j, "status", status);
   s2s_json_int(&j, "first_step", r->first_step);
@@ -316,7 +311,7 @@ int s2s_train_run(const s2s_train_opts *o, int argc, char **argv) {
     goto out;
   }
   if (open_tsv(&r) != 0) goto out;
-  r.t0 = now_s();
+  r.t0 = s2s_now();
   if (loop(&r) == 0) {
     rc = 0;
     status = "completed";

@@ -1,4 +1,5 @@
-/* Shared between the parts of the training step (train_step.c, softmax_step.c): ordering
+/* Shared between the parts of the training step (train_step_init.c, train_step.c,
+ * softmax_step.c, transport.c): ordering
  * across devices and the views of the token id and mask blocks. Not a public interface. */
 #ifndef S2S_TRAIN_STEP_INTERNAL_H
 #define S2S_TRAIN_STEP_INTERNAL_H
@@ -16,6 +17,9 @@ int s2s_step_fetch(s2s_train_step *s, const s2s_ticket *t, int dst, s2s_buf from
 int s2s_step_fetch_into(s2s_train_step *s, const s2s_ticket *t, int dst, s2s_buf from,
                         s2s_buf to, size_t n);
 int s2s_step_same_ctx(const s2s_train_step *s, int a, int b);
+
+/* Releases the events of the current step and resets its tickets and staging area. */
+void s2s_step_release(s2s_train_step *s);
 
 /* An event that completes when everything enqueued so far on device d is done. */
 int s2s_step_mark(s2s_train_step *s, int d, cl_event *ev);

@@ -8,6 +8,7 @@
  * host thread enqueues everything without blocking; events are released after the step. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "status.h"
 #include "train_step_internal.h"
@@ -22,6 +23,20 @@ static int keep(s2s_train_step *s, cl_event ev) {
   }
   s->events[s->nevents++] = ev;
   return 0;
+}
+
+void s2s_step_release(s2s_train_step *s) {
+  for (size_t i = 0; i < s->nevents; i++) clReleaseEvent(s->events[i]);
+  s->nevents = 0;
+  for (int side = 0; side < 2; side++)
+    for (int l = 0; l < s->cfg.layers; l++)
+      for (int t = 0; t < (side ? s->T_tgt_max : s->T_src_max); t++) {
+        if (s->tk_fwd[side][l]) s->tk_fwd[side][l][t] = (s2s_ticket){0};
+        if (s->tk_bwd[side][l]) s->tk_bwd[side][l][t] = (s2s_ticket){0};
+      }
+  for (int d = 0; d < s->ndev; d++)
+    if (s->st[d].top_tk) memset(s->st[d].top_tk, 0, sizeof(s2s_ticket) * s->T_tgt_max);
+  s->staging_used = 0;
 }
 
 int s2s_step_mark(s2s_train_step *s, int d, cl_event *ev) {
