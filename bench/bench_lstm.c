@@ -121,10 +121,7 @@ int s2s_bench_lstm(int argc, char **argv) {
   if (r) return r == 1 ? 0 : r;
   s2s_device *devs;
   int n, rc = 1;
-  char err[1024];
-  s2s_run_record_topology();
-  if (s2s_device_open(m.devices, &devs, &n, err, sizeof err) != 0) {
-    fprintf(stderr, "s2sbench bench lstm: --device: %s\n", err);
+  if (s2s_run_open_devices("bench lstm", "--device", m.devices, &devs, &n) != 0) {
     return 1;
   }
   lstm_run lr = {.B = m.cfg.batch, .H = m.cfg.hidden, .T = (int)m.len};

@@ -89,9 +89,7 @@ int s2s_bench_pipeline(int argc, char **argv) {
   base.trial_s = calloc((size_t)o.trials, sizeof(double));
   pipe.trial_s = calloc((size_t)o.trials, sizeof(double));
   s2s_split split;
-  s2s_run_record_topology(); /* before the first OpenCL call */
-  if (s2s_device_open(o.devices, &devs, &n, err, sizeof err) != 0) {
-    fprintf(stderr, "s2sbench bench pipeline: --devices: %s\n", err);
+  if (s2s_run_open_devices("bench pipeline", "--devices", o.devices, &devs, &n) != 0) {
     goto out;
   }
   if (o.baseline && s2s_device_open(o.baseline, &base_dev, &nb, err, sizeof err) != 0) {

@@ -251,10 +251,7 @@ int s2s_bench_step(int argc, char **argv) {
   if (r) return r == 1 ? 0 : r;
   s2s_device *devs;
   int n;
-  char err[1024];
-  s2s_run_record_topology(); /* before the first OpenCL call */
-  if (s2s_device_open(o.devices, &devs, &n, err, sizeof err) != 0) {
-    fprintf(stderr, "s2sbench bench step: --device: %s\n", err);
+  if (s2s_run_open_devices("bench step", "--device", o.devices, &devs, &n) != 0) {
     return 1;
   }
   int rc = 1;

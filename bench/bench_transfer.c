@@ -109,10 +109,7 @@ int s2s_bench_transfer(int argc, char **argv) {
   if (r) return r == 1 ? 0 : r;
   s2s_device *devs;
   int n, rc = 1;
-  char err[1024];
-  s2s_run_record_topology();
-  if (s2s_device_open(m.devices, &devs, &n, err, sizeof err) != 0) {
-    fprintf(stderr, "s2sbench bench transfer: --devices: %s\n", err);
+  if (s2s_run_open_devices("bench transfer", "--devices", m.devices, &devs, &n) != 0) {
     return 1;
   }
   const size_t B = (size_t)m.cfg.batch, H = (size_t)m.cfg.hidden, R = (size_t)m.len * B;

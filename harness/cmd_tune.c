@@ -245,9 +245,7 @@ int s2s_cmd_tune(int argc, char **argv) {
   s2s_device *devs;
   int n;
   char err[1024], raw[4096], outdir[4096], path[4400];
-  s2s_run_record_topology();
-  if (s2s_device_open(o.device, &devs, &n, err, sizeof err) != 0) {
-    fprintf(stderr, "s2sbench tune: --device: %s\n", err);
+  if (s2s_run_open_devices("tune", "--device", o.device, &devs, &n) != 0) {
     return 1;
   }
   const s2s_device_info *info = &devs[0].info;

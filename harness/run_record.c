@@ -35,6 +35,15 @@ void s2s_run_record_topology(void) {
   if (!topo && s2s_topology_load(&topo) != 0) topo = NULL;
 }
 
+int s2s_run_open_devices(const char *cmd, const char *flag, const char *spec, s2s_device **devs,
+                         int *count) {
+  char err[1024];
+  s2s_run_record_topology();
+  if (s2s_device_open(spec, devs, count, err, sizeof err) == 0) return 0;
+  fprintf(stderr, "s2sbench %s: %s: %s\n", cmd, flag, err);
+  return -1;
+}
+
 void s2s_run_record_bind(const s2s_device_info *d) {
   s2s_placement p;
   if (topo && s2s_topology_locate(topo, d, &p) >= 0 && p.by_pci)

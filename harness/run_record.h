@@ -17,6 +17,12 @@ void s2s_run_record_argv(int argc, char **argv);
  * that records results. Later records carry its summary and each device's placement. */
 void s2s_run_record_topology(void);
 
+/* For a command that records results: loads the topology (before the first OpenCL call),
+ * then opens the devices of spec; on failure prints "s2sbench CMD: FLAG: reason" and
+ * returns -1. */
+int s2s_run_open_devices(const char *cmd, const char *flag, const char *spec, s2s_device **devs,
+                         int *count);
+
 /* Binds the calling (host) thread near device d (hwloc); on failure (sandbox, CPU device
  * spanning the machine) one warning line, and the run goes on. */
 void s2s_run_record_bind(const s2s_device_info *d);

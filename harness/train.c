@@ -272,9 +272,7 @@ int s2s_train_run(const s2s_train_opts *o, int argc, char **argv) {
   r.o = o;
   r.last_ckpt_step = -1;
   char err[1024];
-  s2s_run_record_topology(); /* before the first OpenCL call */
-  if (s2s_device_open(o->devices, &r.devs, &r.ndev, err, sizeof err) != 0) {
-    fprintf(stderr, "s2sbench train: --devices: %s\n", err);
+  if (s2s_run_open_devices("train", "--devices", o->devices, &r.devs, &r.ndev) != 0) {
     return 1;
   }
   if (o->split ? s2s_split_parse(&r.split, o->split, r.ndev, &o->cfg, err, sizeof err)

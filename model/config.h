@@ -41,8 +41,8 @@ typedef struct s2s_config {
  * 7.5 epochs, seed 1); paper and small keep lr 0.7, tiny uses lr 5. At 32 cells the
  * gradients are small: on the synthetic tasks (B 32, lengths 1-5, 3000 steps) lr 0.7 and
  * 1.0 stay on the plateau where only lengths are learned (dev perplexity ~22 of 62 words),
- * while lr 5 leaves it after ~1500 steps (dev perplexity 8.7 at 3000 steps, reverse task;
- * copy learns faster). --lr 0.7 gives the paper's rate back. */
+ * while lr 5 leaves it after ~2500-3000 steps (dev perplexity 6.7 at 5000 steps, reverse
+ * task; copy learns faster). --lr 0.7 gives the paper's rate back. */
 int s2s_config_preset(s2s_config *c, const char *name);
 
 /* Sets one field by its flag name ("layers", "hidden", "embed", "src-vocab", "tgt-vocab",
