@@ -44,7 +44,7 @@ int s2s_config_preset(s2s_config *c, const char *name) {
     t.batch = 64, t.max_len = 50;
   } else if (strcmp(name, "tiny") == 0) {
     /* lr 5, not the paper's 0.7: see config.h for the measurement. */
-    t.layers = 2, t.hidden = 32, t.embed = 32;
+    t.layers = 2, t.hidden = 64, t.embed = 64;
     t.lr = 5.0f;
     t.src_vocab = 64, t.tgt_vocab = 64;
     t.batch = 32, t.max_len = 16;

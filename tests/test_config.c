@@ -40,7 +40,7 @@ static void test_presets(void) {
   T_CHECK(s2s_config_check(&c, err, sizeof err) == 0, "small check: %s", err);
 
   T_CHECK(s2s_config_preset(&c, "tiny") == 0, "tiny preset");
-  T_CHECK(c.layers == 2 && c.hidden == 32 && c.embed == 32, "tiny sizes");
+  T_CHECK(c.layers == 2 && c.hidden == 64 && c.embed == 64, "tiny sizes");
   T_CHECK(c.src_vocab == 64 && c.tgt_vocab == 64 && c.batch == 32 && c.max_len == 16,
           "tiny vocab/batch");
   T_CHECK(c.lr == 5.0f && c.clip == 5.0f, "tiny optimiser (lr 5: see config.h)");
