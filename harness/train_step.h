@@ -31,7 +31,6 @@ typedef struct s2s_layer_bufs {
 /* Data posted by one device for another within a step (transport.c). */
 typedef struct s2s_ticket {
   cl_event ev;    /* one context: marker after the data; else the staging read */
-  cl_event user;  /* other context: completes when the staging read has */
   float *slot;    /* other context: host staging memory holding the data */
 } s2s_ticket;
 

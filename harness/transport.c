@@ -3,9 +3,11 @@
  * Devices in one OpenCL context: the post is a marker event and the consumer waits on it
  * and reads the producer's buffer directly (or copies it, for fetch_into). Devices in
  * different contexts (different platforms or vendors): the post reads the view into host
- * staging memory and a callback on that read completes a user event in the consumer's
- * context; the consumer's write from the staging memory waits on that user event. One
- * host thread enqueues everything without blocking; events are released after the step. */
+ * staging memory (non-blocking); the consumer's fetch waits on the host for that read
+ * and writes the staging memory into its own buffer. Everything a fetch waits for was
+ * enqueued before it, so the host never waits on work it has yet to enqueue. (An earlier
+ * version chained a read callback to a user event so the host never waited; PoCL 3.1
+ * crashed in its worker thread releasing such events under load.) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,11 +56,6 @@ int s2s_step_same_ctx(const s2s_train_step *s, int a, int b) {
   return s->st[a].dev->ctx == s->st[b].dev->ctx;
 }
 
-static void CL_CALLBACK staged(cl_event ev, cl_int status, void *user) {
-  (void)ev;
-  clSetUserEventStatus((cl_event)user, status == CL_COMPLETE ? CL_COMPLETE : -1);
-}
-
 int s2s_step_post(s2s_train_step *s, int src, s2s_buf from, size_t n, int dst, s2s_ticket *t) {
   *t = (s2s_ticket){0};
   if (src == dst) return 0; /* in queue order already */
@@ -72,19 +69,15 @@ int s2s_step_post(s2s_train_step *s, int src, s2s_buf from, size_t n, int dst, s
   s->staging_used += n;
   S2S_CL_CHECK(clEnqueueReadBuffer(s->st[src].dev->queue, from.mem, CL_FALSE, from.off * 4,
                                    n * sizeof(float), t->slot, 0, NULL, &t->ev));
-  S2S_TRY(keep(s, t->ev));
-  cl_int st;
-  t->user = clCreateUserEvent(s->st[dst].dev->ctx, &st);
-  S2S_CL_CHECK(st);
-  S2S_TRY(keep(s, t->user));
-  S2S_CL_CHECK(clSetEventCallback(t->ev, CL_COMPLETE, staged, t->user));
-  return 0;
+  S2S_CL_CHECK(clFlush(s->st[src].dev->queue));
+  return keep(s, t->ev);
 }
 
-/* Staged data lands in `to` on dst after the user event. */
+/* Staged data lands in `to` on dst once the staging read is done. */
 static int write_staged(s2s_train_step *s, const s2s_ticket *t, int dst, s2s_buf to, size_t n) {
+  S2S_CL_CHECK(clWaitForEvents(1, &t->ev));
   S2S_CL_CHECK(clEnqueueWriteBuffer(s->st[dst].dev->queue, to.mem, CL_FALSE, to.off * 4,
-                                    n * sizeof(float), t->slot, 1, &t->user, NULL));
+                                    n * sizeof(float), t->slot, 0, NULL, NULL));
   return 0;
 }
 
