@@ -10,7 +10,7 @@
 #include "status.h"
 #include "timeline.h"
 
-static int set_args(cl_kernel kern, const char *types, ...) {
+int s2s_kernel_args(cl_kernel kern, const char *types, ...) {
   va_list ap;
   va_start(ap, types);
   cl_uint idx = 0;
@@ -54,17 +54,16 @@ static int set_args(cl_kernel kern, const char *types, ...) {
   return 0;
 }
 
-/* 1-D launch of `global` work-items (rounded up to `local` when local > 0). */
-static int launch(s2s_kernels *k, cl_kernel kern, size_t global, size_t local) {
+int s2s_kernel_launch(s2s_device *d, cl_kernel kern, size_t global, size_t local) {
   if (global == 0) return 0;
   if (local) global = (global + local - 1) / local * local;
   cl_event *ev = NULL;
   if (s2s_timeline_active()) {
     char name[40] = "";
     clGetKernelInfo(kern, CL_KERNEL_FUNCTION_NAME, sizeof name - 1, name, NULL);
-    ev = s2s_timeline_slot(k->dev->queue, name);
+    ev = s2s_timeline_slot(d->queue, name);
   }
-  S2S_CL_CHECK(clEnqueueNDRangeKernel(k->dev->queue, kern, 1, NULL, &global,
+  S2S_CL_CHECK(clEnqueueNDRangeKernel(d->queue, kern, 1, NULL, &global,
                                       local ? &local : NULL, 0, NULL, ev));
   return 0;
 }
@@ -116,50 +115,50 @@ void s2s_kernels_free(s2s_kernels *k) {
 int s2s_cl_lstm_cell_forward(s2s_kernels *k, int B, int H, s2s_buf gates, s2s_buf bias,
                              s2s_buf c_prev, s2s_buf h_prev, s2s_buf mask, s2s_buf c,
                              s2s_buf h) {
-  S2S_TRY(set_args(k->lstm_fwd, "iibbbbbbb", B, H, gates, bias, c_prev, h_prev, mask, c, h));
-  return launch(k, k->lstm_fwd, (size_t)B * H, 0);
+  S2S_TRY(s2s_kernel_args(k->lstm_fwd, "iibbbbbbb", B, H, gates, bias, c_prev, h_prev, mask, c, h));
+  return s2s_kernel_launch(k->dev, k->lstm_fwd, (size_t)B * H, 0);
 }
 
 int s2s_cl_lstm_cell_backward(s2s_kernels *k, int B, int H, s2s_buf act, s2s_buf c_prev,
                               s2s_buf c, s2s_buf mask, s2s_buf dh, s2s_buf dc,
                               s2s_buf dh_prev) {
-  S2S_TRY(set_args(k->lstm_bwd, "iibbbbbbb", B, H, act, c_prev, c, mask, dh, dc, dh_prev));
-  return launch(k, k->lstm_bwd, (size_t)B * H, 0);
+  S2S_TRY(s2s_kernel_args(k->lstm_bwd, "iibbbbbbb", B, H, act, c_prev, c, mask, dh, dc, dh_prev));
+  return s2s_kernel_launch(k->dev, k->lstm_bwd, (size_t)B * H, 0);
 }
 
 int s2s_cl_embedding_forward(s2s_kernels *k, int N, int E, s2s_buf table, s2s_buf ids,
                              s2s_buf out) {
-  S2S_TRY(set_args(k->emb_fwd, "iibbb", N, E, table, ids, out));
-  return launch(k, k->emb_fwd, (size_t)N * E, 0);
+  S2S_TRY(s2s_kernel_args(k->emb_fwd, "iibbb", N, E, table, ids, out));
+  return s2s_kernel_launch(k->dev, k->emb_fwd, (size_t)N * E, 0);
 }
 
 int s2s_cl_embedding_backward(s2s_kernels *k, int N, int E, s2s_buf ids, s2s_buf dout,
                               s2s_buf dtable) {
-  S2S_TRY(set_args(k->emb_bwd, "iibbb", N, E, ids, dout, dtable));
-  return launch(k, k->emb_bwd, (size_t)E, 0);
+  S2S_TRY(s2s_kernel_args(k->emb_bwd, "iibbb", N, E, ids, dout, dtable));
+  return s2s_kernel_launch(k->dev, k->emb_bwd, (size_t)E, 0);
 }
 
 int s2s_cl_softmax_xent(s2s_kernels *k, int N, int V, s2s_buf logits, s2s_buf bias,
                         s2s_buf target, s2s_buf mask, float scale, s2s_buf loss,
                         s2s_buf correct) {
-  S2S_TRY(set_args(k->xent, "iibbbbfbb", N, V, logits, bias, target, mask, (double)scale, loss,
+  S2S_TRY(s2s_kernel_args(k->xent, "iibbbbfbb", N, V, logits, bias, target, mask, (double)scale, loss,
                    correct));
-  return launch(k, k->xent, (size_t)N * k->xent_wg, k->xent_wg);
+  return s2s_kernel_launch(k->dev, k->xent, (size_t)N * k->xent_wg, k->xent_wg);
 }
 
 int s2s_cl_softmax_shard_stats(s2s_kernels *k, int N, int Vk, int v0, s2s_buf logits,
                                s2s_buf bias, s2s_buf target, s2s_buf stats) {
-  S2S_TRY(set_args(k->shard_stats, "iiibbbb", N, Vk, v0, logits, bias, target, stats));
-  return launch(k, k->shard_stats, (size_t)N * k->xent_wg, k->xent_wg);
+  S2S_TRY(s2s_kernel_args(k->shard_stats, "iiibbbb", N, Vk, v0, logits, bias, target, stats));
+  return s2s_kernel_launch(k->dev, k->shard_stats, (size_t)N * k->xent_wg, k->xent_wg);
 }
 
 int s2s_cl_softmax_shard_grad(s2s_kernels *k, int N, int Vk, int v0, int shards, int me,
                               s2s_buf logits, s2s_buf bias, s2s_buf target, s2s_buf mask,
                               s2s_buf all, float scale, int write_loss, s2s_buf loss,
                               s2s_buf correct) {
-  S2S_TRY(set_args(k->shard_grad, "iiiiibbbbbfibb", N, Vk, v0, shards, me, logits, bias, target,
+  S2S_TRY(s2s_kernel_args(k->shard_grad, "iiiiibbbbbfibb", N, Vk, v0, shards, me, logits, bias, target,
                    mask, all, (double)scale, write_loss, loss, correct));
-  return launch(k, k->shard_grad, (size_t)N * k->xent_wg, k->xent_wg);
+  return s2s_kernel_launch(k->dev, k->shard_grad, (size_t)N * k->xent_wg, k->xent_wg);
 }
 
 int s2s_cl_reduce_sum(s2s_kernels *k, size_t n, s2s_buf x, int squares, s2s_buf out,
@@ -167,23 +166,23 @@ int s2s_cl_reduce_sum(s2s_kernels *k, size_t n, s2s_buf x, int squares, s2s_buf 
   size_t groups = (n + k->red_wg - 1) / k->red_wg;
   if (groups > k->red_groups) groups = k->red_groups;
   if (groups <= 1) {
-    S2S_TRY(set_args(k->reduce, "ubibi", n, x, squares, out, accumulate));
-    return launch(k, k->reduce, k->red_wg, k->red_wg);
+    S2S_TRY(s2s_kernel_args(k->reduce, "ubibi", n, x, squares, out, accumulate));
+    return s2s_kernel_launch(k->dev, k->reduce, k->red_wg, k->red_wg);
   }
-  S2S_TRY(set_args(k->reduce, "ubibi", n, x, squares, k->partials, 0));
-  S2S_TRY(launch(k, k->reduce, groups * k->red_wg, k->red_wg));
-  S2S_TRY(set_args(k->reduce, "ubibi", groups, k->partials, 0, out, accumulate));
-  return launch(k, k->reduce, k->red_wg, k->red_wg);
+  S2S_TRY(s2s_kernel_args(k->reduce, "ubibi", n, x, squares, k->partials, 0));
+  S2S_TRY(s2s_kernel_launch(k->dev, k->reduce, groups * k->red_wg, k->red_wg));
+  S2S_TRY(s2s_kernel_args(k->reduce, "ubibi", groups, k->partials, 0, out, accumulate));
+  return s2s_kernel_launch(k->dev, k->reduce, k->red_wg, k->red_wg);
 }
 
 int s2s_cl_sgd_clip_update(s2s_kernels *k, size_t n, s2s_buf params, s2s_buf grads,
                            s2s_buf scalars, int norm2_index, float lr, float clip) {
-  S2S_TRY(set_args(k->sgd, "ubbmiff", n, params, grads, scalars.mem,
+  S2S_TRY(s2s_kernel_args(k->sgd, "ubbmiff", n, params, grads, scalars.mem,
                    (int)(scalars.off + (size_t)norm2_index), (double)lr, (double)clip));
-  return launch(k, k->sgd, n, 0);
+  return s2s_kernel_launch(k->dev, k->sgd, n, 0);
 }
 
 int s2s_cl_axpy(s2s_kernels *k, size_t n, float a, s2s_buf x, s2s_buf y) {
-  S2S_TRY(set_args(k->axpy, "ufbb", n, (double)a, x, y));
-  return launch(k, k->axpy, n, 0);
+  S2S_TRY(s2s_kernel_args(k->axpy, "ufbb", n, (double)a, x, y));
+  return s2s_kernel_launch(k->dev, k->axpy, n, 0);
 }

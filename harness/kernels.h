@@ -17,6 +17,14 @@ typedef struct s2s_kernels {
 } s2s_kernels;
 
 int s2s_kernels_init(s2s_kernels *k, s2s_device *dev);
+
+/* Sets a kernel's arguments in signature order from a type string: "i" int, "u" size_t as
+ * ulong, "f" double as float, "m" cl_mem, "b" a (buffer, offset) view (cl_mem then ulong).
+ * Returns 0 or -1 (status reported). Shared by every launcher (also beam_kernels.c). */
+int s2s_kernel_args(cl_kernel kern, const char *types, ...);
+/* 1-D launch of `global` work-items (rounded up to `local` when local > 0) on d's queue,
+ * with a timeline event while a capture is active (timeline.h). Returns 0 or -1. */
+int s2s_kernel_launch(s2s_device *d, cl_kernel kern, size_t global, size_t local);
 void s2s_kernels_free(s2s_kernels *k);
 
 /* kernels/lstm_cell.cl */
