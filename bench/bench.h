@@ -5,10 +5,10 @@
 
 #include <stddef.h>
 
-#include "config.h"
-#include "device.h"
-#include "split.h"
-#include "stats.h"
+#include "model/config.h"
+#include "cl/device.h"
+#include "step/pipeline_split.h"
+#include "profile/stats.h"
 
 int s2s_bench_step(int argc, char **argv);
 int s2s_bench_pipeline(int argc, char **argv);

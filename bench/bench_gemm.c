@@ -9,12 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench.h"
-#include "buffer.h"
-#include "gemm.h"
-#include "micro.h"
-#include "run_record.h"
-#include "tuning.h"
+#include "bench/bench.h"
+#include "cl/buffer.h"
+#include "blas/gemm.h"
+#include "bench/micro.h"
+#include "run/run_record.h"
+#include "blas/tuning.h"
+#include "blas/blas_devices.h"
 
 typedef struct gemm_opts {
   long square, samples;
@@ -50,12 +51,12 @@ static void help(void) {
   s2s_micro_help_common();
 }
 
-static int flag(s2s_cli *c, void *ctx) {
+static int flag(s2s_args *c, void *ctx) {
   gemm_opts *g = ctx;
-  if (s2s_cli_is(c, "--square")) return s2s_cli_long(c, 0, 16384, &g->square) ? -1 : 1;
-  if (s2s_cli_is(c, "--samples")) return s2s_cli_long(c, 1, 100000, &g->samples) ? -1 : 1;
-  if (s2s_cli_is(c, "--tuning")) {
-    if (!(g->tuning = s2s_cli_value(c))) return -1;
+  if (s2s_args_is(c, "--square")) return s2s_args_long(c, 0, 16384, &g->square) ? -1 : 1;
+  if (s2s_args_is(c, "--samples")) return s2s_args_long(c, 1, 100000, &g->samples) ? -1 : 1;
+  if (s2s_args_is(c, "--tuning")) {
+    if (!(g->tuning = s2s_args_value(c))) return -1;
     if (strcmp(g->tuning, "auto") && strcmp(g->tuning, "off")) {
       fprintf(stderr, "s2sbench bench gemm: --tuning: auto or off\n");
       return -1;
@@ -181,7 +182,7 @@ int s2s_bench_gemm(int argc, char **argv) {
   char saved[64] = "";
   if (user) snprintf(saved, sizeof saved, "%s", user);
   setenv("S2S_TUNING", "off", 1);
-  r = s2s_device_open(m.devices, &devs, &n, err, sizeof err);
+  r = s2s_blas_open_devices(m.devices, &devs, &n, err, sizeof err);
   if (user)
     setenv("S2S_TUNING", saved, 1);
   else

@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench.h"
-#include "kernels.h"
-#include "lstm_cell.h"
-#include "micro.h"
-#include "run_record.h"
+#include "bench/bench.h"
+#include "cl/kernels.h"
+#include "model/lstm_cell.h"
+#include "bench/micro.h"
+#include "run/run_record.h"
 
 /* FLOP per cell (b, j), counting exp, tanh and a division as 1 each (kernels/lstm_cell.cl):
  * forward: 4 bias adds + 3 sigmoids (exp, add, div) + 2 tanh + c update (3) + h (1) = 19;

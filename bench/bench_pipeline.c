@@ -6,11 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "atomic_file.h"
-#include "bench.h"
-#include "cli.h"
-#include "json.h"
-#include "run_record.h"
+#include "record/atomic_file.h"
+#include "bench/bench.h"
+#include "args/args.h"
+#include "record/json.h"
+#include "run/run_record.h"
+#include "blas/blas_devices.h"
 
 static void help(void) {
   printf("usage: s2sbench bench pipeline --devices SPEC [--split SPEC] [--baseline SPEC]\n"
@@ -20,7 +21,7 @@ static void help(void) {
          "one device (--baseline SPEC, default: the first device of SPEC alone), and reports\n"
          "words/s of both, the speedup, the efficiency (speedup / devices) and the analytic\n"
          "bound of the split. --out DIR writes run.json and trials.tsv.\n");
-  s2s_cli_config_help();
+  s2s_args_config_help();
 }
 
 static void write_trials(FILE *f, const char *config, const step_bench *o, const step_numbers *m) {
@@ -92,7 +93,7 @@ int s2s_bench_pipeline(int argc, char **argv) {
   if (s2s_run_open_devices("bench pipeline", "--devices", o.devices, &devs, &n) != 0) {
     goto out;
   }
-  if (o.baseline && s2s_device_open(o.baseline, &base_dev, &nb, err, sizeof err) != 0) {
+  if (o.baseline && s2s_blas_open_devices(o.baseline, &base_dev, &nb, err, sizeof err) != 0) {
     fprintf(stderr, "s2sbench bench pipeline: --baseline: %s\n", err);
     goto out;
   }

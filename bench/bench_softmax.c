@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench.h"
-#include "kernels.h"
-#include "micro.h"
-#include "run_record.h"
-#include "softmax_xent.h"
+#include "bench/bench.h"
+#include "cl/kernels.h"
+#include "bench/micro.h"
+#include "run/run_record.h"
+#include "model/softmax_xent.h"
 
 /* FLOP per logit (kernels/softmax_xent.cl, exp counted as 1): pass 1 bias add + compare
  * (2); pass 2 bias add, subtract, exp, add (4); pass 3 bias add, subtract, exp, subtract,

@@ -8,17 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "atomic_file.h"
-#include "bench.h"
-#include "cli.h"
-#include "gemm_record.h"
-#include "json.h"
-#include "params.h"
-#include "run_record.h"
-#include "stats.h"
-#include "task.h"
-#include "timeline.h"
-#include "train_step.h"
+#include "record/atomic_file.h"
+#include "bench/bench.h"
+#include "args/args.h"
+#include "profile/gemm_replay.h"
+#include "record/json.h"
+#include "model/params.h"
+#include "run/run_record.h"
+#include "profile/stats.h"
+#include "data/task.h"
+#include "cl/timeline.h"
+#include "step/train_step.h"
 
 
 static void help(void) {
@@ -33,40 +33,40 @@ static void help(void) {
          "  --trials N     timed steps (default 5)\n"
          "  --warmup N     untimed steps first, recorded apart (default 1, at least 1)\n"
          "  --gemm-reps N  replays of the step's GEMMs for the ceiling (default 3)\n");
-  s2s_cli_config_help();
+  s2s_args_config_help();
 }
 
 int s2s_step_bench_parse(step_bench *o, const char *cmd, int argc, char **argv,
                          void (*help)(void)) {
   s2s_config_preset(&o->cfg, "small");
   o->trials = 5, o->warmup = 1, o->len = 0, o->gemm_reps = 3;
-  s2s_cli c;
-  s2s_cli_init(&c, cmd, argc, argv);
-  while (s2s_cli_next(&c)) {
-    int r = s2s_cli_config(&c, &o->cfg);
+  s2s_args c;
+  s2s_args_init(&c, cmd, argc, argv);
+  while (s2s_args_next(&c)) {
+    int r = s2s_args_config(&c, &o->cfg);
     if (r < 0) return 2;
     if (r > 0) continue;
-    if (s2s_cli_is(&c, "--help") || s2s_cli_is(&c, "-h")) {
+    if (s2s_args_is(&c, "--help") || s2s_args_is(&c, "-h")) {
       help();
       return 1;
-    } else if (s2s_cli_is(&c, "--device") || s2s_cli_is(&c, "--devices")) {
-      if (!(o->devices = s2s_cli_value(&c))) return 2;
-    } else if (s2s_cli_is(&c, "--out")) {
-      if (!(o->out_dir = s2s_cli_value(&c))) return 2;
-    } else if (s2s_cli_is(&c, "--split")) {
-      if (!(o->split = s2s_cli_value(&c))) return 2;
-    } else if (s2s_cli_is(&c, "--baseline")) {
-      if (!(o->baseline = s2s_cli_value(&c))) return 2;
-    } else if (s2s_cli_is(&c, "--trials")) {
-      if (s2s_cli_long(&c, 1, 100000, &o->trials)) return 2;
-    } else if (s2s_cli_is(&c, "--warmup")) {
-      if (s2s_cli_long(&c, 1, 1000, &o->warmup)) return 2;
-    } else if (s2s_cli_is(&c, "--len")) {
-      if (s2s_cli_long(&c, 1, 1000, &o->len)) return 2;
-    } else if (s2s_cli_is(&c, "--gemm-reps")) {
-      if (s2s_cli_long(&c, 1, 1000, &o->gemm_reps)) return 2;
+    } else if (s2s_args_is(&c, "--device") || s2s_args_is(&c, "--devices")) {
+      if (!(o->devices = s2s_args_value(&c))) return 2;
+    } else if (s2s_args_is(&c, "--out")) {
+      if (!(o->out_dir = s2s_args_value(&c))) return 2;
+    } else if (s2s_args_is(&c, "--split")) {
+      if (!(o->split = s2s_args_value(&c))) return 2;
+    } else if (s2s_args_is(&c, "--baseline")) {
+      if (!(o->baseline = s2s_args_value(&c))) return 2;
+    } else if (s2s_args_is(&c, "--trials")) {
+      if (s2s_args_long(&c, 1, 100000, &o->trials)) return 2;
+    } else if (s2s_args_is(&c, "--warmup")) {
+      if (s2s_args_long(&c, 1, 1000, &o->warmup)) return 2;
+    } else if (s2s_args_is(&c, "--len")) {
+      if (s2s_args_long(&c, 1, 1000, &o->len)) return 2;
+    } else if (s2s_args_is(&c, "--gemm-reps")) {
+      if (s2s_args_long(&c, 1, 1000, &o->gemm_reps)) return 2;
     } else {
-      return s2s_cli_unknown(&c);
+      return s2s_args_unknown(&c);
     }
   }
   char err[256];

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench.h"
-#include "buffer.h"
-#include "micro.h"
-#include "run_record.h"
+#include "bench/bench.h"
+#include "cl/buffer.h"
+#include "bench/micro.h"
+#include "run/run_record.h"
 
 typedef enum { H2D, D2H, D2D, STAGED } xfer_kind;
 static const char *const kind_names[] = {"h2d", "d2h", "d2d", "d2d_staged"};

@@ -1,14 +1,14 @@
 /* The microbenchmark frame (micro.h): flags, timing loop, case table, results folder. A
  * case whose output check failed keeps its raw trials but reports no rate. */
-#include "micro.h"
+#include "bench/micro.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "atomic_file.h"
-#include "json.h"
-#include "run_record.h"
+#include "record/atomic_file.h"
+#include "record/json.h"
+#include "run/run_record.h"
 
 void s2s_micro_help_common(void) {
   printf("  --device SPEC  device(s) (default: the first GPU, else the first CPU)\n"
@@ -16,7 +16,7 @@ void s2s_micro_help_common(void) {
          "  --trials N     timed calls per case (default 5)\n"
          "  --warmup N     untimed calls first, recorded apart (default 1)\n"
          "  --out DIR      write run.json, trials.tsv and cases.tsv\n");
-  s2s_cli_config_help();
+  s2s_args_config_help();
 }
 
 int s2s_micro_parse(s2s_micro *m, const char *kind, int argc, char **argv, void (*help)(void),
@@ -26,31 +26,31 @@ int s2s_micro_parse(s2s_micro *m, const char *kind, int argc, char **argv, void 
   m->argc = argc, m->argv = argv;
   m->trials = 5, m->warmup = 1, m->len = 20;
   s2s_config_preset(&m->cfg, "small");
-  s2s_cli c;
-  s2s_cli_init(&c, kind, argc, argv);
-  while (s2s_cli_next(&c)) {
-    int r = s2s_cli_config(&c, &m->cfg);
+  s2s_args c;
+  s2s_args_init(&c, kind, argc, argv);
+  while (s2s_args_next(&c)) {
+    int r = s2s_args_config(&c, &m->cfg);
     if (r < 0) return 2;
     if (r > 0) continue;
     if (flag && (r = flag(&c, ctx)) != 0) {
       if (r < 0) return 2;
       continue;
     }
-    if (s2s_cli_is(&c, "--help") || s2s_cli_is(&c, "-h")) {
+    if (s2s_args_is(&c, "--help") || s2s_args_is(&c, "-h")) {
       help();
       return 1;
-    } else if (s2s_cli_is(&c, "--device") || s2s_cli_is(&c, "--devices")) {
-      if (!(m->devices = s2s_cli_value(&c))) return 2;
-    } else if (s2s_cli_is(&c, "--out")) {
-      if (!(m->out_dir = s2s_cli_value(&c))) return 2;
-    } else if (s2s_cli_is(&c, "--trials")) {
-      if (s2s_cli_long(&c, 1, 100000, &m->trials)) return 2;
-    } else if (s2s_cli_is(&c, "--warmup")) {
-      if (s2s_cli_long(&c, 1, S2S_MICRO_MAX_WARMUP, &m->warmup)) return 2;
-    } else if (s2s_cli_is(&c, "--len")) {
-      if (s2s_cli_long(&c, 1, 1000, &m->len)) return 2;
+    } else if (s2s_args_is(&c, "--device") || s2s_args_is(&c, "--devices")) {
+      if (!(m->devices = s2s_args_value(&c))) return 2;
+    } else if (s2s_args_is(&c, "--out")) {
+      if (!(m->out_dir = s2s_args_value(&c))) return 2;
+    } else if (s2s_args_is(&c, "--trials")) {
+      if (s2s_args_long(&c, 1, 100000, &m->trials)) return 2;
+    } else if (s2s_args_is(&c, "--warmup")) {
+      if (s2s_args_long(&c, 1, S2S_MICRO_MAX_WARMUP, &m->warmup)) return 2;
+    } else if (s2s_args_is(&c, "--len")) {
+      if (s2s_args_long(&c, 1, 1000, &m->len)) return 2;
     } else {
-      return s2s_cli_unknown(&c);
+      return s2s_args_unknown(&c);
     }
   }
   char err[256];

@@ -7,10 +7,10 @@
 
 #include <stddef.h>
 
-#include "cli.h"
-#include "config.h"
-#include "device.h"
-#include "stats.h"
+#include "args/args.h"
+#include "model/config.h"
+#include "cl/device.h"
+#include "profile/stats.h"
 
 #define S2S_MICRO_MAX_WARMUP 16
 
@@ -41,7 +41,7 @@ typedef struct s2s_micro {
 } s2s_micro;
 
 /* A bench-specific flag: returns 1 handled, 0 not ours, -1 bad value (message printed). */
-typedef int (*s2s_micro_flag_fn)(s2s_cli *c, void *ctx);
+typedef int (*s2s_micro_flag_fn)(s2s_args *c, void *ctx);
 
 /* Parses --preset/size flags, --device(s), --trials, --warmup, --len, --out and the bench's
  * own flags. Returns 0 ok, 1 help printed, 2 bad flag. */

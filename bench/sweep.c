@@ -7,15 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "atomic_file.h"
-#include "bench.h"
-#include "json.h"
-#include "json_read.h"
-#include "run_record.h"
-#include "stats.h"
-#include "sweep.h"
-#include "sweep_internal.h"
-#include "tuning.h"
+#include "record/atomic_file.h"
+#include "bench/bench.h"
+#include "record/json.h"
+#include "record/json_read.h"
+#include "run/run_record.h"
+#include "profile/stats.h"
+#include "bench/sweep.h"
+#include "bench/sweep_internal.h"
+#include "blas/tuning.h"
 
 void s2s_sweep_slug(const char *in, char *out, size_t len) {
   size_t o = 0;

@@ -21,9 +21,9 @@
 
 #include <stddef.h>
 
-#include "config.h"
-#include "device.h"
-#include "split.h"
+#include "model/config.h"
+#include "cl/device.h"
+#include "step/pipeline_split.h"
 
 #define S2S_SWEEP_MAX 16
 

@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sweep.h"
+#include "bench/sweep.h"
+#include "blas/blas_devices.h"
 
 void s2s_sweep_defaults(s2s_sweep *s) {
   memset(s, 0, sizeof *s);
@@ -216,7 +217,7 @@ int s2s_sweep_open(const char *spec, s2s_device **devs, int *count, int *used, c
       return -1;
     }
   }
-  if (s2s_device_open(buf, devs, count, err, errlen) != 0) return -1;
+  if (s2s_blas_open_devices(buf, devs, count, err, errlen) != 0) return -1;
   if (keep > *count) {
     snprintf(err, errlen, "'%s': selects only %d device(s)", spec, *count);
     s2s_device_close(*devs, *count);

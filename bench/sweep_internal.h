@@ -3,7 +3,7 @@
 #ifndef S2S_SWEEP_INTERNAL_H
 #define S2S_SWEEP_INTERNAL_H
 
-#include "sweep.h"
+#include "bench/sweep.h"
 
 typedef struct s2s_sweep_point {
   int preset, batch, len, spec, ndev; /* indices into the sweep's lists; devices used */

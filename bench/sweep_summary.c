@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "atomic_file.h"
-#include "json.h"
-#include "json_read.h"
-#include "run_record.h"
-#include "sweep_internal.h"
+#include "record/atomic_file.h"
+#include "record/json.h"
+#include "record/json_read.h"
+#include "run/run_record.h"
+#include "bench/sweep_internal.h"
 
 typedef struct row {
   int ok, devices;

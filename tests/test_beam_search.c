@@ -4,8 +4,8 @@
  * (teacher-forced probabilities equal reference.c's softmax). */
 #include <math.h>
 
-#include "beam_search.h"
-#include "reference.h"
+#include "model/beam_search.h"
+#include "model/reference.h"
 #include "test_util.h"
 
 /* A table scorer over V = 4 words (<unk>, <eos>, a=2, b=3): the distribution depends on

@@ -7,11 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bleu.h"
-#include "bleu_tokenize.h"
+#include "bleu/bleu.h"
+#include "bleu/bleu_tokenize.h"
 #include "test_util.h"
-#include "unicode_tables.h"
-#include "utf8.h"
+#include "text/unicode_tables.h"
+#include "text/utf8.h"
 
 #define EPSILON 1e-8 /* test_bleu.py's EPSILON */
 

@@ -5,9 +5,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "batch.h"
-#include "config.h"
-#include "params.h"
+#include "model/batch.h"
+#include "model/config.h"
+#include "model/params.h"
 #include "test_util.h"
 
 static void test_presets(void) {

@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "corpus.h"
-#include "sha256.h"
+#include "corpus/corpus.h"
+#include "text/sha256.h"
 #include "test_util.h"
 
 static char tmp[] = "/tmp/s2s_corpus_XXXXXX";

@@ -2,7 +2,7 @@
  * UTF-8) and placeholder masking (printf, positional reordering, Qt, Python, GCC quotes,
  * markup, entities, accelerators), mismatch detection, and the round trip: unmasking each
  * side with its own table gives back the normalised original byte for byte. */
-#include "corpus.h"
+#include "corpus/corpus.h"
 #include "test_util.h"
 
 typedef struct {

@@ -4,7 +4,7 @@
 #ifndef S2S_TEST_DEVICE_UTIL_H
 #define S2S_TEST_DEVICE_UTIL_H
 
-#include "device.h"
+#include "blas/blas_devices.h"
 #include "test_util.h"
 
 static inline s2s_device *s2s_test_device_open(const char *spec, int *count) {
@@ -17,7 +17,7 @@ static inline s2s_device *s2s_test_device_open(const char *spec, int *count) {
   if (!spec || !*spec) spec = "cpu";
   s2s_device *d = NULL;
   char err[512];
-  if (s2s_device_open(spec, &d, count, err, sizeof err) != 0) {
+  if (s2s_blas_open_devices(spec, &d, count, err, sizeof err) != 0) {
     fprintf(stderr, "cannot open test device '%s': %s\n", spec, err);
     exit(1);
   }
@@ -28,7 +28,7 @@ static inline s2s_device *s2s_test_device_open(const char *spec, int *count) {
 
 #endif
 
-#include "buffer.h"
+#include "cl/buffer.h"
 
 /* Canary floats after every device output: a kernel that writes past its output region
  * changes them and the download check fails. */

@@ -3,8 +3,8 @@
  * the status-name tables against the headers' own constants, and the JSON writer. */
 #include <string.h>
 
-#include "buffer.h"
-#include "status.h"
+#include "cl/buffer.h"
+#include "cl/status.h"
 #include "test_device_util.h"
 
 static int json_balanced(const char *s) {

@@ -1,7 +1,7 @@
 /* kernels/embedding.cl against the CPU twin (model/embedding.c): gather, and the
  * deterministic scatter-add with repeated ids, on odd shapes with canaries. */
-#include "embedding.h"
-#include "kernels.h"
+#include "model/embedding.h"
+#include "cl/kernels.h"
 #include "test_device_util.h"
 
 static void check_shape(s2s_kernels *k, s2s_device *d, int V, int N, int E, unsigned seed) {

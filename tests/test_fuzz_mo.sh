@@ -9,9 +9,9 @@ command -v clang >/dev/null || { echo "test_fuzz_mo: no clang: skipped"; exit 77
 work="$(mktemp -d /tmp/s2s_fuzz_mo.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 if ! clang -std=c11 -D_POSIX_C_SOURCE=200809L -O1 -g -fsanitize=fuzzer,address,undefined \
-    -fno-sanitize-recover=undefined -I"$src/harness" -o "$work/fuzz_mo_reader" \
-    "$src/tests/fuzz/fuzz_mo_reader.c" "$src/harness/mo_reader.c" "$src/harness/corpus_text.c" \
-    "$src/harness/corpus_mask.c" "$src/harness/utf8.c" "$src/harness/unicode_tables.c" \
+    -fno-sanitize-recover=undefined -I"$src/harness" -I"$src" -o "$work/fuzz_mo_reader" \
+    "$src/tests/fuzz/fuzz_mo_reader.c" "$src/harness/corpus/mo_reader.c" "$src/harness/corpus/corpus_text.c" \
+    "$src/harness/corpus/corpus_mask.c" "$src/harness/text/utf8.c" "$src/harness/text/unicode_tables.c" \
     2>"$work/build.log"; then
   if grep -q "fuzzer" "$work/build.log" && ! grep -q "error:.*\.c:" "$work/build.log"; then
     echo "test_fuzz_mo: clang cannot link libFuzzer: skipped"; cat "$work/build.log"; exit 77

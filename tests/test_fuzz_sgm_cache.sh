@@ -10,7 +10,7 @@ command -v clang >/dev/null || { echo "test_fuzz_sgm_cache: no clang: skipped"; 
 work="$(mktemp -d /tmp/s2s_fuzz_data.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 flags=(-std=c11 -D_POSIX_C_SOURCE=200809L -O1 -g -fsanitize=fuzzer,address,undefined
-       -fno-sanitize-recover=undefined -I"$src/harness" -I"$src/model")
+       -fno-sanitize-recover=undefined -I"$src/harness" -I"$src")
 h="$src/harness"
 build() { # build NAME SOURCES...
   local name=$1; shift
@@ -21,10 +21,10 @@ build() { # build NAME SOURCES...
     cat "$work/$name.log"; exit 1
   fi
 }
-build fuzz_sgm "$src/tests/fuzz/fuzz_sgm.c" "$h/sgm.c" "$h/utf8.c" "$h/tokenize.c"
-build fuzz_cache "$src/tests/fuzz/fuzz_cache.c" "$h/corpus_cache.c" "$h/corpus_batches.c" \
-  "$h/corpus_build.c" "$h/corpus_data.c" "$h/tokenize.c" "$h/utf8.c" "$h/sha256.c" "$h/json.c" \
-  "$h/atomic_file.c" "$src/model/vocab.c" "$src/model/checkpoint.c" "$src/model/batch.c" \
+build fuzz_sgm "$src/tests/fuzz/fuzz_sgm.c" "$h/data/sgm.c" "$h/text/utf8.c" "$h/data/tokenize.c"
+build fuzz_cache "$src/tests/fuzz/fuzz_cache.c" "$h/data/dataset_cache.c" "$h/data/dataset_batches.c" \
+  "$h/data/dataset_build.c" "$h/data/dataset.c" "$h/data/tokenize.c" "$h/text/utf8.c" "$h/text/sha256.c" "$h/record/json.c" \
+  "$h/record/atomic_file.c" "$src/model/vocab.c" "$src/model/checkpoint.c" "$src/model/batch.c" \
   "$src/model/config.c"
 mkdir -p "$work/sgm" "$work/cache"
 cp "$src/tests/fixtures/data/newstest-sample.sgm" "$work/sgm/"

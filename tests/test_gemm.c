@@ -5,7 +5,7 @@
 #include <clblast_c.h>
 #include <string.h>
 
-#include "gemm.h"
+#include "blas/gemm.h"
 #include "test_device_util.h"
 
 #define CANARY_N 4

@@ -7,11 +7,11 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "embedding.h"
-#include "lstm.h"
-#include "lstm_cell.h"
-#include "rng.h"
-#include "softmax_xent.h"
+#include "model/embedding.h"
+#include "model/lstm.h"
+#include "model/lstm_cell.h"
+#include "model/rng.h"
+#include "model/softmax_xent.h"
 #include "test_util.h"
 
 /* Central differences: eps 1e-5 gives truncation ~1e-11 and rounding ~1e-11 for O(1)

@@ -7,9 +7,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "optimizer.h"
-#include "reference.h"
-#include "rng.h"
+#include "model/optimizer.h"
+#include "model/reference.h"
+#include "model/rng.h"
 #include "test_util.h"
 
 #define EPS 1e-5   /* central differences, double: error ~1e-11 for this O(1) loss */

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "json.h"
-#include "json_read.h"
+#include "record/json.h"
+#include "record/json_read.h"
 #include "test_util.h"
 
 static void test_values(void) {

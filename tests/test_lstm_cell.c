@@ -1,7 +1,7 @@
 /* kernels/lstm_cell.cl against the CPU twin (model/lstm_cell.c), forward and backward, on
  * odd shapes with a masked (padding) row and canaries after every output. */
-#include "kernels.h"
-#include "lstm_cell.h"
+#include "cl/kernels.h"
+#include "model/lstm_cell.h"
 #include "test_device_util.h"
 
 static void check_shape(s2s_kernels *k, s2s_device *d, int B, int H, unsigned seed) {

@@ -2,7 +2,7 @@
  * context, plurals, a system-dependent string, Latin-1) and against broken input: every
  * truncation of a real catalog, bad magic, bad revision, offsets past the end, and catalogs
  * built here byte by byte (empty translations, a missing plural form). */
-#include "mo_reader.h"
+#include "corpus/mo_reader.h"
 #include "test_util.h"
 
 static const char *src_dir(void) {

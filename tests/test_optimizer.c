@@ -3,8 +3,8 @@
  * non-finite norm that must leave the parameters untouched) and axpy, with canaries. */
 #include <math.h>
 
-#include "kernels.h"
-#include "optimizer.h"
+#include "cl/kernels.h"
+#include "model/optimizer.h"
 #include "test_device_util.h"
 
 static void check_update(s2s_kernels *k, s2s_device *d, size_t n, double clip, unsigned seed) {

@@ -5,9 +5,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "params.h"
-#include "reference.h"
-#include "rng.h"
+#include "model/params.h"
+#include "model/reference.h"
+#include "model/rng.h"
 #include "test_util.h"
 
 static void test_layout(void) {

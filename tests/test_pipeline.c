@@ -7,7 +7,7 @@
 #include <math.h>
 
 #include "test_device_util.h"
-#include "train_step.h"
+#include "step/train_step.h"
 
 static s2s_config test_config(void) {
   s2s_config c;

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buffer.h"
-#include "program.h"
+#include "cl/buffer.h"
+#include "cl/program.h"
 #include "test_device_util.h"
 
 extern const struct s2s_kernel_source {

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sgm.h"
+#include "data/sgm.h"
 #include "test_util.h"
 
 static void parse_ok(const char *what, const char *text, size_t n_want, const char *const *want,

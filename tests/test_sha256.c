@@ -1,6 +1,6 @@
 /* SHA-256 against the FIPS 180-4 / NIST CAVP example vectors, plus streaming in odd chunk
  * sizes (1, 3, 63, 64, 65 bytes) against one-shot hashing: every padding boundary. */
-#include "sha256.h"
+#include "text/sha256.h"
 #include "test_util.h"
 
 static void check(const char *what, const char *got, const char *want) {

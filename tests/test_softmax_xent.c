@@ -1,8 +1,8 @@
 /* kernels/softmax_xent.cl against the CPU twin (model/softmax_xent.c): loss per row,
  * argmax, and the fused gradient written over the logits, on odd shapes with padding rows
  * and canaries. */
-#include "kernels.h"
-#include "softmax_xent.h"
+#include "cl/kernels.h"
+#include "model/softmax_xent.h"
 #include "test_device_util.h"
 
 static void check_shape(s2s_kernels *k, s2s_device *d, int N, int V, unsigned seed) {

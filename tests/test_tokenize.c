@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "test_util.h"
-#include "tokenize.h"
+#include "data/tokenize.h"
 
 static void tok(const char *in, s2s_lang lang, const char *want) {
   size_t n = strlen(in);

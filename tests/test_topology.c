@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "test_util.h"
-#include "topology.h"
+#include "cl/topology.h"
 
 /* String-aware check that {} and [] balance and no raw control character sits in a
  * string: enough to catch a writer that forgets a brace, comma-free JSON aside. */

@@ -3,10 +3,10 @@
  * on odd sizes with padded sentences. Float on the device vs double in the reference. */
 #include <math.h>
 
-#include "optimizer.h"
-#include "reference.h"
+#include "model/optimizer.h"
+#include "model/reference.h"
 #include "test_device_util.h"
-#include "train_step.h"
+#include "step/train_step.h"
 
 static s2s_config test_config(void) {
   s2s_config c;

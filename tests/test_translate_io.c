@@ -1,9 +1,9 @@
 /* Placeholders through translation: an input line is masked as the corpus was (one token
  * per placeholder), the translation's tokens are restored from the line's table, tokens
  * the decoder invents are dropped, and no accelerator is put into the translation. */
-#include "corpus.h"
+#include "corpus/corpus.h"
 #include "test_util.h"
-#include "translate_io.h"
+#include "decode/translate_io.h"
 
 static void roundtrip(const char *line, const char *want_masked, const char *translation,
                       const char *want_out) {

@@ -8,10 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buffer.h"
-#include "gemm.h"
+#include "cl/buffer.h"
+#include "blas/gemm.h"
 #include "test_device_util.h"
-#include "tuning.h"
+#include "blas/tuning.h"
 
 #ifndef S2S_SOURCE_DIR
 #define S2S_SOURCE_DIR "."

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "model/config.h"
 #include "test_util.h"
-#include "vocab.h"
+#include "model/vocab.h"
 
 static void test_order(void) {
   /* counts: b 5, a 5, c 9, d 1, é 5 (bytes 0xC3 0xA9 sort after ASCII), e 0 */

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checkpoint.h"
-#include "corpus_data_internal.h"
+#include "model/checkpoint.h"
+#include "data/dataset_internal.h"
 
 static void use_view(const s2s_cache_view *v) {
   const int L = (int)v->h->max_len, B = 3;
@@ -39,7 +39,7 @@ static void use_view(const s2s_cache_view *v) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char err[256];
   s2s_vocab *a, *t;
-  if (s2s_corpus_vocabs_deserialize(data, size, &a, &t, err, sizeof err) == 0)
+  if (s2s_dataset_vocabs_deserialize(data, size, &a, &t, err, sizeof err) == 0)
     s2s_vocab_free(a), s2s_vocab_free(t);
   size_t vl;
   s2s_vocab *one = s2s_vocab_deserialize(data, size, err, sizeof err);
@@ -79,7 +79,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   const char *names[4] = {"train.en", "train.fr", "dev.en", "dev.fr"};
   for (int i = 0; i < 4; i++)
     snprintf(p[i], sizeof p[i], "%s/%s", fix, names[i]);
-  s2s_corpus_opts o = {.train_src = p[0],
+  s2s_dataset_opts o = {.train_src = p[0],
                        .train_tgt = p[1],
                        .dev_src = p[2],
                        .dev_tgt = p[3],

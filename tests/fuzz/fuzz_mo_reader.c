@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "corpus.h"
-#include "mo_reader.h"
+#include "corpus/corpus.h"
+#include "corpus/mo_reader.h"
 
 static void check_pair(const char *en, size_t en_n, const char *fr, size_t fr_n) {
   static char a[8192], b[8192], back[65536];

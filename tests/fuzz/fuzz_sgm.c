@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sgm.h"
-#include "tokenize.h"
+#include "data/sgm.h"
+#include "data/tokenize.h"
 
 static void check_tokens(const char *t, size_t n) {
   if (strlen(t) != n || (n && (t[0] == ' ' || t[n - 1] == ' ')) || strstr(t, "  ")) {

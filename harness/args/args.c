@@ -1,0 +1,117 @@
+/* Flag parsing for the subcommands (see cli.h). */
+#include "args/args.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void s2s_args_init(s2s_args *c, const char *cmd, int argc, char **argv) {
+  *c = (s2s_args){.cmd = cmd, .argc = argc, .argv = argv, .i = 0};
+}
+
+int s2s_args_next(s2s_args *c) {
+  static char name[128];
+  c->i++;
+  if (c->i >= c->argc) return 0;
+  const char *a = c->argv[c->i];
+  const char *eq = strncmp(a, "--", 2) == 0 ? strchr(a, '=') : NULL;
+  if (eq && (size_t)(eq - a) < sizeof name) {
+    memcpy(name, a, (size_t)(eq - a));
+    name[eq - a] = '\0';
+    c->flag = name;
+    c->inline_value = eq + 1;
+  } else {
+    c->flag = a;
+    c->inline_value = NULL;
+  }
+  return 1;
+}
+
+int s2s_args_is(const s2s_args *c, const char *name) { return strcmp(c->flag, name) == 0; }
+
+const char *s2s_args_value(s2s_args *c) {
+  if (c->inline_value) return c->inline_value;
+  if (c->i + 1 >= c->argc) {
+    fprintf(stderr, "s2sbench %s: flag '%s' needs a value\n", c->cmd, c->flag);
+    return NULL;
+  }
+  return c->argv[++c->i];
+}
+
+int s2s_args_long(s2s_args *c, long min, long max, long *out) {
+  const char *v = s2s_args_value(c);
+  if (!v) return -1;
+  char *end;
+  errno = 0;
+  long x = strtol(v, &end, 10);
+  if (errno || end == v || *end || x < min || x > max) {
+    fprintf(stderr, "s2sbench %s: %s: '%s' is not an integer in [%ld, %ld]\n", c->cmd, c->flag,
+            v, min, max);
+    return -1;
+  }
+  *out = x;
+  return 0;
+}
+
+int s2s_args_double(s2s_args *c, double min, double max, double *out) {
+  const char *v = s2s_args_value(c);
+  if (!v) return -1;
+  char *end;
+  errno = 0;
+  double x = strtod(v, &end);
+  if (errno || end == v || *end || !(x >= min && x <= max)) {
+    fprintf(stderr, "s2sbench %s: %s: '%s' is not a number in [%g, %g]\n", c->cmd, c->flag, v,
+            min, max);
+    return -1;
+  }
+  *out = x;
+  return 0;
+}
+
+int s2s_args_config(s2s_args *c, s2s_config *cfg) {
+  if (s2s_args_is(c, "--preset")) {
+    const char *v = s2s_args_value(c);
+    if (!v) return -1;
+    if (s2s_config_preset(cfg, v) != 0) {
+      fprintf(stderr, "s2sbench %s: --preset: unknown preset '%s' (paper, small, tiny)\n",
+              c->cmd, v);
+      return -1;
+    }
+    return 1;
+  }
+  if (strncmp(c->flag, "--", 2) != 0) return 0;
+  for (const char *const *k = s2s_config_keys; *k; k++) {
+    if (strcmp(c->flag + 2, *k) != 0) continue;
+    const char *v = s2s_args_value(c);
+    if (!v) return -1;
+    if (s2s_config_set(cfg, *k, v) != 0) {
+      fprintf(stderr, "s2sbench %s: %s: invalid value '%s'\n", c->cmd, c->flag, v);
+      return -1;
+    }
+    return 1;
+  }
+  return 0;
+}
+
+int s2s_args_unknown(const s2s_args *c) {
+  fprintf(stderr, "s2sbench %s: unknown flag '%s' (see s2sbench %s --help)\n", c->cmd, c->flag,
+          c->cmd);
+  return 2;
+}
+
+void s2s_args_config_help(void) {
+  printf("model and optimiser (give --preset first; every size can then be overridden):\n"
+         "  --preset paper|small|tiny  paper = the 2014 system (4x1000, vocab 160k/80k, B 128)\n"
+         "  ");
+  int col = 2;
+  for (const char *const *k = s2s_config_keys; *k; k++) {
+    int n = printf("--%s N  ", *k);
+    col += n;
+    if (col > 80) {
+      printf("\n  ");
+      col = 2;
+    }
+  }
+  printf("\n");
+}

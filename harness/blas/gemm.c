@@ -1,0 +1,157 @@
+/* s2s_gemm: row-major SGEMM through CLBlastSgemmWithTempBuffer. CLBlast's indirect GEMM
+ * path needs a temp buffer (pad/transpose copies); without one it allocates and frees one
+ * on every call, so each queue keeps its own here, grown on demand. Releasing a buffer
+ * that queued GEMMs still use is safe: OpenCL frees it after they finish. */
+#include "blas/gemm.h"
+#include "cl/timeline.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cl/status.h"
+
+typedef struct temp_entry {
+  cl_command_queue queue;
+  cl_mem mem;
+  size_t bytes;
+  struct temp_entry *next;
+} temp_entry;
+
+static temp_entry *temps;
+static pthread_mutex_t temps_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The temp buffer of d's queue with at least `bytes` bytes (NULL when bytes == 0). */
+static int temp_for(s2s_device *d, size_t bytes, cl_mem *out) {
+  *out = NULL;
+  if (bytes == 0) return 0;
+  pthread_mutex_lock(&temps_lock);
+  temp_entry *e = temps;
+  while (e && e->queue != d->queue)
+    e = e->next;
+  if (!e && (e = calloc(1, sizeof *e)) != NULL) {
+    s2s_device_on_close(s2s_gemm_release);
+    e->queue = d->queue;
+    e->next = temps;
+    temps = e;
+  }
+  int rc = e ? 0 : -1;
+  if (e && e->bytes < bytes) {
+    /* grow with headroom so a sweep of rising shapes does not reallocate every step */
+    size_t want = bytes + bytes / 4;
+    if (d->info.max_alloc && want > d->info.max_alloc) want = bytes;
+    if (e->mem) clReleaseMemObject(e->mem);
+    e->mem = NULL;
+    e->bytes = 0;
+    cl_int st;
+    e->mem = clCreateBuffer(d->ctx, CL_MEM_READ_WRITE, want, NULL, &st);
+    if (st != CL_SUCCESS) {
+      fprintf(stderr, "s2sbench: GEMM temp buffer of %zu bytes on '%s':\n", want, d->info.name);
+      s2s_report_cl(__FILE__, __LINE__, "clCreateBuffer", st);
+      e->mem = NULL;
+      rc = -1;
+    } else {
+      e->bytes = want;
+    }
+  }
+  if (rc == 0) *out = e->mem;
+  pthread_mutex_unlock(&temps_lock);
+  return rc;
+}
+
+/* k == 0: C = beta C (row by row, since C may have ldc > n). */
+static int scale_rows(s2s_device *d, size_t m, size_t n, float beta, s2s_buf c, size_t ldc) {
+  if (beta == 1.0f) return 0;
+  for (size_t i = 0; i < m; i++) {
+    if (beta == 0.0f) { /* BLAS: beta 0 overwrites, even NaN */
+      const float zero = 0.0f;
+      S2S_CL_CHECK(clEnqueueFillBuffer(d->queue, c.mem, &zero, sizeof zero, (c.off + i * ldc) * 4,
+                                       n * 4, 0, NULL, NULL));
+    } else {
+      S2S_CLBLAST_CHECK(CLBlastSscal(n, beta, c.mem, c.off + i * ldc, 1, &d->queue, NULL));
+    }
+  }
+  return 0;
+}
+
+int s2s_gemm(s2s_device *d, s2s_trans ta, s2s_trans tb, size_t m, size_t n, size_t k, float alpha,
+             s2s_buf a, size_t lda, s2s_buf b, size_t ldb, float beta, s2s_buf c, size_t ldc,
+             cl_event *event) {
+  s2s_gemm_note(&(s2s_gemm_call){ta, tb, m, n, k, lda, ldb, ldc, alpha, beta, a, b, c});
+  if (m == 0 || n == 0 || k == 0) {
+    if (m && n) S2S_TRY(scale_rows(d, m, n, beta, c, ldc));
+    /* the caller may wait on the event: give it one that completes in queue order */
+    if (event) S2S_CL_CHECK(clEnqueueMarkerWithWaitList(d->queue, 0, NULL, event));
+    return 0;
+  }
+  const CLBlastTranspose cta = ta == S2S_TRANS ? CLBlastTransposeYes : CLBlastTransposeNo;
+  const CLBlastTranspose ctb = tb == S2S_TRANS ? CLBlastTransposeYes : CLBlastTransposeNo;
+  size_t bytes = 0;
+  S2S_CLBLAST_CHECK(CLBlastSGemmTempBufferSize(CLBlastLayoutRowMajor, cta, ctb, m, n, k, a.off, lda,
+                                               b.off, ldb, c.off, ldc, &d->queue, &bytes));
+  cl_mem temp;
+  S2S_TRY(temp_for(d, bytes, &temp));
+  if (!event && s2s_timeline_active()) event = s2s_timeline_slot(d->queue, "sgemm");
+  CLBlastStatusCode st = CLBlastSgemmWithTempBuffer(CLBlastLayoutRowMajor, cta, ctb, m, n, k, alpha,
+                                                    a.mem, a.off, lda, b.mem, b.off, ldb, beta,
+                                                    c.mem, c.off, ldc, &d->queue, event, temp);
+  if (st != CLBlastSuccess) {
+    fprintf(stderr,
+            "s2sbench: sgemm %c%c m=%zu n=%zu k=%zu lda=%zu ldb=%zu ldc=%zu offsets "
+            "%zu/%zu/%zu on '%s'\n",
+            ta == S2S_TRANS ? 'T' : 'N', tb == S2S_TRANS ? 'T' : 'N', m, n, k, lda, ldb, ldc, a.off,
+            b.off, c.off, d->info.name);
+    s2s_report_clblast(__FILE__, __LINE__, "CLBlastSgemmWithTempBuffer", st);
+    return -1;
+  }
+  return 0;
+}
+
+void s2s_gemm_release(s2s_device *d) {
+  pthread_mutex_lock(&temps_lock);
+  for (temp_entry **pp = &temps; *pp;) {
+    temp_entry *e = *pp;
+    if (e->queue == d->queue) {
+      *pp = e->next;
+      if (e->mem) clReleaseMemObject(e->mem);
+      free(e);
+    } else {
+      pp = &e->next;
+    }
+  }
+  pthread_mutex_unlock(&temps_lock);
+}
+
+int s2s_transpose(s2s_device *d, size_t m, size_t n, s2s_buf a, size_t lda, s2s_buf b,
+                  size_t ldb) {
+  if (m == 0 || n == 0) return 0;
+  cl_event *event = s2s_timeline_active() ? s2s_timeline_slot(d->queue, "omatcopy") : NULL;
+  S2S_CLBLAST_CHECK(CLBlastSomatcopy(CLBlastLayoutRowMajor, CLBlastTransposeYes, m, n, 1.0f,
+                                     a.mem, a.off, lda, b.mem, b.off, ldb, &d->queue, event));
+  return 0;
+}
+
+static _Thread_local s2s_gemm_recorder *current;
+
+void s2s_gemm_record(s2s_gemm_recorder *r) { current = r; }
+
+void s2s_gemm_note(const s2s_gemm_call *call) {
+  s2s_gemm_recorder *r = current;
+  if (!r) return;
+  if (r->count == r->cap) {
+    size_t cap = r->cap ? 2 * r->cap : 256;
+    s2s_gemm_call *p = realloc(r->calls, cap * sizeof *p);
+    if (!p) {
+      r->failed = 1;
+      return;
+    }
+    r->calls = p;
+    r->cap = cap;
+  }
+  r->calls[r->count++] = *call;
+}
+
+void s2s_gemm_recorder_free(s2s_gemm_recorder *r) {
+  free(r->calls);
+  *r = (s2s_gemm_recorder){0};
+}

@@ -1,0 +1,52 @@
+/* The one door to CLBlast's SGEMM: row-major C = alpha op(A) op(B) + beta C on views
+ * (buffer, offset). CLBlast takes no wait list, so every call is enqueued on the device's
+ * in-order queue and ordered by it; callers that need an event pass a non-NULL *event.
+ * Large products use a temp buffer kept per device (CLBlastSgemmWithTempBuffer) so no
+ * call allocates. */
+#ifndef S2S_GEMM_H
+#define S2S_GEMM_H
+
+#include "cl/buffer.h"
+
+typedef enum { S2S_NO_TRANS = 0, S2S_TRANS = 1 } s2s_trans;
+
+/* C (m, n) = alpha op(A) (m, k) op(B) (k, n) + beta C, row-major with leading dimensions.
+ * Returns 0 or -1 (status reported). */
+int s2s_gemm(s2s_device *d, s2s_trans ta, s2s_trans tb, size_t m, size_t n, size_t k,
+             float alpha, s2s_buf a, size_t lda, s2s_buf b, size_t ldb, float beta,
+             s2s_buf c, size_t ldc, cl_event *event);
+
+/* B (n, m) = A^T for A (m, n), row-major, by CLBlast (omatcopy). Returns 0 or -1. */
+int s2s_transpose(s2s_device *d, size_t m, size_t n, s2s_buf a, size_t lda, s2s_buf b,
+                  size_t ldb);
+
+/* Releases the per-device temp buffers (call before closing the device). */
+void s2s_gemm_release(s2s_device *d);
+
+/* Multiply-add count of one product, times 2 (the FLOP convention of FACTS.md). */
+static inline double s2s_gemm_flops(size_t m, size_t n, size_t k) {
+  return 2.0 * (double)m * (double)n * (double)k;
+}
+
+/* Recording: s2s_gemm notes every product into the recorder active on its host thread
+ * (shapes and operands), so a benchmark can replay exactly those products alone
+ * (profile/gemm_replay.h). */
+typedef struct s2s_gemm_call {
+  s2s_trans ta, tb;
+  size_t m, n, k, lda, ldb, ldc;
+  float alpha, beta;
+  s2s_buf a, b, c;
+} s2s_gemm_call;
+
+typedef struct s2s_gemm_recorder {
+  s2s_gemm_call *calls;
+  size_t count, cap;
+  int failed;  /* out of memory while recording */
+} s2s_gemm_recorder;
+
+/* Starts (r != NULL) or stops (r == NULL) recording on this thread. */
+void s2s_gemm_record(s2s_gemm_recorder *r);
+/* Called by s2s_gemm for every product (a no-op when nothing records). */
+void s2s_gemm_note(const s2s_gemm_call *call);
+void s2s_gemm_recorder_free(s2s_gemm_recorder *r);
+#endif

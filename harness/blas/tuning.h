@@ -1,0 +1,67 @@
+/* CLBlast tuning per device: the best parameters found by CLBlast's own tuners
+ * (clblast-utils: clblast_tuner_xgemm, clblast_tuner_xgemm_direct) are kept in
+ * results/tuning/<device-slug>.json and applied with CLBlastOverrideParameters to every
+ * device of that name a run opens, before its first GEMM. S2S_TUNING=off disables it;
+ * S2S_TUNING_DIR names another folder. */
+#ifndef S2S_TUNING_H
+#define S2S_TUNING_H
+
+#include <stddef.h>
+
+#include "cl/device.h"
+
+#define S2S_TUNING_MAX_PARAMS 24
+#define S2S_TUNING_MAX_KERNELS 8
+
+typedef struct s2s_tuned_kernel {
+  char kernel[32];  /* CLBlast database name: "Xgemm", "XgemmDirect" */
+  char family[48];  /* tuner output family: "xgemm_2", "xgemm_direct_1" */
+  char variant[48]; /* the kernel the tuner timed: "Xgemm", "XgemmDirectTN" */
+  int nparams;
+  char names[S2S_TUNING_MAX_PARAMS][24];
+  size_t values[S2S_TUNING_MAX_PARAMS];
+  double time_ms; /* best time at the tuned shape */
+  long m, n, k;   /* the shape the tuner ran */
+  long configs;   /* configurations the tuner timed and verified */
+  int complete;   /* 0: salvaged from the log of a tuner stopped by the time limit */
+} s2s_tuned_kernel;
+
+typedef struct s2s_tuning {
+  char device[256], driver[128], platform[128];
+  int nkernels;
+  s2s_tuned_kernel k[S2S_TUNING_MAX_KERNELS];
+} s2s_tuning;
+
+/* "pthread-skylake-avx512-amd-epyc": the device name, lower case, [a-z0-9.] kept, other
+ * runs of characters as one '-'. Sub-devices share their parent's slug. */
+void s2s_tuning_slug(const char *device_name, char *buf, size_t len);
+/* The tuning folder: $S2S_TUNING_DIR, else results/tuning of the source tree. */
+void s2s_tuning_dir(char *buf, size_t len);
+/* <dir>/<slug>.json for this device. */
+void s2s_tuning_path(const s2s_device_info *d, char *buf, size_t len);
+
+/* One CLBlast tuner output file (clblast_xgemm_1_32.json): its best result, without the
+ * PRECISION entry (not a database parameter). Returns 0 or -1 (reason in err). */
+int s2s_tuning_parse_tuner_json(const char *path, s2s_tuned_kernel *out, char *err, size_t errlen);
+/* A tuner's terminal output (what it printed before it finished or was stopped): the best
+ * verified ("results match") row of section `section` (0-based, one per tuning phase).
+ * Returns 0, 1 when the section has no verified row, -1 when it does not exist. */
+int s2s_tuning_parse_tuner_log(const char *path, int section, const char *kernel,
+                               s2s_tuned_kernel *out);
+/* Keeps k in t, replacing an entry of the same kernel only when k is faster. */
+void s2s_tuning_merge(s2s_tuning *t, const s2s_tuned_kernel *k);
+
+int s2s_tuning_load(const char *path, s2s_tuning *t, char *err, size_t errlen);
+/* Writes t atomically. extra (may be NULL) writes the first members of the top-level
+ * object: the run record's metadata with kind "tuning"; without it only schema_version
+ * and kind are written. */
+int s2s_tuning_save(const char *path, const s2s_tuning *t, void (*extra)(void *json, void *ctx),
+                    void *ctx);
+
+/* Applies the tuning file of d's device, if there is one: returns the number of kernels
+ * applied (0: no file, or S2S_TUNING=off), -1 on a bad file or a CLBlast refusal (message
+ * on stderr). Call after opening the device and before its first GEMM. If applied_path
+ * is not NULL it gets the file used ("" when none). */
+int s2s_tuning_apply(const s2s_device *d, char *applied_path, size_t len);
+
+#endif

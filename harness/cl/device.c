@@ -1,0 +1,456 @@
+/* OpenCL devices: enumerate all platforms, select devices with the spec grammar of
+ * device.h (by type, P:D, name=, split with /N or /NxC), open one context per parent
+ * device (shared by its sub-devices) and one in-order profiling queue per device.
+ * Selection never relies on platform order: type and name items scan every platform. */
+#include "cl/device.h"
+
+#include <ctype.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <CL/cl_ext.h> /* CL_PLATFORM_NOT_FOUND_KHR */
+
+#include "cl/status.h"
+
+typedef struct {
+  cl_platform_id plat;
+  cl_device_id dev;
+  int pi, di;
+} entry;
+
+static void errf(char *err, size_t len, const char *fmt, ...) {
+  if (!err || !len) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, len, fmt, ap);
+  va_end(ap);
+}
+
+static void trim_right(char *s) {
+  size_t n = strlen(s);
+  while (n && isspace((unsigned char)s[n - 1]))
+    s[--n] = '\0';
+}
+
+/* Every device of every platform. A missing ICD/platform is "no device", not an error. */
+static int enumerate(entry **out, int *n) {
+  *out = NULL;
+  *n = 0;
+  cl_uint np = 0;
+  cl_int st = clGetPlatformIDs(0, NULL, &np);
+  if (st == CL_PLATFORM_NOT_FOUND_KHR || np == 0) return 0;
+  S2S_CL_CHECK(st);
+  cl_platform_id *plats = malloc(np * sizeof *plats);
+  if (!plats) return -1;
+  if ((st = clGetPlatformIDs(np, plats, NULL)) != CL_SUCCESS) {
+    s2s_report_cl(__FILE__, __LINE__, "clGetPlatformIDs", st);
+    free(plats);
+    return -1;
+  }
+  int cap = 0;
+  for (cl_uint p = 0; p < np; p++) {
+    cl_uint nd = 0;
+    st = clGetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL, 0, NULL, &nd);
+    if (st == CL_DEVICE_NOT_FOUND || nd == 0) continue;
+    if (st != CL_SUCCESS) { /* one broken platform must not hide the others */
+      s2s_report_cl(__FILE__, __LINE__, "clGetDeviceIDs", st);
+      continue;
+    }
+    cl_device_id *ids = malloc(nd * sizeof *ids);
+    entry *grown = realloc(*out, (size_t)(cap + (int)nd) * sizeof *grown);
+    if (!ids || !grown) {
+      free(ids);
+      free(grown ? grown : *out);
+      free(plats);
+      *out = NULL;
+      return -1;
+    }
+    *out = grown;
+    cap += (int)nd;
+    if (clGetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL, nd, ids, NULL) == CL_SUCCESS)
+      for (cl_uint d = 0; d < nd; d++)
+        (*out)[(*n)++] = (entry){plats[p], ids[d], (int)p, (int)d};
+    free(ids);
+  }
+  free(plats);
+  return 0;
+}
+
+int s2s_device_list(s2s_device_info *out, int max) {
+  entry *e;
+  int n;
+  if (enumerate(&e, &n) != 0) return -1;
+  int w = out ? (n < max ? n : max) : n;
+  for (int i = 0; out && i < w; i++)
+    s2s_device_query_info(e[i].plat, e[i].dev, e[i].pi, e[i].di, &out[i]);
+  free(e);
+  return w;
+}
+
+/* ---- opening ------------------------------------------------------------------------ */
+
+typedef struct {
+  s2s_device *v;
+  int n, cap;
+} dev_vec;
+
+static s2s_device *vec_push(dev_vec *v) {
+  if (v->n == v->cap) {
+    int cap = v->cap ? 2 * v->cap : 4;
+    s2s_device *g = realloc(v->v, (size_t)cap * sizeof *g);
+    if (!g) return NULL;
+    v->v = g;
+    v->cap = cap;
+  }
+  s2s_device *d = &v->v[v->n++];
+  memset(d, 0, sizeof *d);
+  d->info.sub_index = -1; /* close must not release a root device it never retained */
+  return d;
+}
+
+static void CL_CALLBACK ctx_notify(const char *msg, const void *p, size_t n, void *u) {
+  fprintf(stderr, "s2sbench: OpenCL context: %s\n", msg);
+}
+
+static int make_queue(s2s_device *d) {
+  cl_int st;
+  d->queue = clCreateCommandQueue(d->ctx, d->id, CL_QUEUE_PROFILING_ENABLE, &st);
+  S2S_CL_CHECK(st);
+  return 0;
+}
+
+static int open_whole(const entry *e, dev_vec *v) {
+  s2s_device *d = vec_push(v);
+  if (!d) return -1;
+  cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)e->plat, 0};
+  cl_int st;
+  d->id = e->dev;
+  s2s_device_query_info(e->plat, e->dev, e->pi, e->di, &d->info);
+  d->ctx = clCreateContext(props, 1, &e->dev, ctx_notify, NULL, &st);
+  S2S_CL_CHECK(st);
+  return make_queue(d);
+}
+
+/* Splits e into n sub-devices of `per` CUs (0: one CU each), all in one new context. */
+static int open_split(const entry *e, const char *item, unsigned n, unsigned per, dev_vec *v,
+                      char *err, size_t errlen) {
+  s2s_device_info pinfo;
+  s2s_device_query_info(e->plat, e->dev, e->pi, e->di, &pinfo);
+  unsigned cus = pinfo.compute_units;
+  if (!strstr(pinfo.partition_types, "equally")) {
+    errf(err, errlen, "--devices '%s': device %d:%d '%s' cannot be split (partition types: %s)",
+         item, e->pi, e->di, pinfo.name, pinfo.partition_types);
+    return -1;
+  }
+  int explicit_per = per != 0;
+  if (per == 0) per = n <= cus ? 1 : 0;
+  if (n == 0 || per == 0 || (unsigned long long)n * per > cus) {
+    if (explicit_per)
+      errf(err, errlen,
+           "--devices '%s': device %d:%d '%s' has %u compute units, fewer than "
+           "%u parts x %u",
+           item, e->pi, e->di, pinfo.name, cus, n, per);
+    else
+      errf(err, errlen,
+           "--devices '%s': device %d:%d '%s' has %u compute units: it splits "
+           "into at most %u parts",
+           item, e->pi, e->di, pinfo.name, cus, cus);
+    return -1;
+  }
+  cl_device_partition_property props[] = {CL_DEVICE_PARTITION_EQUALLY,
+                                          (cl_device_partition_property)per, 0};
+  cl_uint avail = 0;
+  cl_int st = clCreateSubDevices(e->dev, props, 0, NULL, &avail);
+  if (st != CL_SUCCESS || avail < n) {
+    errf(err, errlen,
+         "--devices '%s': clCreateSubDevices(EQUALLY %u) on '%s' failed: %s (%u "
+         "sub-devices available)",
+         item, per, pinfo.name, s2s_cl_status_name(st), avail);
+    return -1;
+  }
+  cl_device_id *subs = malloc(avail * sizeof *subs);
+  if (!subs) return -1;
+  if ((st = clCreateSubDevices(e->dev, props, avail, subs, NULL)) != CL_SUCCESS) {
+    errf(err, errlen, "--devices '%s': clCreateSubDevices failed: %s", item,
+         s2s_cl_status_name(st));
+    free(subs);
+    return -1;
+  }
+  for (cl_uint i = n; i < avail; i++)
+    clReleaseDevice(subs[i]); /* only n are wanted */
+  cl_context_properties cprops[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)e->plat, 0};
+  cl_context ctx = clCreateContext(cprops, n, subs, ctx_notify, NULL, &st);
+  if (st != CL_SUCCESS) {
+    s2s_report_cl(__FILE__, __LINE__, "clCreateContext", st);
+    for (unsigned i = 0; i < n; i++)
+      clReleaseDevice(subs[i]);
+    free(subs);
+    return -1;
+  }
+  int rc = 0;
+  for (unsigned i = 0; i < n; i++) {
+    s2s_device *d = vec_push(v);
+    if (!d) { /* the remaining ids and the context's last reference are ours to drop */
+      for (unsigned j = i; j < n; j++)
+        clReleaseDevice(subs[j]);
+      if (i == 0) clReleaseContext(ctx);
+      rc = -1;
+      break;
+    }
+    d->id = subs[i];
+    d->ctx = ctx;
+    if (i > 0) clRetainContext(ctx); /* each device owns one reference */
+    s2s_device_query_info(e->plat, subs[i], e->pi, e->di, &d->info);
+    d->info.sub_index = (int)i;
+    d->info.sub_count = (int)n;
+    if (rc == 0 && make_queue(d) != 0) rc = -1;
+  }
+  free(subs);
+  return rc;
+}
+
+static void list_available(const entry *e, int n, char *buf, size_t len) {
+  buf[0] = '\0';
+  for (int i = 0; i < n; i++) {
+    s2s_device_info info;
+    s2s_device_query_info(e[i].plat, e[i].dev, e[i].pi, e[i].di, &info);
+    size_t used = strlen(buf);
+    snprintf(buf + used, len - used, "%s%d:%d %s (%s)", i ? ", " : "", e[i].pi, e[i].di, info.name,
+             s2s_device_type_name(info.type));
+  }
+  if (!n) snprintf(buf, len, "none");
+}
+
+static int icontains(const char *hay, const char *needle) {
+  size_t n = strlen(needle);
+  for (; *hay; hay++) {
+    size_t i = 0;
+    while (i < n && hay[i] && tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i]))
+      i++;
+    if (i == n) return 1;
+  }
+  return n == 0;
+}
+
+static cl_device_type dev_type(cl_device_id d) {
+  cl_device_type t = 0;
+  clGetDeviceInfo(d, CL_DEVICE_TYPE, sizeof t, &t, NULL);
+  return t;
+}
+
+/* Selects entries for one item without its /N suffix; writes indices into sel. */
+static int select_base(const char *item, const char *base, const entry *e, int n, int *sel,
+                       int *nsel, char *err, size_t errlen) {
+  char avail[1024];
+  *nsel = 0;
+  cl_device_type want = 0;
+  const char *tname = NULL;
+  if (!strcasecmp(base, "cpu"))
+    want = CL_DEVICE_TYPE_CPU, tname = "CPU";
+  else if (!strcasecmp(base, "gpu"))
+    want = CL_DEVICE_TYPE_GPU, tname = "GPU";
+  else if (!strcasecmp(base, "accelerator"))
+    want = CL_DEVICE_TYPE_ACCELERATOR, tname = "accelerator";
+  else if (!strcasecmp(base, "all"))
+    want = CL_DEVICE_TYPE_ALL, tname = "OpenCL";
+  if (want) {
+    for (int i = 0; i < n; i++)
+      if (dev_type(e[i].dev) & want) sel[(*nsel)++] = i;
+  } else if (!strncmp(base, "name=", 5)) {
+    if (!base[5]) {
+      errf(err, errlen, "--devices '%s': name= needs a text", item);
+      return -1;
+    }
+    for (int i = 0; i < n; i++) {
+      char name[256];
+      s2s_device_info_string(e[i].dev, CL_DEVICE_NAME, name, sizeof name);
+      if (icontains(name, base + 5)) sel[(*nsel)++] = i;
+    }
+    tname = NULL;
+  } else {
+    int p, d, used = 0;
+    if (sscanf(base, "%d:%d%n", &p, &d, &used) != 2 || base[used] != '\0' || p < 0 || d < 0) {
+      errf(err, errlen,
+           "--devices '%s': unknown device spec item (expected cpu, gpu, "
+           "accelerator, all, P:D or name=TEXT, optionally /N or /NxC)",
+           item);
+      return -1;
+    }
+    for (int i = 0; i < n; i++)
+      if (e[i].pi == p && e[i].di == d) sel[(*nsel)++] = i;
+    if (!*nsel) {
+      list_available(e, n, avail, sizeof avail);
+      errf(err, errlen, "--devices '%s': no device %d:%d; available: %s", item, p, d, avail);
+      return -1;
+    }
+    return 0;
+  }
+  if (!*nsel) {
+    list_available(e, n, avail, sizeof avail);
+    if (tname)
+      errf(err, errlen, "--devices '%s': no %s device found; available: %s", item, tname, avail);
+    else
+      errf(err, errlen, "--devices '%s': no device name contains '%s'; available: %s", item,
+           base + 5, avail);
+    return -1;
+  }
+  return 0;
+}
+
+/* One item: "BASE" or "BASE/N" or "BASE/NxC". */
+static int open_item(const char *item, const entry *e, int n, dev_vec *v, char *err,
+                     size_t errlen) {
+  char base[256];
+  unsigned parts = 0, per = 0;
+  const char *slash = strrchr(item, '/');
+  /* a name may hold '/' ("Radeon RX 6800/6900"): only a numeric suffix is a split there */
+  if (slash && !strncmp(item, "name=", 5) && strspn(slash + 1, "0123456789x") != strlen(slash + 1))
+    slash = NULL;
+  size_t blen = slash ? (size_t)(slash - item) : strlen(item);
+  if (blen >= sizeof base || blen == 0) {
+    errf(err, errlen, "--devices '%s': %s device spec item", item, blen ? "overlong" : "empty");
+    return -1;
+  }
+  memcpy(base, item, blen);
+  base[blen] = '\0';
+  if (slash) {
+    int used = 0;
+    int ok = sscanf(slash + 1, "%u%n", &parts, &used) == 1 && isdigit((unsigned char)slash[1]);
+    if (ok && slash[1 + used] == 'x') {
+      int used2 = 0;
+      const char *c = slash + 2 + used;
+      ok = isdigit((unsigned char)*c) && sscanf(c, "%u%n", &per, &used2) == 1 && !c[used2] &&
+           per > 0;
+    } else if (ok) {
+      ok = slash[1 + used] == '\0';
+    }
+    if (!ok || parts == 0) {
+      errf(err, errlen, "--devices '%s': expected ITEM/N or ITEM/NxC with N, C >= 1", item);
+      return -1;
+    }
+  }
+  int *sel = malloc((size_t)(n ? n : 1) * sizeof *sel), nsel = 0;
+  if (!sel) return -1;
+  int rc = select_base(item, base, e, n, sel, &nsel, err, errlen);
+  if (rc == 0 && slash && nsel != 1) {
+    char names[768] = "";
+    for (int i = 0; i < nsel; i++)
+      snprintf(names + strlen(names), sizeof names - strlen(names), "%s%d:%d", i ? ", " : "",
+               e[sel[i]].pi, e[sel[i]].di);
+    errf(err, errlen,
+         "--devices '%s': '%s' selects %d devices (%s); a split needs exactly one "
+         "(name it with P:D or name=TEXT)",
+         item, base, nsel, names);
+    rc = -1;
+  }
+  if (rc == 0) {
+    if (slash) {
+      rc = open_split(&e[sel[0]], item, parts, per, v, err, errlen);
+    } else {
+      for (int i = 0; i < nsel && rc == 0; i++)
+        rc = open_whole(&e[sel[i]], v);
+    }
+    if (rc != 0 && err && !err[0]) errf(err, errlen, "--devices '%s': cannot open device", item);
+  }
+  free(sel);
+  return rc;
+}
+
+int s2s_device_open(const char *spec, s2s_device **devs, int *count, char *err, size_t errlen) {
+  *devs = NULL;
+  *count = 0;
+  if (err && errlen) err[0] = '\0';
+  entry *e;
+  int n;
+  if (enumerate(&e, &n) != 0) {
+    errf(err, errlen, "--devices '%s': OpenCL platform query failed", spec ? spec : "");
+    return -1;
+  }
+  if (n == 0) {
+    errf(err, errlen,
+         "--devices '%s': no OpenCL device found (no platform registered with "
+         "the ICD loader? see clinfo)",
+         spec ? spec : "");
+    free(e);
+    return -1;
+  }
+  dev_vec v = {0};
+  int rc = 0;
+  if (!spec || !*spec) {
+    int pick = -1;
+    for (int i = 0; i < n && pick < 0; i++)
+      if (dev_type(e[i].dev) & CL_DEVICE_TYPE_GPU) pick = i;
+    for (int i = 0; i < n && pick < 0; i++)
+      if (dev_type(e[i].dev) & CL_DEVICE_TYPE_CPU) pick = i;
+    rc = open_whole(&e[pick < 0 ? 0 : pick], &v);
+    if (rc) errf(err, errlen, "--devices '': cannot open the default device");
+  } else {
+    /* strtok_r skips empty fields: ",," or a stray comma is a typo worth naming */
+    size_t sl = strlen(spec);
+    if (strstr(spec, ",,") || spec[0] == ',' || spec[sl - 1] == ',') {
+      errf(err, errlen, "--devices '%s': empty device spec item", spec);
+      free(e);
+      return -1;
+    }
+    char *copy = strdup(spec);
+    if (!copy) rc = -1;
+    char *save = NULL;
+    for (char *tok = copy ? strtok_r(copy, ",", &save) : NULL; tok && rc == 0;
+         tok = strtok_r(NULL, ",", &save)) {
+      while (isspace((unsigned char)*tok))
+        tok++;
+      trim_right(tok);
+      rc = open_item(tok, e, n, &v, err, errlen);
+    }
+    free(copy);
+  }
+  free(e);
+  if (rc != 0) {
+    s2s_device_close(v.v, v.n);
+    return -1;
+  }
+  *devs = v.v;
+  *count = v.n;
+  return 0;
+}
+
+/* Layers above keep per-device state (program caches, CLBlast temp buffers); each registers
+ * one hook, and closing a device runs them all before its queue goes. */
+static s2s_device_hook close_hooks[8];
+static int nclose_hooks;
+static pthread_mutex_t hooks_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void s2s_device_on_close(s2s_device_hook fn) {
+  pthread_mutex_lock(&hooks_lock);
+  int known = 0;
+  for (int i = 0; i < nclose_hooks; i++)
+    known |= close_hooks[i] == fn;
+  if (!known && nclose_hooks < (int)(sizeof close_hooks / sizeof *close_hooks))
+    close_hooks[nclose_hooks++] = fn;
+  pthread_mutex_unlock(&hooks_lock);
+}
+
+void s2s_device_close(s2s_device *devs, int count) {
+  if (!devs) return;
+  pthread_mutex_lock(&hooks_lock);
+  int nh = nclose_hooks;
+  s2s_device_hook hooks[8];
+  memcpy(hooks, close_hooks, sizeof hooks);
+  pthread_mutex_unlock(&hooks_lock);
+  for (int i = 0; i < count; i++) {
+    s2s_device *d = &devs[i];
+    if (d->queue) {
+      clFinish(d->queue);
+      for (int h = nh - 1; h >= 0; h--)
+        hooks[h](d);
+      clReleaseCommandQueue(d->queue);
+    }
+    if (d->ctx) clReleaseContext(d->ctx);
+    if (d->id && d->info.sub_index >= 0) clReleaseDevice(d->id);
+  }
+  free(devs);
+}

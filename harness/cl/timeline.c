@@ -1,0 +1,105 @@
+/* Capture of profiling events into per-device timelines (see timeline.h). */
+#include "cl/timeline.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "record/atomic_file.h"
+
+static _Thread_local s2s_timeline *current;
+
+void s2s_timeline_init(s2s_timeline *t, s2s_device *devs, int ndev) {
+  memset(t, 0, sizeof *t);
+  t->devs = devs;
+  t->ndev = ndev > 16 ? 16 : ndev;
+}
+
+void s2s_timeline_free(s2s_timeline *t) {
+  for (size_t i = 0; i < t->n; i++)
+    if (t->ev[i].ev) clReleaseEvent(t->ev[i].ev);
+  free(t->ev);
+  memset(t, 0, sizeof *t);
+}
+
+void s2s_timeline_capture(s2s_timeline *t) { current = t; }
+int s2s_timeline_active(void) { return current != NULL; }
+
+cl_event *s2s_timeline_slot(cl_command_queue q, const char *what) {
+  s2s_timeline *t = current;
+  if (!t) return NULL;
+  int d = -1;
+  for (int i = 0; i < t->ndev; i++)
+    if (t->devs[i].queue == q) d = i;
+  if (d < 0) return NULL;
+  if (t->n == t->cap) {
+    size_t cap = t->cap ? 2 * t->cap : 1024;
+    s2s_timeline_event *p = realloc(t->ev, cap * sizeof *p);
+    if (!p) return NULL;
+    t->ev = p;
+    t->cap = cap;
+  }
+  s2s_timeline_event *e = &t->ev[t->n++];
+  e->device = d;
+  snprintf(e->what, sizeof e->what, "%s", what);
+  e->ev = NULL;
+  return &e->ev;
+}
+
+typedef struct span { double a, b; } span;
+
+static int by_start(const void *x, const void *y) {
+  double p = ((const span *)x)->a, q = ((const span *)y)->a;
+  return (p > q) - (p < q);
+}
+
+int s2s_timeline_finish(s2s_timeline *t, const char *path) {
+  cl_ulong t0 = (cl_ulong)-1, t1 = 0;
+  span *sp = malloc((t->n + 1) * sizeof *sp);
+  cl_ulong *st = malloc((t->n + 1) * 2 * sizeof *st);
+  if (!sp || !st) return free(sp), free(st), -1;
+  for (size_t i = 0; i < t->n; i++) {
+    st[2 * i] = st[2 * i + 1] = 0;
+    if (!t->ev[i].ev) continue;
+    clGetEventProfilingInfo(t->ev[i].ev, CL_PROFILING_COMMAND_START, sizeof(cl_ulong),
+                            &st[2 * i], NULL);
+    clGetEventProfilingInfo(t->ev[i].ev, CL_PROFILING_COMMAND_END, sizeof(cl_ulong),
+                            &st[2 * i + 1], NULL);
+    if (st[2 * i] && st[2 * i] < t0) t0 = st[2 * i];
+    if (st[2 * i + 1] > t1) t1 = st[2 * i + 1];
+  }
+  t->span = t1 > t0 ? (t1 - t0) * 1e-9 : 0;
+  for (int d = 0; d < t->ndev; d++) { /* union of the device's intervals */
+    size_t m = 0;
+    for (size_t i = 0; i < t->n; i++)
+      if (t->ev[i].device == d && st[2 * i + 1] > st[2 * i])
+        sp[m++] = (span){(st[2 * i] - t0) * 1e-9, (st[2 * i + 1] - t0) * 1e-9};
+    qsort(sp, m, sizeof *sp, by_start);
+    double busy = 0, a = 0, b = -1;
+    for (size_t i = 0; i < m; i++) {
+      if (sp[i].a > b) {
+        if (b > a) busy += b - a;
+        a = sp[i].a, b = sp[i].b;
+      } else if (sp[i].b > b) {
+        b = sp[i].b;
+      }
+    }
+    if (b > a) busy += b - a;
+    t->busy[d] = busy;
+  }
+  int rc = 0;
+  if (path) {
+    s2s_atomic_file f;
+    rc = s2s_atomic_open(&f, path);
+    if (!rc) {
+      fprintf(f.f, "device\twhat\tstart_s\tend_s\n");
+      for (size_t i = 0; i < t->n; i++)
+        if (st[2 * i + 1] > st[2 * i])
+          fprintf(f.f, "%d\t%s\t%.9f\t%.9f\n", t->ev[i].device, t->ev[i].what,
+                  (st[2 * i] - t0) * 1e-9, (st[2 * i + 1] - t0) * 1e-9);
+      rc = s2s_atomic_commit(&f);
+    }
+  }
+  free(sp);
+  free(st);
+  return rc;
+}

@@ -1,0 +1,39 @@
+/* Per-device timelines from OpenCL profiling events: while a capture is active on this
+ * host thread, every custom kernel launch and every CLBlast call asks for an event, and
+ * the capture keeps (device, what, event). Afterwards the events' start/end times give a
+ * timeline per device (timeline.tsv) and each device's busy fraction of the span.
+ * A CLBlast call's event is its last kernel (CLBlast reports no more), so a GEMM that
+ * pads or transposes first is counted from its main kernel only. */
+#ifndef S2S_TIMELINE_H
+#define S2S_TIMELINE_H
+
+#include "cl/device.h"
+
+typedef struct s2s_timeline_event {
+  int device;
+  char what[40];
+  cl_event ev;
+} s2s_timeline_event;
+
+typedef struct s2s_timeline {
+  s2s_device *devs;
+  int ndev;
+  s2s_timeline_event *ev;
+  size_t n, cap;
+  double busy[16];   /* per device: seconds with at least one command running */
+  double span;       /* first start to last end, seconds */
+} s2s_timeline;
+
+void s2s_timeline_init(s2s_timeline *t, s2s_device *devs, int ndev);
+void s2s_timeline_free(s2s_timeline *t);
+/* Starts (t != NULL) or stops (NULL) capturing on this thread. */
+void s2s_timeline_capture(s2s_timeline *t);
+/* Is a capture active on this thread? */
+int s2s_timeline_active(void);
+/* For launchers: an event to fill for a command on queue q, or NULL when not capturing. */
+cl_event *s2s_timeline_slot(cl_command_queue q, const char *what);
+/* Reads the profiling times (all commands must be complete), fills busy/span, and writes
+ * device, what, start_s, end_s rows to path (atomically) when path != NULL. */
+int s2s_timeline_finish(s2s_timeline *t, const char *path);
+
+#endif

@@ -1,0 +1,249 @@
+/* `s2sbench train`: flags -> s2s_train_opts -> the training loop. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args/args.h"
+#include "cli/commands.h"
+#include "data/dataset.h"
+#include "data/task.h"
+#include "train/train.h"
+
+static void help(void) {
+  printf("usage: s2sbench train [--preset tiny|small|paper] [size flags]\n"
+         "                      (--task reverse|copy | --data DIR | --train-src F --train-tgt F)\n"
+         "                      [--steps N | --epochs X] [--device SPEC] [--out DIR]\n"
+         "                      [--checkpoint FILE [--checkpoint-every N]] [--resume FILE]\n\n"
+         "Trains the 2014 seq2seq LSTM translator on one OpenCL device (every matrix product\n"
+         "by CLBlast) and logs loss, perplexity, gradient norm, accuracy and words/s.\n\n"
+         "data:\n"
+         "  --task copy|reverse      synthetic task: copy or reverse random word sequences\n"
+         "  --task-size N            sentences per epoch (default 65536)\n"
+         "  --min-len N              shortest sentence (default 1); the longest is --max-len\n"
+         "  --data DIR               parallel corpus DIR/train.SRC, train.TGT [, dev.SRC, dev.TGT]\n"
+         "                           (SRC, TGT from --src-lang/--tgt-lang, default en, fr), e.g.\n"
+         "                           data/enfr-l10n from scripts/get-corpus.sh\n"
+         "  --train-src F --train-tgt F [--dev-src F --dev-tgt F]   the same, file by file\n"
+         "  --tokenize               raw text: Moses-like tokenizer first (default: the files are\n"
+         "                           tokenized already; words split on space/tab)\n"
+         "  --src-lang L --tgt-lang L  tokenizer rules (en, fr, other = neutral); default: the\n"
+         "                           file extensions\n"
+         "  --cache-dir DIR          token-id cache folder (default: .s2s-cache next to the data)\n"
+         "                           Vocabularies: the top --src-vocab/--tgt-vocab words; pairs\n"
+         "                           with an empty side or over --max-len words are skipped\n"
+         "                           and counted; batches of similar lengths, shuffled each\n"
+         "                           epoch by --seed.\n"
+         "training:\n"
+         "  --steps N                total steps (counting resumed ones)\n"
+         "  --epochs X               total epochs (default: the preset's, paper 7.5)\n"
+         "  --devices SPEC           devices: cpu, gpu, P:D, name=TEXT, cpu/2 (see devices);\n"
+         "                           several devices run the layers as a pipeline\n"
+         "  --split SPEC             layers=D,..;softmax=D,.. (default printed at start;\n"
+         "                           the paper's 4+4 for 4 layers on 8 devices)\n"
+         "  --out DIR                write DIR/train.tsv and DIR/run.json\n"
+         "  --log-every N            rows of train.tsv (default 10)\n"
+         "  --eval-every N           dev loss, perplexity, accuracy and BLEU (sacreBLEU-exact,\n"
+         "                           beam search on the device) every N steps (0 = off)\n"
+         "  --eval-beam K            beam of the dev BLEU decoding (default 1 = greedy)\n"
+         "  --eval-batches N         dev batches per evaluation (default 4; corpus: all, or N\n"
+         "                           spread over the length-sorted dev set)\n"
+         "  --checkpoint FILE        save the model here (at the end and every N steps)\n"
+         "  --checkpoint-every N\n"
+         "  --resume FILE            continue from a checkpoint (same sizes)\n"
+         "  --quiet                  no progress output\n");
+  s2s_args_config_help();
+}
+
+/* The language of a corpus file from its extension ("train.fr" -> "fr"), "" if none. */
+static const char *ext_lang(const char *path) {
+  const char *dot = path ? strrchr(path, '.') : NULL;
+  s2s_lang l;
+  return dot && !strchr(dot, '/') && s2s_lang_parse(dot + 1, &l) == 0 ? dot + 1 : "";
+}
+
+static int train_corpus(s2s_train_opts *o, s2s_dataset_opts *co, const char *dir,
+                        const char *src_lang, const char *tgt_lang, int eval_batches, int argc,
+                        char **argv) {
+  char buf[4 * 4200], err[1024];
+  if (dir && (co->train_src || co->train_tgt || co->dev_src || co->dev_tgt)) {
+    fprintf(stderr, "s2sbench train: --data and --train-src/--train-tgt/--dev-src/--dev-tgt "
+                    "exclude each other\n");
+    return 2;
+  }
+  s2s_lang lang;
+  const char *bad = src_lang && s2s_lang_parse(src_lang, &lang) ? src_lang
+                    : tgt_lang && s2s_lang_parse(tgt_lang, &lang) ? tgt_lang
+                                                                  : NULL;
+  if (bad) {
+    fprintf(stderr, "s2sbench train: --src-lang/--tgt-lang: '%s' is not a language code (en, "
+                    "fr, de ...)\n", bad);
+    return 2;
+  }
+  if (dir && s2s_dataset_opts_from_dir(co, dir, src_lang ? src_lang : "en",
+                                      tgt_lang ? tgt_lang : "fr", buf, sizeof buf, err,
+                                      sizeof err) != 0) {
+    fprintf(stderr, "s2sbench train: %s\n", err);
+    return 2;
+  }
+  if (!co->train_src || !co->train_tgt || !co->dev_src != !co->dev_tgt) {
+    fprintf(stderr, "s2sbench train: give --train-src and --train-tgt, and both --dev-src and "
+                    "--dev-tgt or neither\n");
+    return 2;
+  }
+  const char *sl = src_lang ? src_lang : ext_lang(co->train_src);
+  const char *tl = tgt_lang ? tgt_lang : ext_lang(co->train_tgt);
+  s2s_lang_parse(sl, &co->src_lang); /* both valid: checked above or from ext_lang */
+  s2s_lang_parse(tl, &co->tgt_lang);
+  co->dev_max_batches = eval_batches;
+  co->quiet = o->quiet;
+  o->data = s2s_dataset_open(co, &o->cfg, err, sizeof err);
+  if (!o->data) {
+    fprintf(stderr, "s2sbench train: %s\n", err);
+    return 1;
+  }
+  if (!o->quiet) s2s_dataset_print(o->data, stderr);
+  size_t extra_len = 0;
+  unsigned char *extra = s2s_dataset_vocabs_serialize(s2s_dataset_vocab(o->data, 0),
+                                                     s2s_dataset_vocab(o->data, 1),
+                                                     &extra_len);
+  int rc = 1;
+  if (extra) {
+    o->ckpt_extra = extra, o->ckpt_extra_bytes = extra_len;
+    rc = s2s_train_run(o, argc, argv);
+  }
+  free(extra);
+  o->data->free(o->data);
+  return rc;
+}
+
+int s2s_cmd_train(int argc, char **argv) {
+  s2s_train_opts o;
+  memset(&o, 0, sizeof o);
+  s2s_config_preset(&o.cfg, "tiny");
+  s2s_task task = {.kind = S2S_TASK_REVERSE, .min_len = 1, .sentences = 65536};
+  o.log_every = 10;
+  o.eval_beam = 1;
+  long eval_batches = 4;
+  int have_task = 0, eval_batches_set = 0;
+  s2s_dataset_opts co = {0};
+  const char *data_dir = NULL, *src_lang = NULL, *tgt_lang = NULL;
+  long v;
+  s2s_args c;
+  s2s_args_init(&c, "train", argc, argv);
+  while (s2s_args_next(&c)) {
+    int r = s2s_args_config(&c, &o.cfg);
+    if (r < 0) return 2;
+    if (r > 0) continue;
+    if (s2s_args_is(&c, "--help") || s2s_args_is(&c, "-h")) {
+      help();
+      return 0;
+    } else if (s2s_args_is(&c, "--task")) {
+      const char *t = s2s_args_value(&c);
+      if (!t) return 2;
+      if (s2s_task_parse(t, &task.kind) != 0) {
+        fprintf(stderr, "s2sbench train: --task: unknown task '%s' (copy, reverse)\n", t);
+        return 2;
+      }
+      have_task = 1;
+    } else if (s2s_args_is(&c, "--task-size")) {
+      if (s2s_args_long(&c, 1, 1L << 40, &task.sentences)) return 2;
+    } else if (s2s_args_is(&c, "--min-len")) {
+      if (s2s_args_long(&c, 1, 1000, &v)) return 2;
+      task.min_len = (int)v;
+    } else if (s2s_args_is(&c, "--steps")) {
+      if (s2s_args_long(&c, 1, 1L << 40, &o.steps)) return 2;
+    } else if (s2s_args_is(&c, "--epochs")) {
+      if (s2s_args_double(&c, 1e-9, 1e6, &o.epochs)) return 2;
+    } else if (s2s_args_is(&c, "--device") || s2s_args_is(&c, "--devices")) {
+      if (!(o.devices = s2s_args_value(&c))) return 2;
+    } else if (s2s_args_is(&c, "--split")) {
+      if (!(o.split = s2s_args_value(&c))) return 2;
+    } else if (s2s_args_is(&c, "--out")) {
+      if (!(o.out_dir = s2s_args_value(&c))) return 2;
+    } else if (s2s_args_is(&c, "--log-every")) {
+      if (s2s_args_long(&c, 1, 1L << 40, &o.log_every)) return 2;
+    } else if (s2s_args_is(&c, "--eval-every")) {
+      if (s2s_args_long(&c, 0, 1L << 40, &o.eval_every)) return 2;
+    } else if (s2s_args_is(&c, "--eval-beam")) {
+      if (s2s_args_long(&c, 1, 64, &v)) return 2;
+      o.eval_beam = (int)v;
+    } else if (s2s_args_is(&c, "--eval-batches")) {
+      if (s2s_args_long(&c, 1, 100000, &eval_batches)) return 2;
+      eval_batches_set = 1;
+    } else if (s2s_args_is(&c, "--data")) {
+      if (!(data_dir = s2s_args_value(&c))) return 2;
+    } else if (s2s_args_is(&c, "--train-src")) {
+      if (!(co.train_src = s2s_args_value(&c))) return 2;
+    } else if (s2s_args_is(&c, "--train-tgt")) {
+      if (!(co.train_tgt = s2s_args_value(&c))) return 2;
+    } else if (s2s_args_is(&c, "--dev-src")) {
+      if (!(co.dev_src = s2s_args_value(&c))) return 2;
+    } else if (s2s_args_is(&c, "--dev-tgt")) {
+      if (!(co.dev_tgt = s2s_args_value(&c))) return 2;
+    } else if (s2s_args_is(&c, "--tokenize")) {
+      co.tokenize = 1;
+    } else if (s2s_args_is(&c, "--src-lang")) {
+      if (!(src_lang = s2s_args_value(&c))) return 2;
+    } else if (s2s_args_is(&c, "--tgt-lang")) {
+      if (!(tgt_lang = s2s_args_value(&c))) return 2;
+    } else if (s2s_args_is(&c, "--cache-dir")) {
+      if (!(co.cache_dir = s2s_args_value(&c))) return 2;
+    } else if (s2s_args_is(&c, "--checkpoint")) {
+      if (!(o.checkpoint = s2s_args_value(&c))) return 2;
+    } else if (s2s_args_is(&c, "--checkpoint-every")) {
+      if (s2s_args_long(&c, 1, 1L << 40, &o.checkpoint_every)) return 2;
+    } else if (s2s_args_is(&c, "--resume")) {
+      if (!(o.resume = s2s_args_value(&c))) return 2;
+    } else if (s2s_args_is(&c, "--quiet")) {
+      o.quiet = 1;
+    } else {
+      return s2s_args_unknown(&c);
+    }
+  }
+  const int corpus = data_dir || co.train_src || co.train_tgt || co.dev_src || co.dev_tgt;
+  if (!have_task && !corpus) {
+    fprintf(stderr, "s2sbench train: give the data: --data DIR, --train-src F --train-tgt F, "
+                    "or --task copy|reverse\n");
+    return 2;
+  }
+  if (have_task && corpus) {
+    fprintf(stderr, "s2sbench train: --task and a corpus (--data, --train-src ...) exclude "
+                    "each other\n");
+    return 2;
+  }
+  char err[256];
+  if (s2s_config_check(&o.cfg, err, sizeof err) != 0) {
+    fprintf(stderr, "s2sbench train: %s\n", err);
+    return 2;
+  }
+  if (corpus) {
+    if (o.checkpoint_every && !o.checkpoint) {
+      fprintf(stderr, "s2sbench train: --checkpoint-every needs --checkpoint FILE\n");
+      return 2;
+    }
+    return train_corpus(&o, &co, data_dir, src_lang, tgt_lang,
+                        eval_batches_set ? (int)eval_batches : 0, argc, argv);
+  }
+  if (o.cfg.batch > 4096 || o.cfg.max_len > 1024) {
+    fprintf(stderr, "s2sbench train: the synthetic task supports --batch <= 4096 and "
+                    "--max-len <= 1024\n");
+    return 2;
+  }
+  task.max_len = o.cfg.max_len;
+  if (task.min_len > task.max_len) {
+    fprintf(stderr, "s2sbench train: --min-len %d exceeds --max-len %d\n", task.min_len,
+            task.max_len);
+    return 2;
+  }
+  task.vocab = o.cfg.src_vocab < o.cfg.tgt_vocab ? o.cfg.src_vocab : o.cfg.tgt_vocab;
+  task.seed = o.cfg.seed;
+  if (o.checkpoint_every && !o.checkpoint) {
+    fprintf(stderr, "s2sbench train: --checkpoint-every needs --checkpoint FILE\n");
+    return 2;
+  }
+  o.data = s2s_task_source(&task, o.cfg.batch, (int)eval_batches);
+  if (!o.data) return 1;
+  int rc = s2s_train_run(&o, argc, argv);
+  o.data->free(o.data);
+  return rc;
+}

@@ -1,0 +1,119 @@
+/* Vocabularies from checkpoints and the text side of translation (translate_io.h), on top
+ * of the corpus module's vocabulary pair and sentence encoder/decoder. */
+#include "decode/translate_io.h"
+
+#include "corpus/corpus.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "data/dataset.h"
+
+int s2s_translate_vocabs_load(const s2s_ckpt *ck, s2s_translate_vocabs *v, char *err,
+                              size_t errlen) {
+  memset(v, 0, sizeof *v);
+  int rc;
+  if (ck->h.extra_bytes == 0) {
+    v->synthetic = 1;
+    v->src = s2s_vocab_synthetic((int)ck->h.src_vocab);
+    v->tgt = s2s_vocab_synthetic((int)ck->h.tgt_vocab);
+    rc = v->src && v->tgt ? 0 : -1;
+    if (rc) snprintf(err, errlen, "out of memory");
+  } else {
+    rc = s2s_dataset_vocabs_deserialize(ck->extra, (size_t)ck->h.extra_bytes, &v->src, &v->tgt,
+                                       err, errlen);
+  }
+  if (rc == 0 && (s2s_vocab_size(v->src) > (int)ck->h.src_vocab ||
+                  s2s_vocab_size(v->tgt) > (int)ck->h.tgt_vocab)) {
+    snprintf(err, errlen, "vocabularies of %d / %d words exceed the model's %u / %u",
+             s2s_vocab_size(v->src), s2s_vocab_size(v->tgt), ck->h.src_vocab, ck->h.tgt_vocab);
+    rc = -1;
+  }
+  if (rc) s2s_translate_vocabs_free(v);
+  return rc;
+}
+
+void s2s_translate_vocabs_free(s2s_translate_vocabs *v) {
+  if (v->src) s2s_vocab_free(v->src);
+  if (v->tgt) s2s_vocab_free(v->tgt);
+  memset(v, 0, sizeof *v);
+}
+
+long s2s_translate_encode(const s2s_translate_vocabs *v, const char *line, size_t n,
+                          int32_t **ids) {
+  long cap = (long)n / 2 + 1; /* words are separated: at most n/2 + 1 of them */
+  for (;;) {
+    int32_t *w = malloc((size_t)cap * sizeof *w);
+    if (!w) return -1;
+    long k = s2s_dataset_encode(v->src, line, n, v->tokenize, v->src_lang, w, cap);
+    if (k >= 0 && k <= cap) {
+      *ids = w;
+      return k;
+    }
+    free(w);
+    if (k < 0) return -1;
+    cap = k; /* the tokenizer split more finely than spaces: once more with room */
+  }
+}
+
+char *s2s_translate_mask(const char *line, size_t n, char **table) {
+  *table = NULL;
+  char *z = malloc(n + 1);
+  if (!z) return NULL;
+  memcpy(z, line, n);
+  z[n] = '\0';
+  s2s_masked_pair m;
+  char *masked = NULL;
+  if (s2s_corpus_mask_pair(z, z, &m) == S2S_MASK_OK) {
+    if (m.placeholders > 0) {
+      /* keep only the placeholder records: the source's accelerator offsets mean nothing
+       * in the translation */
+      size_t len = strlen(m.src_table), k = 0;
+      char *t = malloc(len + 1);
+      for (const char *p = m.src_table; t && *p;) {
+        const char *e = strchr(p, '\n');
+        size_t l = e ? (size_t)(e - p) + 1 : strlen(p);
+        if (strncmp(p, "acc@", 4) != 0) memcpy(t + k, p, l), k += l;
+        p += l;
+      }
+      if (t) {
+        t[k] = '\0';
+        *table = t;
+        masked = strdup(m.src);
+      }
+    }
+    s2s_masked_pair_free(&m);
+  }
+  free(z);
+  return masked;
+}
+
+char *s2s_translate_text(const s2s_translate_vocabs *v, const int32_t *ids, int n) {
+  size_t cap = 1;
+  for (int i = 0; i < n; i++) cap += strlen(s2s_vocab_word(v->tgt, ids[i])) + 1;
+  char *s = malloc(cap);
+  if (s && s2s_dataset_decode(v->tgt, ids, n, v->tokenize, v->tgt_lang, s, cap) < 0) {
+    free(s);
+    return NULL;
+  }
+  return s;
+}
+
+int s2s_translate_write(const s2s_translate_vocabs *v, const int32_t *ids, int n,
+                        const char *table, FILE *f) {
+  char *s = s2s_translate_text(v, ids, n);
+  if (!s) return -1;
+  if (table) { /* placeholders back in; tokens the decoder invented are dropped */
+    size_t cap = strlen(s) + strlen(table) + 1;
+    char *r = malloc(cap);
+    if (!r || s2s_corpus_unmask(s, table, r, cap) < 0) {
+      free(r), free(s);
+      return -1;
+    }
+    free(s);
+    s = r;
+  }
+  int rc = fputs(s, f) < 0 || fputc('\n', f) == EOF ? -1 : 0;
+  free(s);
+  return rc;
+}

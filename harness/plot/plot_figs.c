@@ -1,0 +1,161 @@
+/* More figures' data (plot.h): training curves from train.tsv (dev BLEU when the column
+ * has values, dev perplexity otherwise) against steps and wall time, BLEU against beam
+ * size from a bench decode's beams.tsv, and GEMM GFLOP/s per shape from bench gemm's
+ * cases.tsv (default and tuned parameters side by side). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plot/plot.h"
+#include "plot/plot_tsv.h"
+
+static int has_values(const char *path, const char *col) {
+  s2s_tsv t;
+  int found = 0;
+  if (s2s_tsv_open(&t, path) != 0) return -1;
+  const int c = s2s_tsv_col(&t, col);
+  while (c >= 0 && !found && s2s_tsv_next(&t))
+    found = s2s_tsv_get(&t, c)[0] != '\0';
+  s2s_tsv_close(&t);
+  return found;
+}
+
+void s2s_plot_training(s2s_plot *p) {
+  char tsv[4200], path[4200];
+  int runs = 0, all_bleu = 1;
+  for (int r = 0; r < p->nruns; r++) {
+    snprintf(tsv, sizeof tsv, "%s/train.tsv", p->runs[r].dir);
+    const int b = has_values(tsv, "dev_bleu");
+    if (b < 0) continue;
+    runs++;
+    all_bleu &= b;
+  }
+  if (!runs) return;
+  const char *col = all_bleu ? "dev_bleu" : "dev_perplexity";
+  FILE *f = s2s_plot_data_file(p, "training", path, sizeof path);
+  if (!f) return;
+  s2s_plot_titles t = {0};
+  double tmax = 0;
+  for (int r = 0; r < p->nruns; r++) {
+    snprintf(tsv, sizeof tsv, "%s/train.tsv", p->runs[r].dir);
+    s2s_tsv in;
+    if (s2s_tsv_open(&in, tsv) != 0) continue;
+    const int cs = s2s_tsv_col(&in, "step"), ce = s2s_tsv_col(&in, "elapsed_s");
+    const int cv = s2s_tsv_col(&in, col);
+    int rows = 0;
+    fprintf(f, "# step\telapsed_s\t%s\n", col);
+    while (cs >= 0 && ce >= 0 && cv >= 0 && s2s_tsv_next(&in)) {
+      const char *v = s2s_tsv_get(&in, cv);
+      if (!v[0]) continue;
+      const double e = atof(s2s_tsv_get(&in, ce));
+      fprintf(f, "%s\t%s\t%s\n", s2s_tsv_get(&in, cs), s2s_tsv_get(&in, ce), v);
+      tmax = e > tmax ? e : tmax;
+      rows++;
+    }
+    s2s_tsv_close(&in);
+    fprintf(f, "\n\n");
+    if (!rows) fprintf(stderr, "s2sbench plot: %s has no %s values\n", tsv, col);
+    s2s_plot_title_add(&t, p->runs[r].label); /* a title per block keeps indices aligned */
+  }
+  fclose(f);
+  char more[256];
+  const double div = tmax > 7200 ? 3600 : tmax > 300 ? 60 : 1;
+  snprintf(more, sizeof more, "ylab='%s'; tdiv=%g; tunit='%s'",
+           all_bleu ? "dev BLEU" : "dev perplexity", div,
+           div == 3600 ? "h"
+           : div == 60 ? "min"
+                       : "s");
+  s2s_plot_render_series(p, "bleu_steps", "bleu_steps", path, &t, more);
+  s2s_plot_render_series(p, "bleu_time", "bleu_time", path, &t, more);
+}
+
+void s2s_plot_beams(s2s_plot *p) {
+  char tsv[4200], path[4200];
+  FILE *f = NULL;
+  s2s_plot_titles t = {0};
+  for (int r = 0; r < p->nruns; r++) {
+    snprintf(tsv, sizeof tsv, "%s/beams.tsv", p->runs[r].dir);
+    s2s_tsv in;
+    if (s2s_tsv_open(&in, tsv) != 0) continue;
+    const int cb = s2s_tsv_col(&in, "beam"), cl = s2s_tsv_col(&in, "bleu");
+    const int cs = s2s_tsv_col(&in, "sentences_per_s");
+    if (cb < 0 || cl < 0) {
+      fprintf(stderr, "s2sbench plot: %s lacks the beam or bleu column\n", tsv);
+      s2s_tsv_close(&in);
+      continue;
+    }
+    if (!f && !(f = s2s_plot_data_file(p, "beams", path, sizeof path))) {
+      s2s_tsv_close(&in);
+      return;
+    }
+    fprintf(f, "# beam\tbleu\tsentences_per_s\n");
+    while (s2s_tsv_next(&in))
+      fprintf(f, "%s\t%s\t%s\n", s2s_tsv_get(&in, cb), s2s_tsv_get(&in, cl),
+              cs >= 0 && s2s_tsv_get(&in, cs)[0] ? s2s_tsv_get(&in, cs) : "-");
+    fprintf(f, "\n\n");
+    s2s_tsv_close(&in);
+    s2s_plot_title_add(&t, p->runs[r].label);
+  }
+  if (!f) return;
+  fclose(f);
+  s2s_plot_render_series(p, "bleu_beam", "bleu_beam", path, &t, NULL);
+}
+
+#define MAX_SHAPES 32
+#define MAX_SERIES 16
+
+void s2s_plot_gemm(s2s_plot *p) {
+  char shapes[MAX_SHAPES][48], tsv[4200], path[4200];
+  double val[MAX_SERIES][MAX_SHAPES];
+  int nshapes = 0, nseries = 0;
+  s2s_plot_titles t = {0};
+  for (int r = 0; r < p->nruns && nseries < MAX_SERIES; r++) {
+    if (strcmp(p->runs[r].kind, "bench gemm")) continue;
+    snprintf(tsv, sizeof tsv, "%s/cases.tsv", p->runs[r].dir);
+    char variants[2][24] = {"default", "tuned"};
+    for (int v = 0; v < 2 && nseries < MAX_SERIES; v++) {
+      s2s_tsv in;
+      if (s2s_tsv_open(&in, tsv) != 0) break;
+      const int cc = s2s_tsv_col(&in, "case"), cv = s2s_tsv_col(&in, "variant");
+      const int cg = s2s_tsv_col(&in, "gflops");
+      int rows = 0;
+      for (int k = 0; k < MAX_SHAPES; k++)
+        val[nseries][k] = NAN;
+      while (cc >= 0 && cv >= 0 && cg >= 0 && s2s_tsv_next(&in)) {
+        if (strcmp(s2s_tsv_get(&in, cv), variants[v]) || !s2s_tsv_get(&in, cg)[0]) continue;
+        const char *name = s2s_tsv_get(&in, cc);
+        int k = 0;
+        while (k < nshapes && strcmp(shapes[k], name))
+          k++;
+        if (k == nshapes) {
+          if (nshapes == MAX_SHAPES) continue;
+          snprintf(shapes[nshapes++], sizeof shapes[0], "%s", name);
+        }
+        val[nseries][k] = atof(s2s_tsv_get(&in, cg));
+        rows++;
+      }
+      s2s_tsv_close(&in);
+      if (!rows) continue;
+      char title[400];
+      snprintf(title, sizeof title, "%s, %s", p->runs[r].label, variants[v]);
+      s2s_plot_title_add(&t, title);
+      nseries++;
+    }
+  }
+  if (!nseries) return;
+  FILE *f = s2s_plot_data_file(p, "gemm", path, sizeof path);
+  if (!f) return;
+  fprintf(f, "# case");
+  for (int s = 0; s < nseries; s++)
+    fprintf(f, "\tseries%d_gflops", s + 1);
+  fprintf(f, "\n");
+  for (int k = 0; k < nshapes; k++) {
+    fprintf(f, "%s", shapes[k]);
+    for (int s = 0; s < nseries; s++)
+      isfinite(val[s][k]) ? fprintf(f, "\t%.3f", val[s][k]) : fprintf(f, "\t-");
+    fprintf(f, "\n");
+  }
+  fclose(f);
+  s2s_plot_render_series(p, "gemm", "gemm", path, &t, NULL);
+}

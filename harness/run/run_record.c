@@ -1,0 +1,147 @@
+/* Metadata common to every results record, so a number can be traced to the machine,
+ * libraries, settings and source revision that produced it. */
+#include "run/run_record.h"
+
+#include "cl/topology.h"
+#include "blas/blas_devices.h"
+
+#include <hwloc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef S2S_GIT_COMMIT
+#define S2S_GIT_COMMIT "unknown"
+#endif
+#ifndef S2S_CLBLAST_VERSION
+#define S2S_CLBLAST_VERSION "unknown"
+#endif
+#ifndef S2S_VERSION
+#define S2S_VERSION "unknown"
+#endif
+
+extern char **environ;
+
+static int full_argc;
+static char **full_argv;
+static s2s_topology *topo;
+
+void s2s_run_record_argv(int argc, char **argv) {
+  full_argc = argc;
+  full_argv = argv;
+}
+
+void s2s_run_record_topology(void) {
+  if (!topo && s2s_topology_load(&topo) != 0) topo = NULL;
+}
+
+int s2s_run_open_devices(const char *cmd, const char *flag, const char *spec, s2s_device **devs,
+                         int *count) {
+  char err[1024];
+  s2s_run_record_topology();
+  if (s2s_blas_open_devices(spec, devs, count, err, sizeof err) == 0) return 0;
+  fprintf(stderr, "s2sbench %s: %s: %s\n", cmd, flag, err);
+  return -1;
+}
+
+void s2s_run_record_bind(const s2s_device_info *d) {
+  s2s_placement p;
+  if (topo && s2s_topology_locate(topo, d, &p) >= 0 && p.by_pci)
+    s2s_topology_bind_thread(topo, &p);
+}
+
+static void topology_json(s2s_json *j, const s2s_device *devs, int ndev) {
+  if (!topo) return;
+  s2s_topology_summary sum;
+  s2s_topology_summarize(topo, &sum);
+  s2s_json_key(j, "topology");
+  s2s_topology_json(&sum, j->f);
+  s2s_json_array(j, "placement");
+  for (int i = 0; i < ndev; i++) {
+    s2s_placement p;
+    if (s2s_topology_locate(topo, &devs[i].info, &p) < 0) continue;
+    s2s_json_key(j, NULL);
+    s2s_placement_json(&p, j->f);
+  }
+  s2s_json_close(j, ']');
+}
+
+static void env_vars(s2s_json *j) {
+  static const char *const prefixes[] = {"POCL_", "OCL_ICD", "CLBLAST_", "S2S_", "CUDA_VISIBLE",
+                                         "OMP_", "HWLOC_"};
+  s2s_json_object(j, "environment");
+  for (char **e = environ; *e; e++)
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+      if (!strncmp(*e, prefixes[i], strlen(prefixes[i]))) {
+        char key[256];
+        const char *eq = strchr(*e, '=');
+        size_t n = eq ? (size_t)(eq - *e) : strlen(*e);
+        if (n >= sizeof key) n = sizeof key - 1;
+        memcpy(key, *e, n);
+        key[n] = '\0';
+        s2s_json_str(j, key, eq ? eq + 1 : "");
+        break;
+      }
+  s2s_json_close(j, '}');
+}
+
+void s2s_run_record_meta(s2s_json *j, const char *kind, int argc, char **argv,
+                         const s2s_device *devs, int ndev) {
+  s2s_json_int(j, "schema_version", S2S_RESULTS_SCHEMA);
+  s2s_json_str(j, "kind", kind);
+  s2s_json_array(j, "command");
+  if (full_argv) argc = full_argc, argv = full_argv;
+  for (int i = 0; i < argc; i++) s2s_json_str(j, NULL, argv[i]);
+  s2s_json_close(j, ']');
+  char date[64], host[256] = "";
+  time_t now = time(NULL);
+  strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+  gethostname(host, sizeof host - 1);
+  s2s_json_str(j, "date", date);
+  s2s_json_str(j, "host", host);
+  s2s_json_str(j, "git_commit", S2S_GIT_COMMIT);
+  s2s_json_object(j, "versions");
+  s2s_json_str(j, "s2sbench", S2S_VERSION);
+  s2s_json_str(j, "clblast", S2S_CLBLAST_VERSION);
+  unsigned hv = hwloc_get_api_version();
+  char hws[32];
+  snprintf(hws, sizeof hws, "%u.%u.%u", hv >> 16, (hv >> 8) & 0xff, hv & 0xff);
+  s2s_json_str(j, "hwloc_api", hws);
+  s2s_json_close(j, '}');
+  s2s_json_array(j, "devices");
+  for (int i = 0; i < ndev; i++) {
+    s2s_json_key(j, NULL);
+    s2s_device_json(&devs[i].info, j->f);
+  }
+  s2s_json_close(j, ']');
+  topology_json(j, devs, ndev);
+  env_vars(j);
+}
+
+/* Floats as their shortest decimal (0.08, not 0.07999999821). */
+static double f7(float x) {
+  char b[32];
+  snprintf(b, sizeof b, "%.7g", (double)x);
+  return strtod(b, NULL);
+}
+
+void s2s_run_record_config(s2s_json *j, const s2s_config *c) {
+  s2s_json_object(j, "config");
+  s2s_json_str(j, "preset", c->preset);
+  s2s_json_int(j, "layers", c->layers);
+  s2s_json_int(j, "hidden", c->hidden);
+  s2s_json_int(j, "embed", c->embed);
+  s2s_json_int(j, "src_vocab", c->src_vocab);
+  s2s_json_int(j, "tgt_vocab", c->tgt_vocab);
+  s2s_json_int(j, "batch", c->batch);
+  s2s_json_int(j, "max_len", c->max_len);
+  s2s_json_num(j, "lr", f7(c->lr));
+  s2s_json_num(j, "clip", f7(c->clip));
+  s2s_json_num(j, "init_scale", f7(c->init_scale));
+  s2s_json_num(j, "decay_start", f7(c->decay_start));
+  s2s_json_num(j, "decay_every", f7(c->decay_every));
+  s2s_json_num(j, "epochs", f7(c->epochs));
+  s2s_json_int(j, "seed", (long long)c->seed);
+  s2s_json_close(j, '}');
+}

@@ -1,0 +1,339 @@
+/* The training step over one or several devices (see train_step.h). A layer whose input
+ * is on its own device takes it in one GEMM batched over time; a layer fed from another
+ * device takes it step by step, each step waiting on the event of the step below (the
+ * wavefront). The softmax runs in row chunks; with one shard on the top layer's device it
+ * is the fused kernel, otherwise sharded: per-shard row statistics, exchanged between the
+ * shard devices, then each shard's gradient; the top layer sums the shards' dL/dh. */
+#include "step/train_step.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blas/gemm.h"
+#include "cl/status.h"
+#include "step/train_step_internal.h"
+
+#define NT S2S_NO_TRANS
+#define TR S2S_TRANS
+
+enum { ENC = 0, DEC = 1 };
+
+/* --- batch upload ------------------------------------------------------------------ */
+
+static int upload(s2s_train_step *s, const s2s_batch *b) {
+  if (b->B > s->cfg.batch || b->T_src > s->T_src_max || b->T_tgt > s->T_tgt_max) {
+    fprintf(stderr, "s2sbench: batch %dx(%d+%d) exceeds the step's %dx(%d+%d)\n", b->B,
+            b->T_src, b->T_tgt, s->cfg.batch, s->T_src_max, s->T_tgt_max);
+    return -1;
+  }
+  const size_t part = (size_t)s->T_tgt_max * s->cfg.batch;
+  memcpy(s->host_ids, b->src, sizeof(int32_t) * b->T_src * b->B);
+  memcpy(s->host_ids + part, b->tgt_in, sizeof(int32_t) * b->T_tgt * b->B);
+  memcpy(s->host_ids + 2 * part, b->tgt_out, sizeof(int32_t) * b->T_tgt * b->B);
+  memcpy(s->host_masks, b->src_mask, sizeof(float) * b->T_src * b->B);
+  memcpy(s->host_masks + part, b->tgt_mask, sizeof(float) * b->T_tgt * b->B);
+  for (int d = 0; d < s->ndev; d++) { /* each device its own copy (contexts may differ) */
+    S2S_TRY(s2s_buf_write(s->st[d].dev, s->st[d].ids, s->host_ids, 3 * part));
+    S2S_TRY(s2s_buf_write(s->st[d].dev, s->st[d].masks, s->host_masks, 2 * part));
+  }
+  return 0;
+}
+
+/* --- forward ------------------------------------------------------------------------ */
+
+/* Where a layer's input comes from and who waits for its output, per time step. */
+typedef struct fwd_links {
+  int from;            /* device of the input when it is another device, else -1 */
+  s2s_ticket *in_tk;   /* (T) input step t posted by that device */
+  int to;              /* device of the layer above when it is another device, else -1 */
+  s2s_ticket *out_tk;  /* (T) this layer's step t posted for it */
+  int top;             /* top decoder layer with sharded softmax: post for shard devices */
+} fwd_links;
+
+/* One LSTM layer forward over T steps on device d. x (T, B, Ein) is the input: on this
+ * device, its product is one GEMM batched over time; from another device, it is fetched
+ * and multiplied step by step (the wavefront). Returns in *x_used the input as this
+ * device can read it (for the weight gradient). */
+static int layer_forward(s2s_train_step *s, int d, const s2s_lstm_offsets *o, s2s_layer_bufs *lb,
+                         s2s_buf x, int T, int B, s2s_buf mask, const fwd_links *k,
+                         s2s_buf *x_used) {
+  const size_t H = (size_t)s->cfg.hidden, G = 4 * H, BH = (size_t)B * H, in = (size_t)o->in;
+  s2s_stage *st = &s->st[d];
+  *x_used = k->from >= 0 && !s2s_step_same_ctx(s, k->from, d) ? lb->xin : x;
+  if (k->from < 0)
+    S2S_TRY(s2s_gemm(st->dev, NT, NT, (size_t)T * B, G, in, 1.0f, x, in, lb->wt_ih, G, 0.0f,
+                     lb->act, G, NULL));
+  for (int t = 0; t < T; t++) {
+    s2s_buf gates = s2s_buf_at(lb->act, (size_t)t * B * G), xt;
+    if (k->from >= 0) {
+      const size_t at = (size_t)t * B * in;
+      S2S_TRY(s2s_step_fetch(s, &k->in_tk[t], d, s2s_buf_at(x, at), s2s_buf_at(lb->xin, at),
+                             (size_t)B * in, &xt));
+      S2S_TRY(s2s_gemm(st->dev, NT, NT, B, G, in, 1.0f, xt, in, lb->wt_ih, G, 0.0f, gates, G,
+                       NULL));
+    }
+    S2S_TRY(s2s_gemm(st->dev, NT, NT, B, G, H, 1.0f, s2s_buf_at(lb->h, t * BH), H, lb->wt_hh, G,
+                     1.0f, gates, G, NULL));
+    S2S_TRY(s2s_cl_lstm_cell_forward(&st->k, B, (int)H, gates, s2s_buf_at(st->params, o->bias),
+                                     s2s_buf_at(lb->c, t * BH), s2s_buf_at(lb->h, t * BH),
+                                     s2s_buf_at(mask, (size_t)t * B),
+                                     s2s_buf_at(lb->c, (t + 1) * BH),
+                                     s2s_buf_at(lb->h, (t + 1) * BH)));
+    s2s_buf ht = s2s_buf_at(lb->h, (t + 1) * BH);
+    if (k->to >= 0) S2S_TRY(s2s_step_post(s, d, ht, BH, k->to, &k->out_tk[t]));
+    for (int e = 0; k->top && e < s->ndev; e++)
+      if (s->st[e].top_tk) S2S_TRY(s2s_step_post(s, d, ht, BH, e, &s->st[e].top_tk[t]));
+  }
+  return 0;
+}
+
+/* Both sides, layer by layer; the wavefront comes from the per-step posts between
+ * devices. Leaves the top decoder layer's h in dec[L-1].h slots 1.. and each layer's
+ * input as its device reads it in xs[side][l]. */
+/* The forward products read the weights transposed (NN GEMMs run up to 3x faster than
+ * NT ones in CLBlast on some devices): refreshed after every change of the parameters. */
+static int transpose_weights(s2s_train_step *s) {
+  const size_t H = (size_t)s->cfg.hidden, G = 4 * H;
+  for (int side = ENC; side <= DEC; side++)
+    for (int l = 0; l < s->cfg.layers; l++) {
+      s2s_stage *st = &s->st[s->split.layer_dev[l]];
+      const s2s_lstm_offsets *o = side == ENC ? &s->lay.enc[l] : &s->lay.dec[l];
+      s2s_layer_bufs *lb = side == ENC ? &s->enc[l] : &s->dec[l];
+      S2S_TRY(s2s_transpose(st->dev, G, (size_t)o->in, s2s_buf_at(st->params, o->w_ih),
+                            (size_t)o->in, lb->wt_ih, G));
+      S2S_TRY(s2s_transpose(st->dev, G, H, s2s_buf_at(st->params, o->w_hh), H, lb->wt_hh, G));
+    }
+  for (int k = 0; k < s->split.shards; k++) {
+    s2s_stage *st = &s->st[s->split.shard_dev[k]];
+    const size_t v0 = (size_t)s->split.shard_v0[k], w = (size_t)s->split.shard_v0[k + 1] - v0;
+    S2S_TRY(s2s_transpose(st->dev, w, H, s2s_buf_at(st->params, s->lay.out_w + v0 * H), H,
+                          s->wt_out[k], w));
+  }
+  s->wt_stale = 0;
+  return 0;
+}
+
+static int forward(s2s_train_step *s, const s2s_batch *b, s2s_buf xs[2][S2S_MAX_LAYERS]) {
+  const int L = s->cfg.layers, B = b->B, E = s->cfg.embed;
+  const size_t BH = (size_t)B * s->cfg.hidden;
+  const int *dev = s->split.layer_dev;
+  if (s->wt_stale) S2S_TRY(transpose_weights(s));
+  for (int side = ENC; side <= DEC; side++) {
+    const int T = side == ENC ? b->T_src : b->T_tgt;
+    s2s_layer_bufs *lbs = side == ENC ? s->enc : s->dec;
+    const s2s_lstm_offsets *offs = side == ENC ? s->lay.enc : s->lay.dec;
+    s2s_buf xe = side == ENC ? s->x_src : s->x_tgt;
+    S2S_TRY(s2s_cl_embedding_forward(&s->st[dev[0]].k, T * B, E,
+                                     s2s_buf_at(s->st[dev[0]].params,
+                                                side == ENC ? s->lay.src_emb : s->lay.tgt_emb),
+                                     s2s_step_ids(s, dev[0], side), xe));
+    for (int l = 0; l < L; l++) {
+      s2s_device *D = s->st[dev[l]].dev;
+      if (side == ENC) {
+        S2S_TRY(s2s_buf_fill(D, lbs[l].h, 0.0f, BH));
+        S2S_TRY(s2s_buf_fill(D, lbs[l].c, 0.0f, BH));
+      } else { /* decoder layer l starts from encoder layer l's final state (same device) */
+        const size_t last = (size_t)b->T_src * BH * sizeof(float);
+        S2S_CL_CHECK(clEnqueueCopyBuffer(D->queue, s->enc[l].h.mem, lbs[l].h.mem,
+                                         s->enc[l].h.off * 4 + last, lbs[l].h.off * 4,
+                                         BH * sizeof(float), 0, NULL, NULL));
+        S2S_CL_CHECK(clEnqueueCopyBuffer(D->queue, s->enc[l].c.mem, lbs[l].c.mem,
+                                         s->enc[l].c.off * 4 + last, lbs[l].c.off * 4,
+                                         BH * sizeof(float), 0, NULL, NULL));
+      }
+      fwd_links k = {.from = -1, .to = -1};
+      if (l && dev[l - 1] != dev[l]) k.from = dev[l - 1], k.in_tk = s->tk_fwd[side][l - 1];
+      if (l + 1 < L && dev[l + 1] != dev[l]) k.to = dev[l + 1], k.out_tk = s->tk_fwd[side][l];
+      k.top = side == DEC && l == L - 1 && !s->fused_softmax;
+      s2s_buf x = l ? s2s_buf_at(lbs[l - 1].h, BH) : xe;
+      S2S_TRY(layer_forward(s, dev[l], &offs[l], &lbs[l], x, T, B,
+                            s2s_step_mask(s, dev[l], side), &k, &xs[side][l]));
+    }
+  }
+  return 0;
+}
+
+/* --- backward ----------------------------------------------------------------------- */
+
+/* Where a layer's input gradient goes and where its own comes from, besides its dh. */
+typedef struct grad_links {
+  s2s_buf dx;          /* batched: dL/dx written (beta 0) or added (beta 1) after the loop */
+  float dx_beta;
+  int dx_batched;
+  int below;           /* per step: the device of the layer below (dL/dx_t posted to it) */
+  s2s_ticket *out_tk;
+  int above;           /* per step: the device of the layer above, or -1 */
+  s2s_buf above_dx;    /* its dxout (T, B, H) */
+  s2s_ticket *in_tk;
+} grad_links;
+
+/* One LSTM layer backward. lb->dh holds the gradient from above (or receives it per step
+ * from the layer above's device); dc holds dL/dc at the last step. Adds the weight
+ * gradients, leaves dL/d(initial h) in dh slot 0 and dL/d(initial c) in dc. */
+static int layer_backward(s2s_train_step *s, int d, const s2s_lstm_offsets *o,
+                          s2s_layer_bufs *lb, s2s_buf x, int T, int B, s2s_buf mask, s2s_buf dc,
+                          const grad_links *g) {
+  const size_t H = (size_t)s->cfg.hidden, G = 4 * H, BH = (size_t)B * H, N = (size_t)T * B;
+  const size_t in = (size_t)o->in;
+  s2s_stage *st = &s->st[d];
+  s2s_buf w_ih = s2s_buf_at(st->params, o->w_ih), w_hh = s2s_buf_at(st->params, o->w_hh);
+  for (int t = T - 1; t >= 0; t--) {
+    s2s_buf dg = s2s_buf_at(lb->act, (size_t)t * B * G);
+    if (g->above >= 0) {
+      s2s_buf v;
+      S2S_TRY(s2s_step_fetch(s, &g->in_tk[t], d, s2s_buf_at(g->above_dx, t * BH),
+                             s2s_buf_at(lb->dxin, t * BH), BH, &v));
+      S2S_TRY(s2s_cl_axpy(&st->k, BH, 1.0f, v, s2s_buf_at(lb->dh, (t + 1) * BH)));
+    }
+    S2S_TRY(s2s_cl_lstm_cell_backward(&st->k, B, (int)H, dg, s2s_buf_at(lb->c, t * BH),
+                                      s2s_buf_at(lb->c, (t + 1) * BH),
+                                      s2s_buf_at(mask, (size_t)t * B),
+                                      s2s_buf_at(lb->dh, (t + 1) * BH), dc,
+                                      s2s_buf_at(lb->dh, t * BH)));
+    S2S_TRY(s2s_gemm(st->dev, NT, NT, B, H, G, 1.0f, dg, G, w_hh, H, 1.0f,
+                     s2s_buf_at(lb->dh, t * BH), H, NULL));
+    if (!g->dx_batched) {
+      s2s_buf dxt = s2s_buf_at(lb->dxout, (size_t)t * B * in);
+      S2S_TRY(s2s_gemm(st->dev, NT, NT, B, in, G, 1.0f, dg, G, w_ih, in, 0.0f, dxt, in, NULL));
+      S2S_TRY(s2s_step_post(s, d, dxt, (size_t)B * in, g->below, &g->out_tk[t]));
+    }
+  }
+  S2S_TRY(s2s_gemm(st->dev, TR, NT, G, in, N, 1.0f, lb->act, G, x, in, 1.0f,
+                   s2s_buf_at(st->grads, o->w_ih), in, NULL));
+  S2S_TRY(s2s_gemm(st->dev, TR, NT, G, H, N, 1.0f, lb->act, G, lb->h, H, 1.0f,
+                   s2s_buf_at(st->grads, o->w_hh), H, NULL));
+  S2S_TRY(s2s_gemm(st->dev, NT, NT, 1, G, N, 1.0f, st->ones, N, lb->act, G, 1.0f,
+                   s2s_buf_at(st->grads, o->bias), G, NULL));
+  if (!g->dx_batched) return 0;
+  return s2s_gemm(st->dev, NT, NT, N, in, G, 1.0f, lb->act, G, w_ih, in, g->dx_beta, g->dx, in,
+                  NULL);
+}
+
+static int backward(s2s_train_step *s, const s2s_batch *b, s2s_buf xs[2][S2S_MAX_LAYERS]) {
+  const int L = s->cfg.layers, B = b->B, E = s->cfg.embed;
+  const size_t BH = (size_t)B * s->cfg.hidden;
+  const int *dev = s->split.layer_dev;
+  s2s_stage *st0 = &s->st[dev[0]];
+  for (int side = DEC; side >= ENC; side--) {
+    const int T = side == ENC ? b->T_src : b->T_tgt;
+    s2s_layer_bufs *lbs = side == ENC ? s->enc : s->dec;
+    const s2s_lstm_offsets *offs = side == ENC ? s->lay.enc : s->lay.dec;
+    for (int l = L - 1; l >= 0; l--) {
+      const int d = dev[l];
+      grad_links g = {.dx_batched = 1, .below = -1, .above = -1};
+      if (l == 0) {
+        g.dx = s->dx; /* then scattered into the embedding table */
+      } else if (dev[l - 1] == d) {
+        g.dx = s2s_buf_at(lbs[l - 1].dh, BH);
+        g.dx_beta = 1.0f;
+      } else {
+        g.dx_batched = 0;
+        g.below = dev[l - 1];
+        g.out_tk = s->tk_bwd[side][l];
+      }
+      if (l + 1 < L && dev[l + 1] != d) {
+        g.above = dev[l + 1];
+        g.above_dx = lbs[l + 1].dxout;
+        g.in_tk = s->tk_bwd[side][l + 1];
+      }
+      if (side == DEC) S2S_TRY(s2s_buf_fill(s->st[d].dev, s->dc[l], 0.0f, BH));
+      S2S_TRY(layer_backward(s, d, &offs[l], &lbs[l], xs[side][l], T, B,
+                             s2s_step_mask(s, d, side), s->dc[l], &g));
+      if (side == DEC) /* the initial-state gradient goes to the encoder's last step */
+        S2S_TRY(s2s_cl_axpy(&s->st[d].k, BH, 1.0f, lbs[l].dh,
+                            s2s_buf_at(s->enc[l].dh, (size_t)b->T_src * BH)));
+    }
+    S2S_TRY(s2s_cl_embedding_backward(&st0->k, T * B, E, s2s_step_ids(s, dev[0], side), s->dx,
+                                      s2s_buf_at(st0->grads, side == ENC ? s->lay.src_emb
+                                                                         : s->lay.tgt_emb)));
+  }
+  return 0;
+}
+
+/* --- norm, update, results ---------------------------------------------------------- */
+
+/* The global norm: each device sums the squares of its own gradients, the host adds
+ * them up and hands the total back to every device, which then updates its parameters. */
+static int norm_and_update(s2s_train_step *s, float lr, int update, double *norm) {
+  double g2 = 0;
+  for (int d = 0; d < s->ndev; d++) {
+    s2s_stage *st = &s->st[d];
+    for (int i = 0; i < st->nseg; i++)
+      S2S_TRY(s2s_cl_reduce_sum(&st->k, st->seg_len[i], s2s_buf_at(st->grads, st->seg_off[i]), 1,
+                                s2s_buf_at(st->scalars, 2), i > 0));
+  }
+  for (int d = 0; d < s->ndev; d++) {
+    float v = 0;
+    if (s->st[d].nseg) S2S_TRY(s2s_buf_read(s->st[d].dev, s2s_buf_at(s->st[d].scalars, 2), &v, 1));
+    g2 += v;
+  }
+  *norm = sqrt(g2);
+  if (!update) return 0;
+  s->wt_stale = 1;
+  const float g2f = (float)g2;
+  for (int d = 0; d < s->ndev; d++) {
+    s2s_stage *st = &s->st[d];
+    S2S_TRY(s2s_buf_write(st->dev, s2s_buf_at(st->scalars, 3), &g2f, 1));
+    for (int i = 0; i < st->nseg; i++)
+      S2S_TRY(s2s_cl_sgd_clip_update(&st->k, st->seg_len[i], s2s_buf_at(st->params, st->seg_off[i]),
+                                     s2s_buf_at(st->grads, st->seg_off[i]), st->scalars, 3, lr,
+                                     s->cfg.clip));
+  }
+  return 0;
+}
+
+static int finish(s2s_train_step *s, const s2s_batch *b, double norm, s2s_step_result *out) {
+  float sc[2];
+  s2s_stage *st = &s->st[s->split.shard_dev[0]];
+  S2S_TRY(s2s_buf_read(st->dev, st->scalars, sc, 2));
+  for (int d = 0; d < s->ndev; d++) S2S_CL_CHECK(clFinish(s->st[d].dev->queue));
+  s2s_step_release(s);
+  out->loss = sc[0] / b->B;
+  out->correct = sc[1];
+  out->grad_norm = norm;
+  out->tokens = b->tgt_words + b->B;
+  return 0;
+}
+
+int s2s_train_step_run(s2s_train_step *s, const s2s_batch *b, float lr, int update,
+                       s2s_step_result *out) {
+  S2S_TRY(upload(s, b));
+  for (int d = 0; d < s->ndev; d++) {
+    s2s_stage *st = &s->st[d];
+    for (int i = 0; i < st->nseg; i++)
+      S2S_TRY(s2s_buf_fill(st->dev, s2s_buf_at(st->grads, st->seg_off[i]), 0.0f, st->seg_len[i]));
+  }
+  const size_t BH = (size_t)b->B * s->cfg.hidden;
+  for (int l = 0; l < s->cfg.layers; l++) {
+    s2s_device *D = s->st[s->split.layer_dev[l]].dev;
+    S2S_TRY(s2s_buf_fill(D, s->enc[l].dh, 0.0f, (size_t)(b->T_src + 1) * BH));
+    S2S_TRY(s2s_buf_fill(D, s->dec[l].dh, 0.0f, (size_t)(b->T_tgt + 1) * BH));
+  }
+  double norm = 0;
+  s2s_buf xs[2][S2S_MAX_LAYERS];
+  if (forward(s, b, xs) != 0 || s2s_step_softmax(s, b, 1) != 0 || backward(s, b, xs) != 0 ||
+      norm_and_update(s, lr, update, &norm) != 0) {
+    s2s_step_release(s);
+    return -1;
+  }
+  return finish(s, b, norm, out);
+}
+
+int s2s_train_step_eval(s2s_train_step *s, const s2s_batch *b, s2s_step_result *out) {
+  S2S_TRY(upload(s, b));
+  s2s_buf xs[2][S2S_MAX_LAYERS];
+  if (forward(s, b, xs) != 0 || s2s_step_softmax(s, b, 0) != 0) {
+    s2s_step_release(s);
+    return -1;
+  }
+  return finish(s, b, 0.0, out);
+}
+
+double s2s_train_step_flops(const s2s_config *c, const s2s_batch *b) {
+  const double H = c->hidden, E = c->embed, V = c->tgt_vocab;
+  double p = 0; /* LSTM weights per side */
+  for (int l = 0; l < c->layers; l++) p += 4 * H * ((l ? H : E) + H);
+  return (double)b->B * (6 * p * b->T_src + (6 * p + 6 * H * V) * b->T_tgt);
+}

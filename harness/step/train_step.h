@@ -1,0 +1,113 @@
+/* One training step of the whole model on one or several OpenCL devices (a single device
+ * is a pipeline with one stage): upload token ids and masks; forward (embeddings,
+ * encoder, decoder, softmax); backward through all of it; the global gradient norm over
+ * all devices; clipping and the SGD update, each device updating the parameters it holds.
+ * Layers and softmax shards are placed by a split (split.h). Cell (l, t) runs when (l-1, t)
+ * and (l, t-1) are done: a layer whose input comes from another device waits per time
+ * step on that device's event (the wavefront); the backward is the mirror.
+ * Every matrix product goes to CLBlast (gemm.c); everything else is a custom kernel.
+ * Only ids and masks go in and a few scalars come out per step. The parameter and
+ * gradient layout is the model's (params.h), so blocks compare with the CPU reference. */
+#ifndef S2S_TRAIN_STEP_H
+#define S2S_TRAIN_STEP_H
+
+#include "model/batch.h"
+#include "model/config.h"
+#include "cl/kernels.h"
+#include "model/params.h"
+#include "step/pipeline_split.h"
+
+typedef struct s2s_layer_bufs {
+  s2s_buf h, c;  /* (T+1, B, H) slot 0 = initial state, slot t+1 = after step t */
+  s2s_buf act;   /* (T, B, 4H) gate pre-activations -> activated gates -> their gradients */
+  s2s_buf dh;    /* (T+1, B, H) dL/dh per slot */
+  s2s_buf dxout; /* (T, B, H) per-step dL/d(input) for a layer below on another device */
+  s2s_buf xin;   /* (T, B, H) local copy of the input from a device in another context */
+  s2s_buf dxin;  /* (T, B, H) local copy of the layer above's dxout, likewise */
+  s2s_buf wt_ih; /* (Ein, 4H) W_ih transposed, so the forward products are NN GEMMs */
+  s2s_buf wt_hh; /* (H, 4H) W_hh transposed */
+} s2s_layer_bufs;
+
+/* Data posted by one device for another within a step (transport.c). */
+typedef struct s2s_ticket {
+  cl_event ev;    /* one context: marker after the data; else the staging read */
+  float *slot;    /* other context: host staging memory holding the data */
+} s2s_ticket;
+
+typedef struct s2s_step_result {
+  double loss;        /* sum of cross-entropy over target tokens, divided by B */
+  double tokens;      /* target tokens predicted (words + <eos>) */
+  double correct;     /* of those, argmax == target */
+  double grad_norm;   /* global L2 norm before clipping */
+} s2s_step_result;
+
+#define S2S_MAX_SEGMENTS (4 * S2S_MAX_LAYERS + 2 * S2S_MAX_SHARDS + 4)
+
+/* What one device holds and does. */
+typedef struct s2s_stage {
+  s2s_device *dev;
+  s2s_kernels k;
+  s2s_buf params, grads;  /* (lay.total): only this stage's segments are live */
+  s2s_buf scalars;        /* [loss, correct, own norm^2, global norm^2] */
+  s2s_buf ids, masks;     /* this device's copies of the batch (see the step's fields) */
+  s2s_buf ones;           /* (max T * B) 1.0: bias gradients by GEMM */
+  s2s_buf htop;           /* (T_tgt, B, H) top decoder h copied from another context */
+  s2s_ticket *top_tk;     /* (T_tgt) top decoder step t posted for this shard device */
+  int nseg;
+  size_t seg_off[S2S_MAX_SEGMENTS], seg_len[S2S_MAX_SEGMENTS]; /* owned parameters */
+} s2s_stage;
+
+typedef struct s2s_train_step {
+  s2s_config cfg;
+  s2s_param_layout lay;
+  s2s_split split;
+  int ndev;
+  s2s_stage st[S2S_MAX_DEVICES];
+  int T_src_max, T_tgt_max;
+  s2s_layer_bufs enc[S2S_MAX_LAYERS], dec[S2S_MAX_LAYERS];
+  s2s_buf dc[S2S_MAX_LAYERS];             /* (B, H) decoder layer l, then encoder layer l */
+  s2s_buf x_src, x_tgt;                   /* (T, B, E) gathered embeddings (layer 0's device) */
+  s2s_buf dx;                             /* (max T, B, E) embedding-input gradient */
+  s2s_buf dh_shard[S2S_MAX_SHARDS];       /* (T_tgt, B, H) dL/dh_top from each shard */
+  s2s_buf stats[S2S_MAX_SHARDS];          /* (chunk_rows, 5) each shard's row statistics */
+  s2s_buf logits[S2S_MAX_SHARDS];         /* (chunk_rows, shard width) on the shard's device */
+  s2s_buf comb[S2S_MAX_SHARDS];           /* (shards, chunk_rows, 5) all shards' statistics */
+  s2s_buf wt_out[S2S_MAX_SHARDS];         /* (H, shard width) the shard's W_out transposed */
+  int wt_stale;                           /* parameters changed since the transposes */
+  s2s_buf row_loss, row_correct;          /* (T_tgt_max * B) written by shard 0's device */
+  s2s_buf dhin[S2S_MAX_SHARDS];           /* (T_tgt, B, H) dh_shard copied to the top device */
+  size_t chunk_rows;
+  int fused_softmax;                      /* one shard on the top layer's device */
+  int32_t *host_ids;                      /* src | tgt_in | tgt_out, each (T_max, B) */
+  float *host_masks;                      /* src_mask | tgt_mask, each (T_max, B) */
+  cl_event *events;                       /* cross-device events of the current step */
+  size_t nevents, cap_events;
+  s2s_ticket *tk_fwd[2][S2S_MAX_LAYERS];  /* (T) h of layer l, step t, for layer l+1 */
+  s2s_ticket *tk_bwd[2][S2S_MAX_LAYERS];  /* (T) dxout of layer l, step t, for layer l-1 */
+  float *staging;                         /* host staging between contexts */
+  size_t staging_cap, staging_used;       /* floats */
+} s2s_train_step;
+
+/* Allocates everything for ndev devices (one OpenCL context) laid out by split (NULL:
+ * s2s_split_default), for the config's batch and sentences of up to max_len source words
+ * and max_len+1 target tokens. Fails with a message naming the buffer and sizes when a
+ * device lacks memory. */
+int s2s_train_step_init(s2s_train_step *s, s2s_device *devs, int ndev, const s2s_split *split,
+                        const s2s_config *cfg);
+void s2s_train_step_free(s2s_train_step *s);
+
+int s2s_train_step_set_params(s2s_train_step *s, const float *params);
+int s2s_train_step_get_params(s2s_train_step *s, float *params);
+int s2s_train_step_get_grads(s2s_train_step *s, float *grads);
+
+/* Forward + backward (+ norm, and the clipped SGD update with rate lr when update != 0). */
+int s2s_train_step_run(s2s_train_step *s, const s2s_batch *b, float lr, int update,
+                       s2s_step_result *out);
+
+/* Forward only: loss and accuracy of a batch without touching gradients (dev perplexity). */
+int s2s_train_step_eval(s2s_train_step *s, const s2s_batch *b, s2s_step_result *out);
+
+/* FLOP of one training step on this batch (FACTS.md: 3x forward, multiply-add = 2). */
+double s2s_train_step_flops(const s2s_config *cfg, const s2s_batch *b);
+
+#endif

@@ -1,0 +1,268 @@
+/* Setting up and tearing down the training step (train_step.h): which parameters each
+ * device holds, the per-layer and softmax buffers on their devices (with local copies
+ * where devices sit in different contexts), and the parameter/gradient block moving in
+ * and out. The step itself is in train_step.c and softmax_step.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blas/gemm.h"
+#include "cl/status.h"
+#include "step/train_step_internal.h"
+
+static int alloc(s2s_train_step *s, int d, size_t n, s2s_buf *b, const char *what) {
+  if (s2s_buf_alloc(s->st[d].dev, n, b) != 0) {
+    fprintf(stderr, "s2sbench: cannot allocate %s (%.1f MiB) on device %d (%s)\n", what,
+            (double)n * 4 / (1 << 20), d, s->st[d].dev->info.name);
+    return -1;
+  }
+  return 0;
+}
+
+static void own(s2s_stage *st, size_t off, size_t len) {
+  st->seg_off[st->nseg] = off;
+  st->seg_len[st->nseg++] = len;
+}
+
+static size_t lstm_len(const s2s_config *c, const s2s_lstm_offsets *o) {
+  const size_t G = 4 * (size_t)c->hidden;
+  return G * (size_t)o->in + G * (size_t)c->hidden + G;
+}
+
+/* Which parameters each device holds: layer pairs (+ embeddings with layer 0), shards. */
+static void assign_segments(s2s_train_step *s) {
+  const s2s_config *c = &s->cfg;
+  for (int l = 0; l < c->layers; l++) {
+    s2s_stage *st = &s->st[s->split.layer_dev[l]];
+    if (l == 0) {
+      own(st, s->lay.src_emb, (size_t)c->src_vocab * c->embed);
+      own(st, s->lay.tgt_emb, (size_t)c->tgt_vocab * c->embed);
+    }
+    own(st, s->lay.enc[l].w_ih, lstm_len(c, &s->lay.enc[l]));
+    own(st, s->lay.dec[l].w_ih, lstm_len(c, &s->lay.dec[l]));
+  }
+  for (int k = 0; k < s->split.shards; k++) {
+    s2s_stage *st = &s->st[s->split.shard_dev[k]];
+    const size_t v0 = (size_t)s->split.shard_v0[k], w = (size_t)s->split.shard_v0[k + 1] - v0;
+    own(st, s->lay.out_w + v0 * c->hidden, w * c->hidden);
+    own(st, s->lay.out_b + v0, w);
+  }
+  for (int d = 0; d < s->ndev; d++) { /* sort by offset and merge neighbours */
+    s2s_stage *st = &s->st[d];
+    for (int i = 1; i < st->nseg; i++)
+      for (int j = i; j > 0 && st->seg_off[j - 1] > st->seg_off[j]; j--) {
+        size_t o = st->seg_off[j], n = st->seg_len[j];
+        st->seg_off[j] = st->seg_off[j - 1], st->seg_len[j] = st->seg_len[j - 1];
+        st->seg_off[j - 1] = o, st->seg_len[j - 1] = n;
+      }
+    int m = 0;
+    for (int i = 0; i < st->nseg; i++) {
+      if (m && st->seg_off[m - 1] + st->seg_len[m - 1] == st->seg_off[i]) {
+        st->seg_len[m - 1] += st->seg_len[i];
+      } else {
+        st->seg_off[m] = st->seg_off[i];
+        st->seg_len[m++] = st->seg_len[i];
+      }
+    }
+    st->nseg = m;
+  }
+}
+
+static int alloc_layers(s2s_train_step *s) {
+  const s2s_config *c = &s->cfg;
+  const size_t B = (size_t)c->batch, H = (size_t)c->hidden;
+  for (int side = 0; side < 2; side++)
+    for (int l = 0; l < c->layers; l++) {
+      const int d = s->split.layer_dev[l];
+      s2s_layer_bufs *lb = side ? &s->dec[l] : &s->enc[l];
+      const size_t T = side ? (size_t)s->T_tgt_max : (size_t)s->T_src_max;
+      S2S_TRY(alloc(s, d, (T + 1) * B * H, &lb->h, "LSTM h"));
+      S2S_TRY(alloc(s, d, (T + 1) * B * H, &lb->c, "LSTM c"));
+      S2S_TRY(alloc(s, d, (T + 1) * B * H, &lb->dh, "LSTM dh"));
+      S2S_TRY(alloc(s, d, T * B * 4 * H, &lb->act, "LSTM gates"));
+      const size_t in = (size_t)(side ? s->lay.dec : s->lay.enc)[l].in;
+      S2S_TRY(alloc(s, d, in * 4 * H, &lb->wt_ih, "transposed W_ih"));
+      S2S_TRY(alloc(s, d, H * 4 * H, &lb->wt_hh, "transposed W_hh"));
+      if (l > 0 && s->split.layer_dev[l - 1] != d) {
+        const int below = s->split.layer_dev[l - 1];
+        S2S_TRY(alloc(s, d, T * B * H, &lb->dxout, "LSTM input gradient"));
+        if (!s2s_step_same_ctx(s, below, d)) {
+          S2S_TRY(alloc(s, d, T * B * H, &lb->xin, "LSTM input copy"));
+          S2S_TRY(alloc(s, below, T * B * H, &(side ? s->dec : s->enc)[l - 1].dxin,
+                        "LSTM input-gradient copy"));
+        }
+      }
+      s->tk_fwd[side][l] = calloc(T, sizeof(s2s_ticket));
+      s->tk_bwd[side][l] = calloc(T, sizeof(s2s_ticket));
+      if (!s->tk_fwd[side][l] || !s->tk_bwd[side][l]) return -1;
+    }
+  for (int l = 0; l < c->layers; l++)
+    S2S_TRY(alloc(s, s->split.layer_dev[l], B * H, &s->dc[l], "LSTM dc"));
+  return 0;
+}
+
+static int alloc_softmax(s2s_train_step *s) {
+  const s2s_config *c = &s->cfg;
+  const size_t B = (size_t)c->batch, H = (size_t)c->hidden, Tm = (size_t)s->T_tgt_max;
+  const int top = s->split.layer_dev[c->layers - 1];
+  s->fused_softmax = s->split.shards == 1 && s->split.shard_dev[0] == top;
+  size_t widest = 0;
+  for (int k = 0; k < s->split.shards; k++) {
+    size_t w = (size_t)(s->split.shard_v0[k + 1] - s->split.shard_v0[k]);
+    if (w > widest) widest = w;
+  }
+  /* rows per chunk: a quarter of the smallest device's largest single allocation */
+  size_t cap = (size_t)-1;
+  for (int d = 0; d < s->ndev; d++) {
+    size_t r = s->st[d].dev->info.max_alloc / 4 / sizeof(float) / widest;
+    if (r < cap) cap = r;
+  }
+  s->chunk_rows = Tm * B < cap ? Tm * B : cap;
+  if (s->chunk_rows < 1) s->chunk_rows = 1;
+  for (int k = 0; k < s->split.shards; k++) {
+    const int d = s->split.shard_dev[k];
+    const size_t w = (size_t)(s->split.shard_v0[k + 1] - s->split.shard_v0[k]);
+    S2S_TRY(alloc(s, d, s->chunk_rows * w, &s->logits[k], "softmax logits"));
+    S2S_TRY(alloc(s, d, H * w, &s->wt_out[k], "transposed softmax weights"));
+    if (s->fused_softmax) break;
+    S2S_TRY(alloc(s, d, Tm * B * H, &s->dh_shard[k], "softmax dL/dh"));
+    if (d != top && !s->st[d].top_tk) {
+      s->st[d].top_tk = calloc(Tm, sizeof(s2s_ticket));
+      if (!s->st[d].top_tk) return -1;
+      if (!s2s_step_same_ctx(s, d, top))
+        S2S_TRY(alloc(s, d, Tm * B * H, &s->st[d].htop, "top decoder h copy"));
+    }
+    if (!s2s_step_same_ctx(s, d, top))
+      S2S_TRY(alloc(s, top, Tm * B * H, &s->dhin[k], "softmax dL/dh copy"));
+    S2S_TRY(alloc(s, d, s->chunk_rows * 5, &s->stats[k], "softmax row statistics"));
+    S2S_TRY(alloc(s, d, (size_t)s->split.shards * s->chunk_rows * 5, &s->comb[k],
+                  "softmax row statistics of all shards"));
+  }
+  const int d0 = s->split.shard_dev[0];
+  S2S_TRY(alloc(s, d0, Tm * B, &s->row_loss, "row losses"));
+  S2S_TRY(alloc(s, d0, Tm * B, &s->row_correct, "row accuracy"));
+  return 0;
+}
+
+int s2s_train_step_init(s2s_train_step *s, s2s_device *devs, int ndev, const s2s_split *split,
+                        const s2s_config *cfg) {
+  memset(s, 0, sizeof *s);
+  if (ndev < 1 || ndev > S2S_MAX_DEVICES) {
+    fprintf(stderr, "s2sbench: %d devices (1..%d supported)\n", ndev, S2S_MAX_DEVICES);
+    return -1;
+  }
+  s->cfg = *cfg;
+  s->ndev = ndev;
+  s2s_params_layout(&s->lay, cfg);
+  if (split) s->split = *split;
+  else s2s_split_default(&s->split, ndev, cfg);
+  const size_t B = (size_t)cfg->batch, E = (size_t)cfg->embed;
+  s->T_src_max = cfg->max_len;
+  s->T_tgt_max = cfg->max_len + 1;
+  const size_t Tm = (size_t)s->T_tgt_max;
+  for (int d = 0; d < ndev; d++) {
+    s2s_stage *st = &s->st[d];
+    st->dev = &devs[d];
+    S2S_TRY(s2s_kernels_init(&st->k, st->dev));
+    S2S_TRY(alloc(s, d, s->lay.total, &st->params, "parameters"));
+    S2S_TRY(alloc(s, d, s->lay.total, &st->grads, "gradients"));
+    S2S_TRY(alloc(s, d, 4, &st->scalars, "scalars"));
+  }
+  assign_segments(s);
+  S2S_TRY(alloc_layers(s));
+  const int d0 = s->split.layer_dev[0];
+  S2S_TRY(alloc(s, d0, (size_t)s->T_src_max * B * E, &s->x_src, "source embeddings"));
+  S2S_TRY(alloc(s, d0, Tm * B * E, &s->x_tgt, "target embeddings"));
+  S2S_TRY(alloc(s, d0, Tm * B * E, &s->dx, "embedding gradient"));
+  S2S_TRY(alloc_softmax(s));
+  int staged = 0;
+  for (int d = 0; d < ndev; d++) {
+    s2s_stage *st = &s->st[d];
+    S2S_TRY(alloc(s, d, Tm * B, &st->ones, "ones"));
+    S2S_TRY(s2s_buf_fill(st->dev, st->ones, 1.0f, Tm * B));
+    S2S_TRY(alloc(s, d, 3 * Tm * B, &st->ids, "token ids"));
+    S2S_TRY(alloc(s, d, 2 * Tm * B, &st->masks, "masks"));
+    staged |= !s2s_step_same_ctx(s, 0, d);
+  }
+  if (staged) { /* a generous bound on what crosses contexts in one step */
+    const size_t H = (size_t)cfg->hidden, T2 = (size_t)(s->T_src_max + s->T_tgt_max);
+    s->staging_cap = 4 * T2 * B * H * (size_t)cfg->layers +
+                     (size_t)ndev * (2 * Tm * B * H) +
+                     (size_t)s->split.shards * s->split.shards * Tm * B * 5;
+    s->staging = malloc(s->staging_cap * sizeof(float));
+    if (!s->staging) return -1;
+  }
+  s->host_ids = calloc(3 * Tm * B, sizeof *s->host_ids);
+  s->host_masks = calloc(2 * Tm * B, sizeof *s->host_masks);
+  if (!s->host_ids || !s->host_masks) return -1;
+  return clFinish(s->st[0].dev->queue) == CL_SUCCESS ? 0 : -1;
+}
+
+static void free_buf(s2s_buf *b) {
+  if (b->mem) s2s_buf_free(b);
+}
+
+void s2s_train_step_free(s2s_train_step *s) {
+  for (int d = 0; d < s->ndev; d++)
+    if (s->st[d].dev) clFinish(s->st[d].dev->queue);
+  s2s_step_release(s);
+  free(s->events);
+  s2s_buf *all[] = {&s->x_src, &s->x_tgt, &s->dx, &s->row_loss, &s->row_correct};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) free_buf(all[i]);
+  for (int l = 0; l < S2S_MAX_LAYERS; l++) {
+    s2s_layer_bufs *lbs[] = {&s->enc[l], &s->dec[l]};
+    for (int k = 0; k < 2; k++) {
+      free_buf(&lbs[k]->h), free_buf(&lbs[k]->c), free_buf(&lbs[k]->act);
+      free_buf(&lbs[k]->dh), free_buf(&lbs[k]->dxout);
+      free_buf(&lbs[k]->xin), free_buf(&lbs[k]->dxin);
+      free_buf(&lbs[k]->wt_ih), free_buf(&lbs[k]->wt_hh);
+      free(s->tk_fwd[k][l]);
+      free(s->tk_bwd[k][l]);
+    }
+    free_buf(&s->dc[l]);
+  }
+  for (int k = 0; k < S2S_MAX_SHARDS; k++) {
+    free_buf(&s->dh_shard[k]), free_buf(&s->stats[k]);
+    free_buf(&s->logits[k]), free_buf(&s->comb[k]), free_buf(&s->dhin[k]);
+    free_buf(&s->wt_out[k]);
+  }
+  for (int d = 0; d < s->ndev; d++) {
+    s2s_stage *st = &s->st[d];
+    free_buf(&st->params), free_buf(&st->grads), free_buf(&st->scalars);
+    free_buf(&st->ids), free_buf(&st->masks), free_buf(&st->ones), free_buf(&st->htop);
+    free(st->top_tk);
+    if (st->k.dev) s2s_kernels_free(&st->k);
+  }
+  free(s->host_ids);
+  free(s->host_masks);
+  free(s->staging);
+  memset(s, 0, sizeof *s);
+}
+
+int s2s_train_step_set_params(s2s_train_step *s, const float *params) {
+  s->wt_stale = 1;
+  for (int d = 0; d < s->ndev; d++)
+    S2S_TRY(s2s_buf_write(s->st[d].dev, s->st[d].params, params, s->lay.total));
+  return 0;
+}
+
+/* Gathers a block (params or grads) from the devices that own each segment. */
+static int gather(s2s_train_step *s, int grads, float *out) {
+  for (int d = 0; d < s->ndev; d++) {
+    s2s_stage *st = &s->st[d];
+    for (int i = 0; i < st->nseg; i++)
+      S2S_TRY(s2s_buf_read(st->dev, s2s_buf_at(grads ? st->grads : st->params, st->seg_off[i]),
+                           out + st->seg_off[i], st->seg_len[i]));
+  }
+  return 0;
+}
+int s2s_train_step_get_params(s2s_train_step *s, float *params) { return gather(s, 0, params); }
+int s2s_train_step_get_grads(s2s_train_step *s, float *grads) { return gather(s, 1, grads); }
+
+/* Views of one part (source 0, target 1) of a device's token id and mask blocks. */
+s2s_buf s2s_step_ids(s2s_train_step *s, int d, int part) {
+  return s2s_buf_at(s->st[d].ids, (size_t)part * s->T_tgt_max * s->cfg.batch);
+}
+s2s_buf s2s_step_mask(s2s_train_step *s, int d, int part) {
+  return s2s_buf_at(s->st[d].masks, (size_t)part * s->T_tgt_max * s->cfg.batch);
+}

@@ -1,0 +1,326 @@
+/* The training loop (see train.h). Batch i and the learning rate at step i depend only on
+ * (data, seed, i), so a run resumed from a checkpoint at step k continues exactly as the
+ * uninterrupted run would (same device, same seed). */
+#include "train/train.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "record/atomic_file.h"
+#include "model/checkpoint.h"
+#include "decode/beam_search.h"
+#include "record/json.h"
+#include "model/params.h"
+#include "run/run_record.h"
+#include "profile/stats.h"
+#include "step/train_step.h"
+
+typedef struct run_state {
+  const s2s_train_opts *o;
+  s2s_train_step step;
+  s2s_device *devs;
+  int ndev;
+  s2s_split split;
+  long steps_per_epoch, first_step, total_steps, done;
+  s2s_batch batch;
+  FILE *tsv;
+  char tsv_path[4200], tsv_tmp[4300];
+  double t0, words;
+  s2s_step_result last;
+  double last_lr, last_eval_loss, last_eval_acc, last_eval_bleu;
+  s2s_decoder dec;            /* dev BLEU: greedy or beam decoding on device 0 */
+  int have_dec;
+  float *host_params;
+  long last_ckpt_step;
+} run_state;
+
+static int save_checkpoint(run_state *r, long step, double lr) {
+  const s2s_train_opts *o = r->o;
+  float *p = malloc(r->step.lay.total * sizeof *p);
+  if (!p || s2s_train_step_get_params(&r->step, p) != 0) {
+    free(p);
+    return -1;
+  }
+  s2s_ckpt_header h;
+  memset(&h, 0, sizeof h);
+  s2s_ckpt_header_from_config(&h, &o->cfg);
+  h.step = (uint64_t)step;
+  h.epoch = (double)step / r->steps_per_epoch;
+  h.lr = (float)lr;
+  h.params = r->step.lay.total;
+  h.extra_bytes = o->ckpt_extra_bytes;
+  h.data_hash = o->data->data_hash;
+  snprintf(h.task, sizeof h.task, "%s", o->data->name);
+  char err[512];
+  int rc = s2s_ckpt_write(o->checkpoint, &h, p, o->ckpt_extra, err, sizeof err);
+  free(p);
+  if (rc) fprintf(stderr, "s2sbench train: %s\n", err);
+  else r->last_ckpt_step = step;
+  return rc;
+}
+
+static int resume(run_state *r) {
+  s2s_ckpt ck;
+  char err[512];
+  if (s2s_ckpt_read(r->o->resume, &ck, err, sizeof err) != 0 ||
+      s2s_ckpt_matches(&ck.h, &r->o->cfg, err, sizeof err) != 0 ||
+      ck.h.params != r->step.lay.total) {
+    fprintf(stderr, "s2sbench train: --resume: %s\n", err);
+    s2s_ckpt_free(&ck);
+    return -1;
+  }
+  if (ck.h.data_hash != r->o->data->data_hash || strcmp(ck.h.task, r->o->data->name) != 0) {
+    fprintf(stderr, "s2sbench train: --resume: checkpoint '%s' was trained on other data "
+            "(%s, hash %016llx; this run: %s, hash %016llx)\n", r->o->resume, ck.h.task,
+            (unsigned long long)ck.h.data_hash, r->o->data->name,
+            (unsigned long long)r->o->data->data_hash);
+    s2s_ckpt_free(&ck);
+    return -1;
+  }
+  int rc = s2s_train_step_set_params(&r->step, ck.params);
+  r->first_step = (long)ck.h.step;
+  if (!r->o->quiet)
+    fprintf(stderr, "resumed from %s at step %ld (epoch %.3f)\n", r->o->resume, r->first_step,
+            ck.h.epoch);
+  s2s_ckpt_free(&ck);
+  return rc;
+}
+
+static int init_params(run_state *r) {
+  float *p = malloc(r->step.lay.total * sizeof *p);
+  if (!p) return -1;
+  s2s_params_init(p, &r->step.lay, &r->o->cfg, r->o->cfg.seed);
+  int rc = s2s_train_step_set_params(&r->step, p);
+  free(p);
+  return rc;
+}
+
+static void progress(run_state *r, long step, int force) {
+  static double last_print = 0;
+  static long last_step = -1;
+  if (force && last_step == step && !isatty(2)) return; /* that line is out already */
+  const int tty = isatty(2);
+  double t = s2s_now();
+  /* on a terminal refresh twice a second; in a log, a line every 10% or 60 s */
+  long tenth = r->total_steps / 10 > 0 ? r->total_steps / 10 : 1;
+  if (r->o->quiet) return;
+  if (!force && tty && t - last_print < 0.5) return;
+  if (!force && !tty && (step % tenth) != 0 && t - last_print < 60) return;
+  last_print = t;
+  last_step = step;
+  double el = t - r->t0;
+  double wps = r->words / (el > 0 ? el : 1);
+  long left = r->total_steps - step;
+  double eta = r->done ? el / r->done * left : 0;
+  double ppl = exp(r->last.loss * r->batch.B / r->last.tokens);
+  fprintf(stderr, "%sstep %ld/%ld  loss %.4f  ppl %.3f  acc %.3f  %.0f words/s  eta %.0fs%s",
+          tty ? "\r" : "", step, r->total_steps, r->last.loss, ppl,
+          r->last.correct / r->last.tokens, wps, eta, tty && !force ? "   " : "\n");
+}
+
+static int evaluate(run_state *r) {
+  const s2s_train_opts *o = r->o;
+  double loss = 0, tokens = 0, correct = 0;
+  for (int i = 0; i < o->data->dev_batches; i++) {
+    if (o->data->dev_batch(o->data, i, &r->batch) != 0) return -1;
+    s2s_step_result res;
+    if (s2s_train_step_eval(&r->step, &r->batch, &res) != 0) return -1;
+    loss += res.loss * r->batch.B;
+    tokens += res.tokens;
+    correct += res.correct;
+  }
+  r->last_eval_loss = loss / tokens;
+  r->last_eval_acc = correct / tokens;
+  /* dev BLEU: decode the dev set with the current parameters (gathered from every device) */
+  if (!r->have_dec) {
+    if (s2s_decoder_init(&r->dec, &r->devs[0], &o->cfg, o->cfg.batch, o->eval_beam, 0) != 0)
+      return -1;
+    r->have_dec = 1;
+    r->host_params = malloc(r->step.lay.total * sizeof *r->host_params);
+    if (!r->host_params) return -1;
+  }
+  if (s2s_train_step_get_params(&r->step, r->host_params) != 0 ||
+      s2s_decoder_upload_params(&r->dec, r->host_params) != 0)
+    return -1;
+  s2s_decode_stats ds;
+  return s2s_decode_bleu_dev(&r->dec, o->data, o->data->dev_batches, &r->batch,
+                             &r->last_eval_bleu, &ds);
+}
+
+static void log_row(run_state *r, long step, double lr, int eval) {
+  if (!r->tsv) return;
+  const s2s_step_result *s = &r->last;
+  double el = s2s_now() - r->t0;
+  fprintf(r->tsv, "%ld\t%.6f\t%.6g\t%.6f\t%.6f\t%.6f\t%.6f\t%.1f\t%.3f", step,
+          (double)step / r->steps_per_epoch, lr, s->loss, exp(s->loss * r->batch.B / s->tokens),
+          s->grad_norm, s->correct / s->tokens, r->words / (el > 0 ? el : 1), el);
+  if (eval)
+    fprintf(r->tsv, "\t%.6f\t%.6f\t%.6f\t%.4f\n", r->last_eval_loss, exp(r->last_eval_loss),
+            r->last_eval_acc, r->last_eval_bleu);
+  else
+    fprintf(r->tsv, "\t\t\t\t\n");
+  fflush(r->tsv);
+}
+
+static int write_run_json(run_state *r, int argc, char **argv, const char *status) {
+  char path[4200];
+  snprintf(path, sizeof path, "%s/run.json", r->o->out_dir);
+  s2s_atomic_file a;
+  if (s2s_atomic_open(&a, path) != 0) return -1;
+  s2s_json j;
+  s2s_json_begin(&j, a.f);
+  s2s_run_record_meta(&j, "train", argc, argv, r->devs, r->ndev);
+  s2s_run_record_config(&j, &r->o->cfg);
+  char split[256];
+  s2s_split_format(&r->split, split, sizeof split);
+  s2s_json_str(&j, "split", split);
+  s2s_json_object(&j, "data");
+  s2s_json_str(&j, "source", r->o->data->name);
+  s2s_json_int(&j, "sentences_per_epoch", r->o->data->sentences);
+  s2s_json_int(&j, "steps_per_epoch", r->steps_per_epoch);
+  if (r->o->data->describe) r->o->data->describe(r->o->data, &j);
+  s2s_json_close(&j, '}');
+  double el = s2s_now() - r->t0;
+  s2s_json_object(&j, "summary");
+  s2s_json_str(&j, "status", status);
+  s2s_json_int(&j, "first_step", r->first_step);
+  s2s_json_int(&j, "last_step", r->first_step + r->done);
+  s2s_json_num(&j, "epochs_done", (double)(r->first_step + r->done) / r->steps_per_epoch);
+  s2s_json_num(&j, "final_loss", r->last.loss);
+  s2s_json_num(&j, "final_perplexity", exp(r->last.loss * r->batch.B / r->last.tokens));
+  s2s_json_num(&j, "final_accuracy", r->last.correct / r->last.tokens);
+  s2s_json_num(&j, "final_grad_norm", r->last.grad_norm);
+  s2s_json_num(&j, "elapsed_s", el);
+  s2s_json_num(&j, "words_per_s", r->words / (el > 0 ? el : 1));
+  s2s_json_str(&j, "words_convention", "source + target words per second, <eos> excluded");
+  if (r->last_ckpt_step >= 0) s2s_json_int(&j, "last_checkpoint_step", r->last_ckpt_step);
+  s2s_json_close(&j, '}');
+  s2s_json_end(&j);
+  return s2s_atomic_commit(&a);
+}
+
+static int open_tsv(run_state *r) {
+  if (!r->o->out_dir) return 0;
+  if (s2s_mkdirs(r->o->out_dir) != 0) return -1;
+  snprintf(r->tsv_path, sizeof r->tsv_path, "%s/train.tsv", r->o->out_dir);
+  snprintf(r->tsv_tmp, sizeof r->tsv_tmp, "%s.partial", r->tsv_path);
+  r->tsv = fopen(r->tsv_tmp, "w");
+  if (!r->tsv) {
+    fprintf(stderr, "s2sbench train: cannot write '%s'\n", r->tsv_tmp);
+    return -1;
+  }
+  fprintf(r->tsv, "step\tepoch\tlr\tloss\tperplexity\tgrad_norm\taccuracy\twords_per_s\t"
+                  "elapsed_s\tdev_loss\tdev_perplexity\tdev_accuracy\tdev_bleu\n");
+  return 0;
+}
+
+/* train.tsv holds whole rows only: it is renamed into place when the run ends (also when
+ * it stops on an error, so the log up to the failure is kept). */
+static void close_tsv(run_state *r) {
+  if (!r->tsv) return;
+  fclose(r->tsv);
+  r->tsv = NULL;
+  if (rename(r->tsv_tmp, r->tsv_path) != 0)
+    fprintf(stderr, "s2sbench train: cannot rename '%s'\n", r->tsv_tmp);
+}
+
+static int loop(run_state *r) {
+  const s2s_train_opts *o = r->o;
+  for (long step = r->first_step; step < r->total_steps; step++) {
+    double epoch = (double)step / r->steps_per_epoch;
+    double lr = s2s_config_lr_at(&o->cfg, epoch);
+    if (o->data->train_batch(o->data, (uint64_t)step, &r->batch) != 0) return -1;
+    if (s2s_train_step_run(&r->step, &r->batch, (float)lr, 1, &r->last) != 0) return -1;
+    r->done++;
+    r->words += r->batch.src_words + r->batch.tgt_words;
+    r->last_lr = lr;
+    if (!isfinite(r->last.loss) || !isfinite(r->last.grad_norm)) {
+      fprintf(stderr, "\ns2sbench train: step %ld: non-finite %s (loss %g, grad norm %g); "
+              "stopping.", step + 1, isfinite(r->last.loss) ? "gradient norm" : "loss",
+              r->last.loss, r->last.grad_norm);
+      if (o->checkpoint && r->last_ckpt_step >= 0)
+        fprintf(stderr, " Last good checkpoint: %s (step %ld), left untouched.\n", o->checkpoint,
+                r->last_ckpt_step);
+      else
+        fprintf(stderr, " No checkpoint was written.\n");
+      log_row(r, step + 1, lr, 0);
+      return -1;
+    }
+    const long s1 = step + 1;
+    int eval = o->eval_every > 0 && o->data->dev_batches > 0 &&
+               (s1 % o->eval_every == 0 || s1 == r->total_steps);
+    if (eval && evaluate(r) != 0) return -1;
+    if (s1 % o->log_every == 0 || s1 == r->total_steps || eval) log_row(r, s1, lr, eval);
+    if (o->checkpoint && o->checkpoint_every > 0 && s1 % o->checkpoint_every == 0 &&
+        save_checkpoint(r, s1, lr) != 0)
+      return -1;
+    progress(r, s1, 0);
+  }
+  if (o->checkpoint && r->last_ckpt_step != r->total_steps &&
+      save_checkpoint(r, r->total_steps, r->last_lr) != 0)
+    return -1;
+  if (r->done) progress(r, r->total_steps, 1);
+  return 0;
+}
+
+int s2s_train_run(const s2s_train_opts *o, int argc, char **argv) {
+  run_state r;
+  memset(&r, 0, sizeof r);
+  r.o = o;
+  r.last_ckpt_step = -1;
+  char err[1024];
+  if (s2s_run_open_devices("train", "--devices", o->devices, &r.devs, &r.ndev) != 0) {
+    return 1;
+  }
+  if (o->split ? s2s_split_parse(&r.split, o->split, r.ndev, &o->cfg, err, sizeof err)
+               : (s2s_split_default(&r.split, r.ndev, &o->cfg), 0)) {
+    fprintf(stderr, "s2sbench train: %s\n", err);
+    s2s_device_close(r.devs, r.ndev);
+    return 1;
+  }
+  s2s_run_record_bind(&r.devs[0].info); /* one host thread drives every device */
+  r.steps_per_epoch = o->data->steps_per_epoch;
+  double epochs = o->epochs > 0 ? o->epochs : o->cfg.epochs;
+  r.total_steps = o->steps > 0 ? o->steps : (long)ceil(epochs * r.steps_per_epoch);
+  int rc = 1;
+  const char *status = "failed";
+  if (!o->quiet) {
+    char desc[512], split[256];
+    s2s_split_format(&r.split, split, sizeof split);
+    fprintf(stderr, "train: %s %dx%d E%d V%d/%d B%d, data %s, %ld steps, split %s\n",
+            o->cfg.preset, o->cfg.layers, o->cfg.hidden, o->cfg.embed, o->cfg.src_vocab,
+            o->cfg.tgt_vocab, o->cfg.batch, o->data->name, r.total_steps, split);
+    for (int d = 0; d < r.ndev; d++) {
+      s2s_device_describe(&r.devs[d].info, desc, sizeof desc);
+      fprintf(stderr, "  device %d: %s\n", d, desc);
+    }
+  }
+  if (s2s_batch_alloc(&r.batch, o->cfg.batch, o->cfg.max_len, o->cfg.max_len + 1) != 0 ||
+      s2s_train_step_init(&r.step, r.devs, r.ndev, &r.split, &o->cfg) != 0)
+    goto out;
+  if ((o->resume ? resume(&r) : init_params(&r)) != 0) goto out;
+  if (r.first_step >= r.total_steps) {
+    fprintf(stderr, "s2sbench train: checkpoint is at step %ld, nothing to do for %ld steps\n",
+            r.first_step, r.total_steps);
+    goto out;
+  }
+  if (open_tsv(&r) != 0) goto out;
+  r.t0 = s2s_now();
+  if (loop(&r) == 0) {
+    rc = 0;
+    status = "completed";
+  }
+  close_tsv(&r);
+  if (o->out_dir && write_run_json(&r, argc, argv, status) != 0) rc = 1;
+out:
+  close_tsv(&r);
+  if (r.have_dec) s2s_decoder_free(&r.dec);
+  free(r.host_params);
+  s2s_train_step_free(&r.step);
+  s2s_batch_free(&r.batch);
+  s2s_device_close(r.devs, r.ndev);
+  return rc;
+}

@@ -1,0 +1,32 @@
+/* The training loop on one device: batches from the synthetic task, the lr schedule,
+ * progress on the terminal, train.tsv + run.json under --out, checkpoints, resume, and a
+ * hard stop on a non-finite loss or gradient norm (the last good checkpoint is kept). */
+#ifndef S2S_TRAIN_H
+#define S2S_TRAIN_H
+
+#include "model/config.h"
+#include "data/data_source.h"
+
+typedef struct s2s_train_opts {
+  s2s_config cfg;
+  s2s_data_source *data;  /* batches (synthetic task or corpus); owned by the caller */
+  const void *ckpt_extra; /* saved in checkpoints (the vocabularies), may be NULL */
+  size_t ckpt_extra_bytes;
+  long steps;             /* > 0: train this many steps in total (counting resumed ones) */
+  double epochs;          /* used when steps == 0 (0: the config's epochs) */
+  const char *devices;    /* device spec (device.h) */
+  const char *split;      /* layer/softmax split (split.h); NULL: the default */
+  const char *out_dir;    /* NULL: no files */
+  const char *checkpoint; /* NULL: none */
+  long checkpoint_every;  /* steps; 0: only at the end */
+  const char *resume;     /* NULL: fresh start */
+  long log_every;         /* rows of train.tsv */
+  long eval_every;        /* dev loss, perplexity, accuracy and BLEU every N steps (0: off) */
+  int eval_beam;          /* beam of the dev BLEU decoding (1 = greedy) */
+  int quiet;
+} s2s_train_opts;
+
+/* Returns the process exit status (0, 1 for a failed run). */
+int s2s_train_run(const s2s_train_opts *o, int argc, char **argv);
+
+#endif
