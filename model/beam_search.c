@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "embedding.h"
+#include "encoder.h"
 #include "lstm.h"
 #include "lstm_cell.h"
 
@@ -147,25 +148,27 @@ int s2s_beam_encode(const s2s_config *c, const s2s_param_layout *lay, const doub
   double *h_final = state, *c_final = state + L * H; /* (L, H) each */
   memset(state, 0, 2 * L * H * sizeof *state);
   if (ns <= 0) return 0; /* an empty source: the decoder starts from the zero state */
-  const size_t T = (size_t)ns, W = E > H ? E : H;
+  const size_t T = (size_t)ns;
   int32_t *rev = malloc(T * sizeof *rev);
-  double *x = malloc(T * W * sizeof *x), *h = malloc(T * H * sizeof *h);      /* (T, W) (T, H) */
-  double *cs = malloc(T * H * sizeof *cs), *act = malloc(T * 4 * H * sizeof *act);
+  double *x = malloc(T * E * sizeof *x);                            /* (T, E) */
+  double *tape = malloc(L * T * 6 * H * sizeof *tape);             /* per layer (T, 6H) */
   int rc = -1;
-  if (rev && x && h && cs && act) {
-    for (size_t k = 0; k < T; k++) rev[k] = src[T - 1 - k]; /* the paper's reversed source */
-    s2s_embedding_forward(ns, (int)E, p + lay->src_emb, rev, x); /* (T, E) */
+  if (rev && x && tape) {
+    double *act[S2S_MAX_LAYERS], *cs[S2S_MAX_LAYERS], *h[S2S_MAX_LAYERS];
     for (size_t l = 0; l < L; l++) {
-      const s2s_lstm_offsets *o = &lay->enc[l];
-      s2s_lstm_forward(ns, 1, o->in, (int)H, x, NULL, NULL, NULL, p + o->w_ih, p + o->w_hh,
-                       p + o->bias, act, cs, h);
-      memcpy(h_final + l * H, h + (T - 1) * H, H * sizeof *h);
-      memcpy(c_final + l * H, cs + (T - 1) * H, H * sizeof *cs);
-      memcpy(x, h, T * H * sizeof *h); /* the next layer's input */
+      act[l] = tape + l * T * 6 * H;
+      cs[l] = act[l] + T * 4 * H;
+      h[l] = cs[l] + T * H;
+    }
+    for (size_t k = 0; k < T; k++) rev[k] = src[T - 1 - k]; /* the paper's reversed source */
+    s2s_encoder_forward(c, lay, p, ns, 1, rev, NULL, x, act, cs, h);
+    for (size_t l = 0; l < L; l++) {
+      memcpy(h_final + l * H, h[l] + (T - 1) * H, H * sizeof *h_final);
+      memcpy(c_final + l * H, cs[l] + (T - 1) * H, H * sizeof *c_final);
     }
     rc = 0;
   }
-  free(rev), free(x), free(h), free(cs), free(act);
+  free(rev), free(x), free(tape);
   return rc;
 }
 

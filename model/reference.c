@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "embedding.h"
+#include "encoder.h"
 #include "lstm.h"
 #include "optimizer.h"
 #include "softmax_xent.h"
@@ -79,21 +80,16 @@ static int fits(const s2s_reference *r, const s2s_config *c, const s2s_batch *b)
 }
 
 /* Forward pass; leaves probabilities in r->probs and returns the loss. */
-static double forward(s2s_reference *r, const s2s_param_layout *lay, const double *p,
-                      const s2s_batch *b) {
+static double forward(s2s_reference *r, const s2s_config *c, const s2s_param_layout *lay,
+                      const double *p, const s2s_batch *b) {
   const int L = r->L, H = r->H, E = r->E, Vt = r->Vt;
   const int B = b->B, Ts = b->T_src, Tt = b->T_tgt;
   const size_t BH = (size_t)B * H;
   for (size_t k = 0; k < (size_t)Ts * B; k++) r->src_mask[k] = b->src_mask[k];
   for (size_t k = 0; k < (size_t)Tt * B; k++) r->tgt_mask[k] = b->tgt_mask[k];
 
-  s2s_embedding_forward(Ts * B, E, p + lay->src_emb, b->src, r->enc_x); /* (Ts, B, E) */
-  for (int l = 0; l < L; l++) {
-    const s2s_lstm_offsets *o = &lay->enc[l];
-    const double *x = l == 0 ? r->enc_x : r->enc_h[l - 1]; /* (Ts, B, In) */
-    s2s_lstm_forward(Ts, B, o->in, H, x, r->src_mask, NULL, NULL, p + o->w_ih, p + o->w_hh,
-                     p + o->bias, r->enc_act[l], r->enc_c[l], r->enc_h[l]);
-  }
+  s2s_encoder_forward(c, lay, p, Ts, B, b->src, r->src_mask, r->enc_x, r->enc_act, r->enc_c,
+                      r->enc_h);
 
   s2s_embedding_forward(Tt * B, E, p + lay->tgt_emb, b->tgt_in, r->dec_x); /* (Tt, B, E) */
   for (int l = 0; l < L; l++) {
@@ -162,7 +158,7 @@ double s2s_reference_forward_backward(s2s_reference *r, const s2s_config *c,
                                       const s2s_param_layout *lay, const double *params,
                                       const s2s_batch *b, double *grads) {
   if (!fits(r, c, b)) return NAN;
-  double loss = forward(r, lay, params, b);
+  double loss = forward(r, c, lay, params, b);
   if (grads) backward(r, lay, params, b, grads);
   return loss;
 }

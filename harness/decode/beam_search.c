@@ -14,8 +14,7 @@
 #include "blas/gemm.h"
 #include "cl/status.h"
 
-#define NT S2S_NO_TRANS
-#define TR S2S_TRANS
+#define NN S2S_NO_TRANS
 
 static int alloc(s2s_decoder *d, size_t n, s2s_buf *b, const char *what) {
   if (b->mem) s2s_buf_free(b);
@@ -31,12 +30,53 @@ static void release(s2s_buf *b) {
   if (b->mem) s2s_buf_free(b);
 }
 
+/* Elements of the transposed weights block (d->wt): every LSTM layer, then W_out^T. */
+static size_t wt_len(const s2s_decoder *d) {
+  const size_t G = 4 * (size_t)d->cfg.hidden;
+  size_t n = (size_t)d->cfg.hidden * d->cfg.tgt_vocab;
+  for (int l = 0; l < d->cfg.layers; l++)
+    n += ((size_t)d->lay.enc[l].in + d->cfg.hidden + d->lay.dec[l].in + d->cfg.hidden) * G;
+  return n;
+}
+
+/* The device LSTM layer l of one side (0 encoder, 1 decoder) over the transposed block. */
+static s2s_cl_lstm layer(s2s_decoder *d, int side, int l) {
+  const size_t H = (size_t)d->cfg.hidden, G = 4 * H;
+  size_t at = 0;
+  for (int s = 0; s <= side; s++)
+    for (int i = 0; i < d->cfg.layers && (s < side || i < l); i++)
+      at += ((size_t)(s ? d->lay.dec : d->lay.enc)[i].in + H) * G;
+  const s2s_lstm_offsets *o = side ? &d->lay.dec[l] : &d->lay.enc[l];
+  return (s2s_cl_lstm){.dev = d->dev, .k = &d->k, .H = (int)H, .in = o->in,
+                       .wt_ih = s2s_buf_at(d->wt, at),
+                       .wt_hh = s2s_buf_at(d->wt, at + (size_t)o->in * G),
+                       .bias = s2s_buf_at(d->params, o->bias)};
+}
+
+static s2s_buf wt_out(const s2s_decoder *d) {
+  return s2s_buf_at(d->wt, wt_len(d) - (size_t)d->cfg.hidden * d->cfg.tgt_vocab);
+}
+
+/* Transposes every weight matrix of d->params into d->wt (one product layout: NN). */
+static int transpose_weights(s2s_decoder *d) {
+  for (int side = 0; side < 2; side++)
+    for (int l = 0; l < d->cfg.layers; l++) {
+      const s2s_lstm_offsets *o = side ? &d->lay.dec[l] : &d->lay.enc[l];
+      s2s_cl_lstm lstm = layer(d, side, l);
+      S2S_TRY(s2s_cl_lstm_transpose(&lstm, s2s_buf_at(d->params, o->w_ih),
+                                    s2s_buf_at(d->params, o->w_hh)));
+    }
+  const size_t H = (size_t)d->cfg.hidden, V = (size_t)d->cfg.tgt_vocab;
+  return s2s_transpose(d->dev, V, H, s2s_buf_at(d->params, d->lay.out_w), H, wt_out(d), V);
+}
+
 static int init(s2s_decoder *d) {
   const size_t L = (size_t)d->cfg.layers, H = (size_t)d->cfg.hidden, E = (size_t)d->cfg.embed;
   const size_t V = (size_t)d->cfg.tgt_vocab, S = (size_t)d->S_max, K = (size_t)d->K;
   const size_t R = S * K;
   S2S_TRY(s2s_kernels_init(&d->k, d->dev));
   S2S_TRY(s2s_beam_kernels_init(&d->bk, d->dev, d->K, d->cfg.tgt_vocab));
+  S2S_TRY(alloc(d, wt_len(d), &d->wt, "transposed weights"));
   S2S_TRY(alloc(d, L * 2 * R * H, &d->state[0], "decoder state"));
   S2S_TRY(alloc(d, L * 2 * R * H, &d->state[1], "decoder state"));
   S2S_TRY(alloc(d, R * E, &d->x_dec, "decoder embeddings"));
@@ -81,7 +121,7 @@ int s2s_decoder_init(s2s_decoder *d, s2s_device *dev, const s2s_config *cfg, int
 void s2s_decoder_free(s2s_decoder *d) {
   if (!d->dev) return;
   clFinish(d->dev->queue);
-  s2s_buf *all[] = {&d->own_params, &d->src_ids, &d->src_mask, &d->x_src, &d->enc_h[0],
+  s2s_buf *all[] = {&d->own_params, &d->wt, &d->src_ids, &d->src_mask, &d->x_src, &d->enc_h[0],
                     &d->enc_h[1], &d->enc_c, &d->enc_act, &d->state[0], &d->state[1],
                     &d->x_dec, &d->gates, &d->ones, &d->logits, &d->cand_score,
                     &d->cand_word, &d->eos_score, &d->beam_score, &d->best, &d->step_out,
@@ -96,14 +136,13 @@ void s2s_decoder_free(s2s_decoder *d) {
 
 int s2s_decoder_set_params(s2s_decoder *d, s2s_buf params) {
   d->params = params;
-  return 0;
+  return transpose_weights(d);
 }
 
 int s2s_decoder_upload_params(s2s_decoder *d, const float *params) {
   if (!d->own_params.mem) S2S_TRY(alloc(d, d->lay.total, &d->own_params, "parameters"));
   S2S_TRY(s2s_buf_write(d->dev, d->own_params, params, d->lay.total));
-  d->params = d->own_params;
-  return 0;
+  return s2s_decoder_set_params(d, d->own_params);
 }
 
 /* Encoder buffers for sources of up to T words (grown, never shrunk). */
@@ -131,7 +170,7 @@ static s2s_buf state_at(s2s_buf st, int l, int part, size_t R, size_t H) {
  * rows of state[0]. */
 static int encode(s2s_decoder *d, const int32_t *const *src, const int *src_len, int S, int T) {
   const int L = d->cfg.layers, H = d->cfg.hidden, E = d->cfg.embed;
-  const size_t R = (size_t)S * d->K, SH = (size_t)S * H, G = 4 * (size_t)H;
+  const size_t R = (size_t)S * d->K, SH = (size_t)S * H;
   s2s_device *dev = d->dev;
   if (T == 0) return s2s_buf_fill(dev, d->state[0], 0.0f, (size_t)L * 2 * R * H);
   int32_t *ids = calloc((size_t)T * S, sizeof *ids);    /* (T, S) reversed, left-padded */
@@ -152,22 +191,12 @@ static int encode(s2s_decoder *d, const int32_t *const *src, const int *src_len,
   S2S_TRY(s2s_cl_embedding_forward(&d->k, T * S, E, s2s_buf_at(d->params, d->lay.src_emb),
                                    d->src_ids, d->x_src));
   for (int l = 0; l < L; l++) {
-    const s2s_lstm_offsets *o = &d->lay.enc[l];
     s2s_buf h = d->enc_h[l % 2], c = d->enc_c;                  /* (T+1, S, H) */
     s2s_buf x = l ? s2s_buf_at(d->enc_h[(l - 1) % 2], SH) : d->x_src; /* (T, S, In) */
     S2S_TRY(s2s_buf_fill(dev, h, 0.0f, SH));
     S2S_TRY(s2s_buf_fill(dev, c, 0.0f, SH));
-    S2S_TRY(s2s_gemm(dev, NT, TR, (size_t)T * S, G, o->in, 1.0f, x, o->in,
-                     s2s_buf_at(d->params, o->w_ih), o->in, 0.0f, d->enc_act, G, NULL));
-    for (int t = 0; t < T; t++) {
-      s2s_buf gates = s2s_buf_at(d->enc_act, (size_t)t * S * G);
-      S2S_TRY(s2s_gemm(dev, NT, TR, S, G, H, 1.0f, s2s_buf_at(h, t * SH), H,
-                       s2s_buf_at(d->params, o->w_hh), H, 1.0f, gates, G, NULL));
-      S2S_TRY(s2s_cl_lstm_cell_forward(&d->k, S, H, gates, s2s_buf_at(d->params, o->bias),
-                                       s2s_buf_at(c, t * SH), s2s_buf_at(h, t * SH),
-                                       s2s_buf_at(d->src_mask, (size_t)t * S),
-                                       s2s_buf_at(c, (t + 1) * SH), s2s_buf_at(h, (t + 1) * SH)));
-    }
+    s2s_cl_lstm lstm = layer(d, 0, l);
+    S2S_TRY(s2s_cl_lstm_forward(&lstm, T, S, x, d->src_mask, h, c, d->enc_act, NULL));
     /* decoder layer l starts from encoder layer l's final state, in all K rows */
     S2S_TRY(s2s_cl_gather_rows(&d->bk, 1, (int)R, S, H, s2s_buf_at(h, (size_t)T * SH), d->bcast,
                                state_at(d->state[0], l, 0, R, H)));
@@ -181,25 +210,21 @@ static int encode(s2s_decoder *d, const int32_t *const *src, const int *src_len,
  * state[0] reordered by the new back-pointers. */
 static int step(s2s_decoder *d, int S, int t) {
   const int L = d->cfg.layers, H = d->cfg.hidden, E = d->cfg.embed, V = d->cfg.tgt_vocab;
-  const size_t R = (size_t)S * d->K, G = 4 * (size_t)H;
+  const size_t R = (size_t)S * d->K;
   s2s_device *dev = d->dev;
   s2s_buf cur = d->state[0], nxt = d->state[1], p = d->params;
   S2S_TRY(s2s_cl_embedding_forward(&d->k, (int)R, E, s2s_buf_at(p, d->lay.tgt_emb), d->step_out,
                                    d->x_dec));
   for (int l = 0; l < L; l++) {
-    const s2s_lstm_offsets *o = &d->lay.dec[l];
     s2s_buf x = l ? state_at(nxt, l - 1, 0, R, H) : d->x_dec; /* (R, In) */
-    S2S_TRY(s2s_gemm(dev, NT, TR, R, G, o->in, 1.0f, x, o->in, s2s_buf_at(p, o->w_ih), o->in,
-                     0.0f, d->gates, G, NULL));
-    S2S_TRY(s2s_gemm(dev, NT, TR, R, G, H, 1.0f, state_at(cur, l, 0, R, H), H,
-                     s2s_buf_at(p, o->w_hh), H, 1.0f, d->gates, G, NULL));
-    S2S_TRY(s2s_cl_lstm_cell_forward(&d->k, (int)R, H, d->gates, s2s_buf_at(p, o->bias),
-                                     state_at(cur, l, 1, R, H), state_at(cur, l, 0, R, H),
-                                     d->ones, state_at(nxt, l, 1, R, H),
-                                     state_at(nxt, l, 0, R, H)));
+    s2s_cl_lstm lstm = layer(d, 1, l);
+    S2S_TRY(s2s_cl_lstm_input(&lstm, R, x, d->gates));
+    S2S_TRY(s2s_cl_lstm_step(&lstm, (int)R, d->gates, state_at(cur, l, 0, R, H),
+                             state_at(cur, l, 1, R, H), d->ones, state_at(nxt, l, 0, R, H),
+                             state_at(nxt, l, 1, R, H)));
   }
-  S2S_TRY(s2s_gemm(dev, NT, TR, R, V, H, 1.0f, state_at(nxt, L - 1, 0, R, H), H,
-                   s2s_buf_at(p, d->lay.out_w), H, 0.0f, d->logits, V, NULL));
+  S2S_TRY(s2s_gemm(dev, NN, NN, R, V, H, 1.0f, state_at(nxt, L - 1, 0, R, H), H, wt_out(d), V,
+                   0.0f, d->logits, V, NULL));
   S2S_TRY(s2s_cl_beam_topk(&d->bk, (int)R, V, d->logits, s2s_buf_at(p, d->lay.out_b),
                            d->beam_score, d->cand_score, d->cand_word, d->eos_score));
   S2S_TRY(s2s_cl_beam_select(&d->bk, S, t, d->length_norm, d->cand_score, d->cand_word,

@@ -15,6 +15,7 @@
 #include "model/config.h"
 #include "data/data_source.h"
 #include "cl/kernels.h"
+#include "step/lstm.h"
 #include "model/params.h"
 
 typedef struct s2s_decoder {
@@ -29,6 +30,8 @@ typedef struct s2s_decoder {
                              and empty beam slots included: the work the device did */
   s2s_buf params;         /* view used by the steps */
   s2s_buf own_params;     /* (lay.total) when uploaded from the host */
+  s2s_buf wt;             /* the weights transposed (step/lstm.h): per side and layer W_ih^T
+                             (in, 4H) then W_hh^T (H, 4H), encoder first; then W_out^T (H, Vt) */
   int T_cap;              /* source steps the encoder buffers hold */
   s2s_buf src_ids, src_mask;   /* (T_cap, S_max) int32 / float */
   s2s_buf x_src;               /* (T_cap, S_max, E) */
@@ -54,7 +57,9 @@ int s2s_decoder_init(s2s_decoder *d, s2s_device *dev, const s2s_config *cfg, int
 void s2s_decoder_free(s2s_decoder *d);
 
 /* Parameters in the model layout: a device view in the same context (used in place, e.g.
- * s2s_train_step's params; it must outlive the decodes), or host floats (copied). */
+ * s2s_train_step's params; it must outlive the decodes), or host floats (copied). Either
+ * also refreshes the decoder's transposed weights: call it again after the parameters
+ * change. */
 int s2s_decoder_set_params(s2s_decoder *d, s2s_buf params);
 int s2s_decoder_upload_params(s2s_decoder *d, const float *params);
 

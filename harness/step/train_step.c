@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "blas/gemm.h"
+#include "step/lstm.h"
 #include "cl/status.h"
 #include "step/train_step_internal.h"
 
@@ -52,6 +53,42 @@ typedef struct fwd_links {
   int top;             /* top decoder layer with sharded softmax: post for shard devices */
 } fwd_links;
 
+/* The wavefront around one layer's forward: fetch each step's input from the device below,
+ * post each step's output to the device above and to the softmax shards. */
+typedef struct wave {
+  s2s_train_step *s;
+  int d, B;
+  size_t in;
+  const fwd_links *k;
+  s2s_buf x, xin;      /* (T, B, in) the input where it was made / this device's copy */
+} wave;
+
+static int wave_input(void *ctx, int t, s2s_buf *xt) {
+  const wave *w = ctx;
+  const size_t at = (size_t)t * w->B * w->in;
+  return s2s_step_fetch(w->s, &w->k->in_tk[t], w->d, s2s_buf_at(w->x, at), s2s_buf_at(w->xin, at),
+                        (size_t)w->B * w->in, xt);
+}
+
+static int wave_output(void *ctx, int t, s2s_buf ht) {
+  const wave *w = ctx;
+  s2s_train_step *s = w->s;
+  const size_t BH = (size_t)w->B * s->cfg.hidden;
+  if (w->k->to >= 0) S2S_TRY(s2s_step_post(s, w->d, ht, BH, w->k->to, &w->k->out_tk[t]));
+  for (int e = 0; w->k->top && e < s->ndev; e++)
+    if (s->st[e].top_tk) S2S_TRY(s2s_step_post(s, w->d, ht, BH, e, &s->st[e].top_tk[t]));
+  return 0;
+}
+
+/* The device LSTM layer of this layer's weights on its stage. */
+static s2s_cl_lstm layer_lstm(s2s_train_step *s, int d, const s2s_lstm_offsets *o,
+                              const s2s_layer_bufs *lb) {
+  s2s_stage *st = &s->st[d];
+  return (s2s_cl_lstm){.dev = st->dev, .k = &st->k, .H = s->cfg.hidden, .in = o->in,
+                       .wt_ih = lb->wt_ih, .wt_hh = lb->wt_hh,
+                       .bias = s2s_buf_at(st->params, o->bias)};
+}
+
 /* One LSTM layer forward over T steps on device d. x (T, B, Ein) is the input: on this
  * device, its product is one GEMM batched over time; from another device, it is fetched
  * and multiplied step by step (the wavefront). Returns in *x_used the input as this
@@ -59,34 +96,12 @@ typedef struct fwd_links {
 static int layer_forward(s2s_train_step *s, int d, const s2s_lstm_offsets *o, s2s_layer_bufs *lb,
                          s2s_buf x, int T, int B, s2s_buf mask, const fwd_links *k,
                          s2s_buf *x_used) {
-  const size_t H = (size_t)s->cfg.hidden, G = 4 * H, BH = (size_t)B * H, in = (size_t)o->in;
-  s2s_stage *st = &s->st[d];
   *x_used = k->from >= 0 && !s2s_step_same_ctx(s, k->from, d) ? lb->xin : x;
-  if (k->from < 0)
-    S2S_TRY(s2s_gemm(st->dev, NT, NT, (size_t)T * B, G, in, 1.0f, x, in, lb->wt_ih, G, 0.0f,
-                     lb->act, G, NULL));
-  for (int t = 0; t < T; t++) {
-    s2s_buf gates = s2s_buf_at(lb->act, (size_t)t * B * G), xt;
-    if (k->from >= 0) {
-      const size_t at = (size_t)t * B * in;
-      S2S_TRY(s2s_step_fetch(s, &k->in_tk[t], d, s2s_buf_at(x, at), s2s_buf_at(lb->xin, at),
-                             (size_t)B * in, &xt));
-      S2S_TRY(s2s_gemm(st->dev, NT, NT, B, G, in, 1.0f, xt, in, lb->wt_ih, G, 0.0f, gates, G,
-                       NULL));
-    }
-    S2S_TRY(s2s_gemm(st->dev, NT, NT, B, G, H, 1.0f, s2s_buf_at(lb->h, t * BH), H, lb->wt_hh, G,
-                     1.0f, gates, G, NULL));
-    S2S_TRY(s2s_cl_lstm_cell_forward(&st->k, B, (int)H, gates, s2s_buf_at(st->params, o->bias),
-                                     s2s_buf_at(lb->c, t * BH), s2s_buf_at(lb->h, t * BH),
-                                     s2s_buf_at(mask, (size_t)t * B),
-                                     s2s_buf_at(lb->c, (t + 1) * BH),
-                                     s2s_buf_at(lb->h, (t + 1) * BH)));
-    s2s_buf ht = s2s_buf_at(lb->h, (t + 1) * BH);
-    if (k->to >= 0) S2S_TRY(s2s_step_post(s, d, ht, BH, k->to, &k->out_tk[t]));
-    for (int e = 0; k->top && e < s->ndev; e++)
-      if (s->st[e].top_tk) S2S_TRY(s2s_step_post(s, d, ht, BH, e, &s->st[e].top_tk[t]));
-  }
-  return 0;
+  wave w = {.s = s, .d = d, .B = B, .in = (size_t)o->in, .k = k, .x = x, .xin = lb->xin};
+  s2s_cl_lstm_hooks hooks = {.ctx = &w, .input = k->from >= 0 ? wave_input : NULL,
+                             .output = k->to >= 0 || k->top ? wave_output : NULL};
+  s2s_cl_lstm l = layer_lstm(s, d, o, lb);
+  return s2s_cl_lstm_forward(&l, T, B, x, mask, lb->h, lb->c, lb->act, &hooks);
 }
 
 /* Both sides, layer by layer; the wavefront comes from the per-step posts between
@@ -95,15 +110,15 @@ static int layer_forward(s2s_train_step *s, int d, const s2s_lstm_offsets *o, s2
 /* The forward products read the weights transposed (NN GEMMs run up to 3x faster than
  * NT ones in CLBlast on some devices): refreshed after every change of the parameters. */
 static int transpose_weights(s2s_train_step *s) {
-  const size_t H = (size_t)s->cfg.hidden, G = 4 * H;
+  const size_t H = (size_t)s->cfg.hidden;
   for (int side = ENC; side <= DEC; side++)
     for (int l = 0; l < s->cfg.layers; l++) {
       s2s_stage *st = &s->st[s->split.layer_dev[l]];
       const s2s_lstm_offsets *o = side == ENC ? &s->lay.enc[l] : &s->lay.dec[l];
       s2s_layer_bufs *lb = side == ENC ? &s->enc[l] : &s->dec[l];
-      S2S_TRY(s2s_transpose(st->dev, G, (size_t)o->in, s2s_buf_at(st->params, o->w_ih),
-                            (size_t)o->in, lb->wt_ih, G));
-      S2S_TRY(s2s_transpose(st->dev, G, H, s2s_buf_at(st->params, o->w_hh), H, lb->wt_hh, G));
+      s2s_cl_lstm lstm = layer_lstm(s, s->split.layer_dev[l], o, lb);
+      S2S_TRY(s2s_cl_lstm_transpose(&lstm, s2s_buf_at(st->params, o->w_ih),
+                                    s2s_buf_at(st->params, o->w_hh)));
     }
   for (int k = 0; k < s->split.shards; k++) {
     s2s_stage *st = &s->st[s->split.shard_dev[k]];
