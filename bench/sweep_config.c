@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "bench/sweep.h"
+
+#include "args/args.h"
 #include "blas/blas_devices.h"
 
 void s2s_sweep_defaults(s2s_sweep *s) {
@@ -21,14 +23,6 @@ void s2s_sweep_defaults(s2s_sweep *s) {
   s->batches[0] = 64, s->nbatches = 1;
   s->lens[0] = 20, s->nlens = 1;
   s->trials = 5, s->warmup = 1, s->gemm_reps = 1;
-}
-
-static int parse_long(const char *v, long lo, long hi, long *out) {
-  char *end;
-  long x = strtol(v, &end, 10);
-  if (end == v || *end || x < lo || x > hi) return -1;
-  *out = x;
-  return 0;
 }
 
 /* Splits a space-separated list into words (in place); returns the count or -1. */
@@ -51,7 +45,7 @@ static int int_list(const char *key, char *v, int *out, int *n, long lo, long hi
   }
   for (int i = 0; i < k; i++) {
     long x;
-    if (parse_long(w[i], lo, hi, &x) != 0) {
+    if (s2s_parse_long(w[i], lo, hi, &x) != 0) {
       snprintf(err, errlen, "%s: '%s' is not a whole number in [%ld, %ld]", key, w[i], lo, hi);
       return -1;
     }
@@ -78,7 +72,7 @@ int s2s_sweep_set(s2s_sweep *s, const char *key, const char *value, char *err, s
     for (int i = 0; i < k; i++)
       snprintf(s->devices[s->ndevices++], sizeof s->devices[0], "%s", w[i]);
   } else if (!strncmp(key, "split.", 6)) {
-    if (parse_long(key + 6, 1, S2S_MAX_DEVICES, &x) != 0 || s->nsplits == 2 * S2S_SWEEP_MAX) {
+    if (s2s_parse_long(key + 6, 1, S2S_MAX_DEVICES, &x) != 0 || s->nsplits == 2 * S2S_SWEEP_MAX) {
       snprintf(err, errlen, "%s: write split.N with N the device count (1..16)", key);
       return -1;
     }
@@ -105,7 +99,7 @@ int s2s_sweep_set(s2s_sweep *s, const char *key, const char *value, char *err, s
     return int_list(key, v, s->lens, &s->nlens, 1, 1000, err, errlen);
   } else if (!strcmp(key, "trials") || !strcmp(key, "repetitions") || !strcmp(key, "warmup") ||
              !strcmp(key, "gemm_reps")) {
-    if (parse_long(v, 1, !strcmp(key, "warmup") ? 1000 : 100000, &x) != 0) {
+    if (s2s_parse_long(v, 1, !strcmp(key, "warmup") ? 1000 : 100000, &x) != 0) {
       snprintf(err, errlen, "%s: '%s' is not a positive whole number", key, value);
       return -1;
     }
@@ -212,7 +206,7 @@ int s2s_sweep_open(const char *spec, s2s_device **devs, int *count, int *used, c
   long keep = 0;
   if (at) {
     *at = '\0';
-    if (parse_long(at + 1, 1, S2S_MAX_DEVICES, &keep) != 0) {
+    if (s2s_parse_long(at + 1, 1, S2S_MAX_DEVICES, &keep) != 0) {
       snprintf(err, errlen, "'%s': write SPEC@N with N in 1..16", spec);
       return -1;
     }

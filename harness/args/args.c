@@ -1,10 +1,28 @@
-/* Flag parsing for the subcommands (see cli.h). */
+/* Flag and number parsing for the subcommands (see args.h). */
 #include "args/args.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+int s2s_parse_long(const char *v, long min, long max, long *out) {
+  char *end;
+  errno = 0;
+  long x = strtol(v, &end, 10);
+  if (errno || end == v || *end || x < min || x > max) return -1;
+  *out = x;
+  return 0;
+}
+
+int s2s_parse_double(const char *v, double min, double max, double *out) {
+  char *end;
+  errno = 0;
+  double x = strtod(v, &end);
+  if (errno || end == v || *end || !(x >= min && x <= max)) return -1;
+  *out = x;
+  return 0;
+}
 
 void s2s_args_init(s2s_args *c, const char *cmd, int argc, char **argv) {
   *c = (s2s_args){.cmd = cmd, .argc = argc, .argv = argv, .i = 0};
@@ -42,35 +60,32 @@ const char *s2s_args_value(s2s_args *c) {
 int s2s_args_long(s2s_args *c, long min, long max, long *out) {
   const char *v = s2s_args_value(c);
   if (!v) return -1;
-  char *end;
-  errno = 0;
-  long x = strtol(v, &end, 10);
-  if (errno || end == v || *end || x < min || x > max) {
+  if (s2s_parse_long(v, min, max, out) != 0) {
     fprintf(stderr, "s2sbench %s: %s: '%s' is not an integer in [%ld, %ld]\n", c->cmd, c->flag,
             v, min, max);
     return -1;
   }
-  *out = x;
   return 0;
 }
 
 int s2s_args_double(s2s_args *c, double min, double max, double *out) {
   const char *v = s2s_args_value(c);
   if (!v) return -1;
-  char *end;
-  errno = 0;
-  double x = strtod(v, &end);
-  if (errno || end == v || *end || !(x >= min && x <= max)) {
+  if (s2s_parse_double(v, min, max, out) != 0) {
     fprintf(stderr, "s2sbench %s: %s: '%s' is not a number in [%g, %g]\n", c->cmd, c->flag, v,
             min, max);
     return -1;
   }
-  *out = x;
   return 0;
 }
 
 int s2s_args_config(s2s_args *c, s2s_config *cfg) {
   if (s2s_args_is(c, "--preset")) {
+    if (c->size_flag) {
+      fprintf(stderr, "s2sbench %s: --preset must come before the size flags: it would reset "
+              "%s, given before it\n", c->cmd, c->size_flag);
+      return -1;
+    }
     const char *v = s2s_args_value(c);
     if (!v) return -1;
     if (s2s_config_preset(cfg, v) != 0) {
@@ -83,6 +98,7 @@ int s2s_args_config(s2s_args *c, s2s_config *cfg) {
   if (strncmp(c->flag, "--", 2) != 0) return 0;
   for (const char *const *k = s2s_config_keys; *k; k++) {
     if (strcmp(c->flag + 2, *k) != 0) continue;
+    if (!c->size_flag) c->size_flag = c->argv[c->i];
     const char *v = s2s_args_value(c);
     if (!v) return -1;
     if (s2s_config_set(cfg, *k, v) != 0) {

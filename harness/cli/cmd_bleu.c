@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "args/args.h"
 #include "bleu/bleu.h"
 #include "cli/commands.h"
 #include "text/utf8.h"
@@ -123,11 +124,9 @@ static int parse(int argc, char **argv, args *a) {
       }
       sacre_only = 1;
     } else if ((r = take(argc, argv, &i, "-sv", "--smooth-value", &v))) {
-      char *end;
       if (r < 0) return 2;
-      errno = 0;
-      a->opt.smooth_value = strtod(v, &end);
-      if (end == v || *end || errno || !isfinite(a->opt.smooth_value) || a->opt.smooth_value < 0) {
+      if (s2s_parse_double(v, 0.0, HUGE_VAL, &a->opt.smooth_value) != 0 ||
+          !isfinite(a->opt.smooth_value)) {
         ERR("-sv needs a finite number >= 0, got '%s'", v);
         return 2;
       }
@@ -141,10 +140,9 @@ static int parse(int argc, char **argv, args *a) {
       a->json = !strcmp(v, "json");
       sacre_only = 1;
     } else if ((r = take(argc, argv, &i, "-w", "--width", &v))) {
-      char *end;
       if (r < 0) return 2;
-      long w = strtol(v, &end, 10);
-      if (end == v || *end || w < 0 || w > 30) {
+      long w;
+      if (s2s_parse_long(v, 0, 30, &w) != 0) {
         ERR("-w needs an integer 0..30, got '%s'", v);
         return 2;
       }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "args/args.h"
 #include "cli/commands.h"
 #include "cl/device.h"
 #include "record/json.h"
@@ -201,24 +202,22 @@ static int list_spec(const char *spec, const s2s_topology *topo, int json) {
 int s2s_cmd_devices(int argc, char **argv) {
   const char *spec = NULL;
   int json = 0;
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+  s2s_args c;
+  s2s_args_init(&c, "devices", argc, argv);
+  while (s2s_args_next(&c)) {
+    if (s2s_args_is(&c, "--help") || s2s_args_is(&c, "-h")) {
       usage(stdout);
       return 0;
-    } else if (!strcmp(argv[i], "--json")) {
+    } else if (s2s_args_is(&c, "--json")) {
       json = 1;
-    } else if (!strcmp(argv[i], "--devices")) {
-      if (i + 1 >= argc) {
-        fprintf(stderr, "s2sbench devices: --devices needs a SPEC (see --help)\n");
+    } else if (s2s_args_is(&c, "--devices")) {
+      if (!(spec = s2s_args_value(&c))) return 2;
+      if (!*spec) {
+        fprintf(stderr, "s2sbench devices: --devices: empty SPEC (see --help)\n");
         return 2;
       }
-      spec = argv[++i];
-    } else if (!strncmp(argv[i], "--devices=", 10)) {
-      spec = argv[i] + 10;
     } else {
-      fprintf(stderr, "s2sbench devices: unknown flag '%s' (see s2sbench devices --help)\n",
-              argv[i]);
-      return 2;
+      return s2s_args_unknown(&c);
     }
   }
   /* hwloc before OpenCL; without a topology the device list is still worth having */

@@ -37,16 +37,20 @@ int s2s_cmd_sweep(int argc, char **argv) {
   s2s_sweep_defaults(&s);
   char err[1024];
   /* the config file first, so that flags override it */
-  for (int i = 1; i < argc; i++) {
-    if (argv[i][0] == '-') {
-      if (!strchr(argv[i], '=') && strcmp(argv[i], "--help") && strcmp(argv[i], "-h")) i++;
+  s2s_args pre;
+  s2s_args_init(&pre, "sweep", argc, argv);
+  while (s2s_args_next(&pre)) {
+    if (pre.flag[0] == '-') {
+      if (!s2s_args_is(&pre, "--help") && !s2s_args_is(&pre, "-h") && !s2s_args_value(&pre))
+        return 2;
       continue;
     }
     if (s.source[0]) {
-      fprintf(stderr, "s2sbench sweep: one CONFIG file only ('%s' and '%s')\n", s.source, argv[i]);
+      fprintf(stderr, "s2sbench sweep: one CONFIG file only ('%s' and '%s')\n", s.source,
+              pre.flag);
       return 2;
     }
-    if (s2s_sweep_load(&s, argv[i], err, sizeof err) != 0) {
+    if (s2s_sweep_load(&s, pre.flag, err, sizeof err) != 0) {
       fprintf(stderr, "s2sbench sweep: %s\n", err);
       return 2;
     }

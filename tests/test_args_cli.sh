@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The one flag parser of every command (harness/args): a size flag before --preset is
+# refused instead of being silently reset, numbers are checked with their range, and the
+# commands that had parsers of their own (devices, sweep) now answer like the others.
+set -u
+bin=$1
+. "$(dirname "$0")/cli_lib.sh"
+
+expect_error "size flag before --preset is refused" 2 "--preset must come before the size flags: it would reset --hidden" \
+  -- train --hidden 32 --preset tiny --task copy --steps 1
+expect_error "also in --flag=value form" 2 "it would reset --layers=3" \
+  -- bench step --layers=3 --preset tiny
+expect_error "an integer out of range names the range" 2 "'0' is not an integer in [1," \
+  -- train --preset tiny --task copy --steps 0
+expect_error "a bad config value names the flag" 2 "--lr: invalid value '1e'" \
+  -- train --preset tiny --task copy --lr 1e
+expect_error "devices: unknown flag" 2 "s2sbench devices: unknown flag '--bogus'" -- devices --bogus
+expect_error "devices: empty spec" 2 "--devices: empty SPEC" -- devices --devices ''
+expect_error "devices: a flag without its value" 2 "flag '--devices' needs a value" -- devices --devices
+expect_error "sweep: a flag without its value" 2 "flag '--out' needs a value" -- sweep --out
+printf 'presets = tiny\n' >"$work/a.cfg"
+expect_error "sweep: one config file" 2 "one CONFIG file only" -- sweep "$work/a.cfg" --trials 2 "$work/a.cfg"
+"$bin" devices --help >"$work/out" 2>&1
+check "devices --help exits 0" test $? -eq 0
+"$bin" train --preset tiny --hidden 32 --task copy --steps 1 --out "$work/run" >"$work/out" 2>&1
+rc=$?
+check "size flag after --preset is taken (exit $rc)" test "$rc" -eq 0
+check "... and recorded: 32 cells" grep -q '"hidden": 32' "$work/run/run.json"
+exit $fail
