@@ -1,6 +1,6 @@
 /* `s2sbench bench decode`: the paper's beam table. For each beam width, decoding speed
  * (warm-up decodes timed apart, median of repeated decodes of the whole set, every trial
- * kept) and BLEU (sacreBLEU's, harness/bleu.h) on a test set: -i SRC -r REF, or for a
+ * kept) and BLEU (sacreBLEU's, harness/bleu/bleu.h) on a test set: -i SRC -r REF, or for a
  * synthetic checkpoint its task's dev stream with references made by the task's rule (copy
  * or reverse of the source). Words counted as source + output words. Numbers of a beam
  * whose trials did not all give the same translations are withheld. */

@@ -1,6 +1,6 @@
 /* `s2sbench bench gemm`: CLBlast SGEMM at the training step's own shapes for a preset
  * (the gate products, forward and backward, and the softmax products, as train_step.c and
- * softmax_step.c issue them) plus one large square product as the device's reference,
+ * train_step_softmax.c issue them) plus one large square product as the device's reference,
  * with CLBlast's default parameters and, when results/tuning has a file for the device,
  * the tuned ones. Every product is checked against a double-precision dot product on a
  * sample of entries before its rate is reported. */
@@ -146,7 +146,7 @@ static int time_shapes(s2s_micro *m, s2s_device *dev, const gemm_case *cs, int n
   return 0;
 }
 
-/* The step's GEMM shapes for the config (train_step.c, softmax_step.c). */
+/* The step's GEMM shapes for the config (train_step.c, train_step_softmax.c). */
 static int step_shapes(const s2s_micro *m, const s2s_device *dev, long square, gemm_case *cs) {
   const size_t B = (size_t)m->cfg.batch, H = (size_t)m->cfg.hidden, E = (size_t)m->cfg.embed;
   const size_t V = (size_t)m->cfg.tgt_vocab, G = 4 * H, N = (size_t)m->len * B;

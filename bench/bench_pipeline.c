@@ -1,6 +1,6 @@
 /* `s2sbench bench pipeline`: the training step on N devices against the same step on one
  * of them (same code, same global batch, same machine, one run), with the speedup, the
- * efficiency and the analytic bound of the split (split.h). On a 2-core PoCL machine,
+ * efficiency and the analytic bound of the split (pipeline_split.h). On a 2-core PoCL machine,
  * `--devices cpu/2` against its first 1-CU sub-device is the paper's experiment in small. */
 #include <stdio.h>
 #include <stdlib.h>

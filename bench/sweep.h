@@ -2,14 +2,14 @@
  * batch sizes x sentence lengths), each point a results folder OUT/points/<name>/, and a
  * summary (OUT/sweep.tsv, OUT/sweep.json) with each point's speedup over the 1-device
  * point of the same preset, batch and length in the same sweep, the efficiency
- * (speedup / devices) and the analytic bound of its split (split.h). A point whose
+ * (speedup / devices) and the analytic bound of its split (pipeline_split.h). A point whose
  * run.json exists and parses is finished: an interrupted sweep resumes where it stopped.
  *
  * Config file (bench/sweeps/NAME.cfg): `key = value` lines, '#' comments, lists separated by
  * spaces; a key given twice appends (devices, split.N) or replaces (the rest):
  *   devices = cpu/1 cpu/2      device specs (device.h), one point set each; SPEC@N keeps
  *                              the first N devices SPEC selects (gpu@1 gpu@2 ... gpu@8)
- *   split.N = SPEC             a split (split.h syntax) for the N-device points; several
+ *   split.N = SPEC             a split (pipeline_split.h syntax) for the N-device points; several
  *                              lines = several splits; "default" = s2s_split_default;
  *                              no line for N = the default split only
  *   presets = small            batches = 64          lens = 20 (words per sentence)

@@ -1,5 +1,5 @@
 /* Left-to-right beam search, the paper's decoder, CPU reference in double: the spec and the
- * oracle of the device decoder (harness/decode.c). The search is written against a scorer
+ * oracle of the device decoder (harness/decode/beam_search.c). The search is written against a scorer
  * (initial state + one step that gives log p over the target words), so its rules can be
  * tested on hand-made distributions; s2s_beam_search plugs in the translator itself.
  *

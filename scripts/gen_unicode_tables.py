@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Generates harness/unicode_tables.c: the Unicode properties sacreBLEU's BLEU depends on,
+"""Generates harness/text/unicode_tables.c: the Unicode properties sacreBLEU's BLEU depends on,
 taken from the very Python and `regex` module that run sacreBLEU (not from a UCD file), so
 the C side agrees with it code point by code point. Run by hand, never at build time:
-    python3 scripts/gen_unicode_tables.py > harness/unicode_tables.c
+    python3 scripts/gen_unicode_tables.py > harness/text/unicode_tables.c
 Needs `regex` (a sacreBLEU dependency). Tables: str.split()/rstrip() whitespace, regex's
 \\p{P} \\p{S} \\p{N} (tokenizer intl), str.lower() per code point and the two properties
 str.lower() consults for the final-sigma rule (cased, case-ignorable)."""

@@ -1,4 +1,4 @@
-/* The device decoder (harness/decode.c) against the CPU reference decoder
+/* The device decoder (harness/decode/beam_search.c) against the CPU reference decoder
  * (model/beam_search.c): identical words and scores within 1e-4 for random tiny models
  * of odd sizes, beams 1, 2, 3, 5, 16, sentences of different lengths (an empty one too) in
  * batches smaller than the set, with and without length normalisation and with a max

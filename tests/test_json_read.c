@@ -1,7 +1,7 @@
-/* The JSON reader of the results records (harness/json_read.c): values of every type,
+/* The JSON reader of the results records (harness/record/json_read.c): values of every type,
  * dotted paths into objects and arrays, escapes (\u with surrogate pairs) decoded to
  * UTF-8, verbatim subtree copies, and refusal of malformed documents with a line number;
- * a round trip through the results writer (harness/json.c). */
+ * a round trip through the results writer (harness/record/json.c). */
 #include <stdio.h>
 #include <string.h>
 

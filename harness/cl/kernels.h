@@ -20,7 +20,7 @@ int s2s_kernels_init(s2s_kernels *k, s2s_device *dev);
 
 /* Sets a kernel's arguments in signature order from a type string: "i" int, "u" size_t as
  * ulong, "f" double as float, "m" cl_mem, "b" a (buffer, offset) view (cl_mem then ulong).
- * Returns 0 or -1 (status reported). Shared by every launcher (also beam_kernels.c). */
+ * Returns 0 or -1 (status reported). Shared by every launcher (also beam_search_kernels.c). */
 int s2s_kernel_args(cl_kernel kern, const char *types, ...);
 /* 1-D launch of `global` work-items (rounded up to `local` when local > 0) on d's queue,
  * with a timeline event while a capture is active (timeline.h). Returns 0 or -1. */

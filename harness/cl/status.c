@@ -189,7 +189,7 @@ const char *s2s_clblast_status_name(CLBlastStatusCode status) {
   return lookup(clblast_names, sizeof clblast_names / sizeof clblast_names[0], (int)status);
 }
 
-/* __FILE__ is an absolute path under CMake: keep the last two parts ("harness/gemm.c"). */
+/* __FILE__ is an absolute path under CMake: keep the last two parts ("harness/blas/gemm.c"). */
 static const char *short_path(const char *file) {
   const char *last = NULL, *prev = NULL;
   for (const char *p = file; *p; p++)

@@ -1,5 +1,5 @@
 /* `s2sbench translate`: a checkpoint + sentences in (one per line, UTF-8) -> translations
- * out, one per line, by beam search on one OpenCL device (harness/decode.c). Vocabularies
+ * out, one per line, by beam search on one OpenCL device (harness/decode/beam_search.c). Vocabularies
  * come from the checkpoint (its extra section; synthetic tasks: w2, w3, ...). Speed goes
  * to stderr: sentences/s and words/s (source + output words, the paper's convention). */
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* The corpus data source (corpus_data.h): finds or builds the token-id cache for the inputs,
+/* The corpus data source (dataset.h): finds or builds the token-id cache for the inputs,
  * maps it, buckets it, and serves batches, stats and the vocabularies; plus the vocabulary
  * pair block for checkpoints and sentence <-> ids helpers for translate. */
 #include "data/dataset.h"

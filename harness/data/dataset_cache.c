@@ -1,4 +1,4 @@
-/* The token-id cache file (layout in corpus_data_internal.h): the content key of the inputs,
+/* The token-id cache file (layout in dataset_internal.h): the content key of the inputs,
  * the checks a file must pass before anything indexes into it, the read-only mapping, and
  * the atomic writer (PATH.tmp.PID, then rename). */
 #include <errno.h>

@@ -1,6 +1,6 @@
-/* Shared between corpus_data.c (the data source), corpus_cache.c (the token-id cache file:
- * key, layout, checks, mmap), corpus_build.c (text -> vocabularies -> cache) and
- * corpus_batches.c (length buckets, epoch order). Not a public interface. */
+/* Shared between dataset.c (the data source), dataset_cache.c (the token-id cache file:
+ * key, layout, checks, mmap), dataset_build.c (text -> vocabularies -> cache) and
+ * dataset_batches.c (length buckets, epoch order). Not a public interface. */
 #ifndef S2S_CORPUS_DATA_INTERNAL_H
 #define S2S_CORPUS_DATA_INTERNAL_H
 
@@ -9,7 +9,7 @@
 
 #include "data/dataset.h"
 
-/* ---- cache file (corpus_cache.c) ------------------------------------------------------
+/* ---- cache file (dataset_cache.c) ------------------------------------------------------
  * Host byte order (a file written on a machine of the other order reads as stale and is
  * rebuilt), every section 8-byte aligned, file size a multiple of 8:
  *   header (s2s_cache_header, 512 bytes)
@@ -117,12 +117,12 @@ int s2s_cache_align(s2s_cache_writer *w); /* zero bytes up to the next multiple 
 int s2s_cache_writer_commit(s2s_cache_writer *w, char *err, size_t errlen);
 void s2s_cache_writer_abort(s2s_cache_writer *w);
 
-/* ---- building (corpus_build.c) -------------------------------------------------------- */
+/* ---- building (dataset_build.c) -------------------------------------------------------- */
 /* Reads the text, builds both vocabularies and writes the cache file at `path`. */
 int s2s_cache_build(const s2s_dataset_opts *o, const s2s_config *cfg, const uint8_t key[32],
                     const char *path, char *err, size_t errlen);
 
-/* ---- batching (corpus_batches.c) ------------------------------------------------------ */
+/* ---- batching (dataset_batches.c) ------------------------------------------------------ */
 typedef struct s2s_buckets {
   int B;
   uint64_t seed;

@@ -1,4 +1,4 @@
-/* The device decoder (decode.h). One batch: upload the reversed, left-padded sources;
+/* The device decoder (beam_search.h). One batch: upload the reversed, left-padded sources;
  * encoder layer by layer (input GEMM batched over time, then per step the recurrent GEMM +
  * cell kernel), its final (h, c) broadcast to the K rows of each sentence; then per step:
  * embedding gather, per layer two GEMMs + cell, softmax projection GEMM, beam_topk,

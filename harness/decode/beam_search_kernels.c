@@ -1,5 +1,5 @@
 /* Builds kernels/beam_search.cl for one beam width and launches its three kernels (see
- * beam_kernels.h). Arguments and launches go through kernels.c's s2s_kernel_args and
+ * beam_search_kernels.h). Arguments and launches go through kernels.c's s2s_kernel_args and
  * s2s_kernel_launch, like every other launcher. */
 #include "decode/beam_search_kernels.h"
 

@@ -1,6 +1,6 @@
 /* Text <-> word ids for `translate` and `bench decode`: the vocabularies a checkpoint was
  * trained with, one input line to ids, ids to one output line, through the corpus
- * module's encoder/decoder (harness/corpus_data.h) with optional tokenization of raw input
+ * module's encoder/decoder (harness/data/dataset.h) with optional tokenization of raw input
  * and detokenization of the output.
  * DATA HOOK: placeholder restoring (the corpus's masked ⟨phN⟩ spans) belongs in
  * s2s_translate_text; nothing restores them yet. */

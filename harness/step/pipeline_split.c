@@ -1,4 +1,4 @@
-/* Parsing, defaults and printing of layer/softmax splits (see split.h). */
+/* Parsing, defaults and printing of layer/softmax splits (see pipeline_split.h). */
 #include "step/pipeline_split.h"
 
 #include <ctype.h>

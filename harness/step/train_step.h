@@ -2,7 +2,7 @@
  * is a pipeline with one stage): upload token ids and masks; forward (embeddings,
  * encoder, decoder, softmax); backward through all of it; the global gradient norm over
  * all devices; clipping and the SGD update, each device updating the parameters it holds.
- * Layers and softmax shards are placed by a split (split.h). Cell (l, t) runs when (l-1, t)
+ * Layers and softmax shards are placed by a split (pipeline_split.h). Cell (l, t) runs when (l-1, t)
  * and (l, t-1) are done: a layer whose input comes from another device waits per time
  * step on that device's event (the wavefront); the backward is the mirror.
  * Every matrix product goes to CLBlast (gemm.c); everything else is a custom kernel.
@@ -28,7 +28,7 @@ typedef struct s2s_layer_bufs {
   s2s_buf wt_hh; /* (H, 4H) W_hh transposed */
 } s2s_layer_bufs;
 
-/* Data posted by one device for another within a step (transport.c). */
+/* Data posted by one device for another within a step (pipeline_transport.c). */
 typedef struct s2s_ticket {
   cl_event ev;    /* one context: marker after the data; else the staging read */
   float *slot;    /* other context: host staging memory holding the data */

@@ -1,7 +1,7 @@
 /* Setting up and tearing down the training step (train_step.h): which parameters each
  * device holds, the per-layer and softmax buffers on their devices (with local copies
  * where devices sit in different contexts), and the parameter/gradient block moving in
- * and out. The step itself is in train_step.c and softmax_step.c. */
+ * and out. The step itself is in train_step.c and train_step_softmax.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,13 +1,13 @@
 /* Shared between the parts of the training step (train_step_init.c, train_step.c,
- * softmax_step.c, transport.c): ordering
+ * train_step_softmax.c, pipeline_transport.c): ordering
  * across devices and the views of the token id and mask blocks. Not a public interface. */
 #ifndef S2S_TRAIN_STEP_INTERNAL_H
 #define S2S_TRAIN_STEP_INTERNAL_H
 
 #include "step/train_step.h"
 
-/* Transport (transport.c): a producer posts n floats of a view for device dst right
- * after computing them; dst fetches them before use. See transport.c. */
+/* Transport (pipeline_transport.c): a producer posts n floats of a view for device dst right
+ * after computing them; dst fetches them before use. See pipeline_transport.c. */
 int s2s_step_post(s2s_train_step *s, int src, s2s_buf from, size_t n, int dst, s2s_ticket *t);
 /* The view dst should read: `from` itself in one context (after waiting), else `local`
  * filled from host staging. */

@@ -15,7 +15,7 @@ typedef struct s2s_train_opts {
   long steps;             /* > 0: train this many steps in total (counting resumed ones) */
   double epochs;          /* used when steps == 0 (0: the config's epochs) */
   const char *devices;    /* device spec (device.h) */
-  const char *split;      /* layer/softmax split (split.h); NULL: the default */
+  const char *split;      /* layer/softmax split (pipeline_split.h); NULL: the default */
   const char *out_dir;    /* NULL: no files */
   const char *checkpoint; /* NULL: none */
   long checkpoint_every;  /* steps; 0: only at the end */
