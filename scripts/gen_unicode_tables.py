@@ -94,7 +94,7 @@ def main():
     print(" * str.split() whitespace, regex \\p{P} \\p{S} \\p{N}, str.lower() and its final-sigma")
     print(" * context properties. Lookups are binary searches over sorted ranges. */")
     print("/* clang-format off */")
-    print('#include "unicode_tables.h"\n')
+    print('#include "text/unicode_tables.h"\n')
     print("#include <stddef.h>\n")
     print("typedef struct {\n  uint32_t lo, hi;\n} s2s_uni_range;\n")
     print(f'const char s2s_unicode_tables_source[] = "Python {py}, unicodedata '
