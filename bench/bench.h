@@ -32,6 +32,7 @@ typedef struct step_numbers {
   int valid;
   const char *timeline_path; /* in: write the last trial's timeline here (NULL: don't) */
   double busy[S2S_MAX_DEVICES], span; /* out: the last trial's busy seconds per device */
+  double gemm_busy;  /* out: the last trial's seconds inside CLBlast GEMMs, all devices */
 } step_numbers;
 
 /* Flags shared by both (0 ok, 1 help printed, 2 bad flag). */

@@ -91,10 +91,15 @@ int s2s_gemm(s2s_device *d, s2s_trans ta, s2s_trans tb, size_t m, size_t n, size
                                                b.off, ldb, c.off, ldc, &d->queue, &bytes));
   cl_mem temp;
   S2S_TRY(temp_for(d, bytes, &temp));
-  if (!event && s2s_timeline_active()) event = s2s_timeline_slot(d->queue, "sgemm");
+  const long tl = s2s_timeline_open(d->queue, "sgemm");
+  cl_event ev = NULL;
   CLBlastStatusCode st = CLBlastSgemmWithTempBuffer(CLBlastLayoutRowMajor, cta, ctb, m, n, k, alpha,
                                                     a.mem, a.off, lda, b.mem, b.off, ldb, beta,
-                                                    c.mem, c.off, ldc, &d->queue, event, temp);
+                                                    c.mem, c.off, ldc, &d->queue,
+                                                    event || tl >= 0 ? &ev : NULL, temp);
+  s2s_timeline_close(tl, ev);
+  if (event) *event = ev;
+  else if (ev) clReleaseEvent(ev);
   if (st != CLBlastSuccess) {
     fprintf(stderr,
             "s2sbench: sgemm %c%c m=%zu n=%zu k=%zu lda=%zu ldb=%zu ldc=%zu offsets "
@@ -125,9 +130,13 @@ void s2s_gemm_release(s2s_device *d) {
 int s2s_transpose(s2s_device *d, size_t m, size_t n, s2s_buf a, size_t lda, s2s_buf b,
                   size_t ldb) {
   if (m == 0 || n == 0) return 0;
-  cl_event *event = s2s_timeline_active() ? s2s_timeline_slot(d->queue, "omatcopy") : NULL;
+  const long tl = s2s_timeline_open(d->queue, "omatcopy");
+  cl_event ev = NULL;
   S2S_CLBLAST_CHECK(CLBlastSomatcopy(CLBlastLayoutRowMajor, CLBlastTransposeYes, m, n, 1.0f,
-                                     a.mem, a.off, lda, b.mem, b.off, ldb, &d->queue, event));
+                                     a.mem, a.off, lda, b.mem, b.off, ldb, &d->queue,
+                                     tl >= 0 ? &ev : NULL));
+  s2s_timeline_close(tl, ev);
+  if (ev) clReleaseEvent(ev);
   return 0;
 }
 

@@ -1,6 +1,7 @@
 /* Capture of profiling events into per-device timelines (see timeline.h). */
 #include "cl/timeline.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,8 +16,10 @@ void s2s_timeline_init(s2s_timeline *t, s2s_device *devs, int ndev) {
 }
 
 void s2s_timeline_free(s2s_timeline *t) {
-  for (size_t i = 0; i < t->n; i++)
+  for (size_t i = 0; i < t->n; i++) {
     if (t->ev[i].ev) clReleaseEvent(t->ev[i].ev);
+    if (t->ev[i].begin) clReleaseEvent(t->ev[i].begin);
+  }
   free(t->ev);
   memset(t, 0, sizeof *t);
 }
@@ -42,7 +45,27 @@ cl_event *s2s_timeline_slot(cl_command_queue q, const char *what) {
   e->device = d;
   snprintf(e->what, sizeof e->what, "%s", what);
   e->ev = NULL;
+  e->begin = NULL;
   return &e->ev;
+}
+
+long s2s_timeline_open(cl_command_queue q, const char *what) {
+  cl_event *slot = s2s_timeline_slot(q, what);
+  if (!slot) return -1;
+  s2s_timeline_event *e = &current->ev[current->n - 1];
+  if (clEnqueueMarkerWithWaitList(q, 0, NULL, &e->begin) != CL_SUCCESS) {
+    e->begin = NULL;
+    current->n--;
+    return -1;
+  }
+  return (long)(current->n - 1);
+}
+
+void s2s_timeline_close(long h, cl_event ev) {
+  s2s_timeline *t = current;
+  if (!t || h < 0 || (size_t)h >= t->n || !ev) return;
+  clRetainEvent(ev);
+  t->ev[h].ev = ev;
 }
 
 typedef struct span { double a, b; } span;
@@ -60,14 +83,20 @@ int s2s_timeline_finish(s2s_timeline *t, const char *path) {
   for (size_t i = 0; i < t->n; i++) {
     st[2 * i] = st[2 * i + 1] = 0;
     if (!t->ev[i].ev) continue;
-    clGetEventProfilingInfo(t->ev[i].ev, CL_PROFILING_COMMAND_START, sizeof(cl_ulong),
-                            &st[2 * i], NULL);
+    clGetEventProfilingInfo(t->ev[i].begin ? t->ev[i].begin : t->ev[i].ev,
+                            t->ev[i].begin ? CL_PROFILING_COMMAND_END : CL_PROFILING_COMMAND_START,
+                            sizeof(cl_ulong), &st[2 * i], NULL);
     clGetEventProfilingInfo(t->ev[i].ev, CL_PROFILING_COMMAND_END, sizeof(cl_ulong),
                             &st[2 * i + 1], NULL);
     if (st[2 * i] && st[2 * i] < t0) t0 = st[2 * i];
     if (st[2 * i + 1] > t1) t1 = st[2 * i + 1];
   }
   t->span = t1 > t0 ? (t1 - t0) * 1e-9 : 0;
+  for (size_t i = 0; i < t->n; i++) {
+    const int ok = st[2 * i + 1] > st[2 * i];
+    t->ev[i].start_s = ok ? (st[2 * i] - t0) * 1e-9 : 0;
+    t->ev[i].end_s = ok ? (st[2 * i + 1] - t0) * 1e-9 : 0;
+  }
   for (int d = 0; d < t->ndev; d++) { /* union of the device's intervals */
     size_t m = 0;
     for (size_t i = 0; i < t->n; i++)
@@ -102,4 +131,12 @@ int s2s_timeline_finish(s2s_timeline *t, const char *path) {
   free(sp);
   free(st);
   return rc;
+}
+
+double s2s_timeline_sum(const s2s_timeline *t, int d, const char *what) {
+  double sum = 0;
+  for (size_t i = 0; i < t->n; i++)
+    if (t->ev[i].device == d && !strcmp(t->ev[i].what, what))
+      sum += t->ev[i].end_s - t->ev[i].start_s;
+  return sum;
 }

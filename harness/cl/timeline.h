@@ -2,8 +2,10 @@
  * host thread, every custom kernel launch and every CLBlast call asks for an event, and
  * the capture keeps (device, what, event). Afterwards the events' start/end times give a
  * timeline per device (timeline.tsv) and each device's busy fraction of the span.
- * A CLBlast call's event is its last kernel (CLBlast reports no more), so a GEMM that
- * pads or transposes first is counted from its main kernel only. */
+ * A CLBlast call runs several kernels (pads, transposes, the product) and reports an event
+ * for its last one only: such a sequence is bracketed instead, from a marker enqueued just
+ * before it (the interval starts when that marker completes, i.e. when the in-order queue
+ * reaches the sequence) to the sequence's last event. */
 #ifndef S2S_TIMELINE_H
 #define S2S_TIMELINE_H
 
@@ -13,6 +15,8 @@ typedef struct s2s_timeline_event {
   int device;
   char what[40];
   cl_event ev;
+  cl_event begin;  /* a marker before a command sequence, or NULL: ev alone is the interval */
+  double start_s, end_s; /* from the span's start, filled by s2s_timeline_finish (0 0: none) */
 } s2s_timeline_event;
 
 typedef struct s2s_timeline {
@@ -32,8 +36,17 @@ void s2s_timeline_capture(s2s_timeline *t);
 int s2s_timeline_active(void);
 /* For launchers: an event to fill for a command on queue q, or NULL when not capturing. */
 cl_event *s2s_timeline_slot(cl_command_queue q, const char *what);
+/* For a command sequence on q (a CLBlast call): enqueues the begin marker and returns a
+ * handle, or -1 when not capturing on q (or on an error: the interval is then missing). */
+long s2s_timeline_open(cl_command_queue q, const char *what);
+/* Ends the interval of handle h (h < 0: nothing) at ev, which the timeline retains. */
+void s2s_timeline_close(long h, cl_event ev);
 /* Reads the profiling times (all commands must be complete), fills busy/span, and writes
  * device, what, start_s, end_s rows to path (atomically) when path != NULL. */
 int s2s_timeline_finish(s2s_timeline *t, const char *path);
+
+/* After finish: seconds of the intervals named `what` on device d (commands of one in-order
+ * queue do not overlap, so this is their busy time). */
+double s2s_timeline_sum(const s2s_timeline *t, int d, const char *what);
 
 #endif
