@@ -9,6 +9,9 @@
 #include "cl/device.h"
 #include "step/pipeline_split.h"
 #include "profile/stats.h"
+#include "blas/gemm.h"
+#include "model/batch.h"
+#include "step/train_step.h"
 
 int s2s_bench_step(int argc, char **argv);
 int s2s_bench_pipeline(int argc, char **argv);
@@ -22,6 +25,7 @@ int s2s_bench_decode(int argc, char **argv);
 typedef struct step_bench {
   s2s_config cfg;
   const char *devices, *out_dir, *split, *baseline;
+  const char *whole;  /* bench pipeline: the whole-device baseline spec ("none": skip) */
   long trials, warmup, len, gemm_reps;
 } step_bench;
 
@@ -38,6 +42,24 @@ typedef struct step_numbers {
 /* Flags shared by both (0 ok, 1 help printed, 2 bad flag). */
 int s2s_step_bench_parse(step_bench *o, const char *cmd, int argc, char **argv,
                          void (*help)(void));
+/* One step under test (step_session.c): init builds it and runs the warm-ups; each trial
+ * times one step (the first records the GEMMs for the ceiling, the last captures the
+ * timeline); finish replays the GEMMs (one device) and summarizes. Sessions interleave. */
+typedef struct step_session {
+  const step_bench *o;
+  s2s_device *devs;
+  int ndev, ceiling, has_step, has_batch;
+  s2s_train_step st;
+  s2s_batch b;
+  s2s_gemm_recorder rec;
+  s2s_step_result res;
+  step_numbers *m;
+} step_session;
+int s2s_step_session_init(step_session *ss, const step_bench *o, s2s_device *devs, int ndev,
+                          const s2s_split *split, step_numbers *m);
+int s2s_step_session_trial(step_session *ss, long i);
+int s2s_step_session_finish(step_session *ss);
+void s2s_step_session_free(step_session *ss);
 /* Warm-up, trials and (one device) the GEMM ceiling; m->trial_s must hold o->trials. */
 int s2s_step_bench_measure(const step_bench *o, s2s_device *devs, int ndev,
                            const s2s_split *split, step_numbers *m);

@@ -1,7 +1,10 @@
 /* `s2sbench bench pipeline`: the training step on N devices against the same step on one
  * of them (same code, same global batch, same machine, one run), with the speedup, the
- * efficiency and the analytic bound of the split (pipeline_split.h). On a 2-core PoCL machine,
- * `--devices cpu/2` against its first 1-CU sub-device is the paper's experiment in small. */
+ * efficiency and the FLOP balance of the split (pipeline_split.h), against two baselines
+ * with interleaved trials: one device of the pipeline (per-device scaling) and the whole
+ * device they were cut from (what a user gets without pipelining). On a 2-core PoCL
+ * machine, `--devices cpu/2` is the paper's experiment in small. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +18,19 @@
 
 static void help(void) {
   printf("usage: s2sbench bench pipeline --devices SPEC [--split SPEC] [--baseline SPEC]\n"
-         "                               [--preset P] [size flags] [--len T] [--trials N]\n"
-         "                               [--out DIR]\n\n"
-         "Times the training step pipelined over the devices of SPEC (default cpu/2) and on\n"
-         "one device (--baseline SPEC, default: the first device of SPEC alone), and reports\n"
-         "words/s of both, the speedup, the efficiency (speedup / devices) and the analytic\n"
-         "bound of the split. --out DIR writes run.json and trials.tsv.\n");
+         "                               [--whole SPEC|none] [--preset P] [size flags]\n"
+         "                               [--len T] [--trials N] [--out DIR]\n\n"
+         "Times the training step pipelined over the devices of SPEC (default cpu/2) against\n"
+         "two baselines, with their trials interleaved (baseline, whole, pipeline, then the\n"
+         "next trial) so drift hits all three alike:\n"
+         "  --baseline SPEC  one device of the pipeline's kind (default: the first device of\n"
+         "                   SPEC alone, e.g. one 1-CU sub-device: per-device scaling)\n"
+         "  --whole SPEC     the whole device the pipeline's devices were cut from (default:\n"
+         "                   SPEC's first item without its /N split, e.g. cpu for cpu/2: what a\n"
+         "                   user gets without pipelining); none, or equal to the baseline: skip\n"
+         "Reports words/s of each, the speedup over each baseline (median of the medians,\n"
+         "min/max over the paired trials), the efficiency (speedup / devices) and the FLOP\n"
+         "balance of the split. --out DIR writes run.json and trials.tsv.\n");
   s2s_args_config_help();
 }
 
@@ -31,17 +41,50 @@ static void write_trials(FILE *f, const char *config, const step_bench *o, const
     fprintf(f, "%s\ttrial\t%ld\t%.6f\t%.1f\n", config, i, m->trial_s[i], m->words / m->trial_s[i]);
 }
 
+/* Speedup of `pipe` over `base`: the ratio of the medians, and the range of the ratios of
+ * trials run side by side (trial i of both came one after the other). */
+typedef struct speedup { double median, min, max; } speedup;
+
+static speedup speedup_of(const step_numbers *base, const step_numbers *pipe, long trials) {
+  speedup s = {base->step.median / pipe->step.median, INFINITY, 0};
+  for (long i = 0; i < trials; i++) {
+    const double r = base->trial_s[i] / pipe->trial_s[i];
+    s.min = r < s.min ? r : s.min;
+    s.max = r > s.max ? r : s.max;
+  }
+  return s;
+}
+
+static void json_speedup(s2s_json *j, const char *key, speedup s, int n) {
+  s2s_json_num(j, key, s.median);
+  char k[64];
+  snprintf(k, sizeof k, "%s_min", key);
+  s2s_json_num(j, k, s.min);
+  snprintf(k, sizeof k, "%s_max", key);
+  s2s_json_num(j, k, s.max);
+  snprintf(k, sizeof k, "%s_efficiency", key);
+  s2s_json_num(j, k, s.median / n);
+}
+
+typedef struct runs {
+  step_numbers base, whole, pipe;
+  int has_whole;
+  const char *whole_spec;
+  s2s_device *whole_dev;
+} runs;
+
 static int write_results(const step_bench *o, s2s_device *devs, int n, const char *split,
-                         const step_numbers *base, const step_numbers *pipe, double bound,
-                         const double *share, int argc, char **argv) {
+                         const runs *r, double balance, const double *share, int argc,
+                         char **argv) {
   if (s2s_mkdirs(o->out_dir) != 0) return -1;
   char path[4200];
   snprintf(path, sizeof path, "%s/trials.tsv", o->out_dir);
   s2s_atomic_file a;
   if (s2s_atomic_open(&a, path) != 0) return -1;
   fprintf(a.f, "config\tphase\ttrial\tseconds\twords_per_s\n");
-  write_trials(a.f, "baseline", o, base);
-  write_trials(a.f, "pipeline", o, pipe);
+  write_trials(a.f, "baseline", o, &r->base);
+  if (r->has_whole) write_trials(a.f, "whole", o, &r->whole);
+  write_trials(a.f, "pipeline", o, &r->pipe);
   if (s2s_atomic_commit(&a) != 0) return -1;
   snprintf(path, sizeof path, "%s/run.json", o->out_dir);
   if (s2s_atomic_open(&a, path) != 0) return -1;
@@ -50,8 +93,15 @@ static int write_results(const step_bench *o, s2s_device *devs, int n, const cha
   s2s_run_record_meta(&j, "bench pipeline", argc, argv, devs, n);
   s2s_run_record_config(&j, &o->cfg);
   s2s_json_str(&j, "split", split);
+  if (r->has_whole) {
+    s2s_json_key(&j, "whole_device");
+    s2s_device_json(&r->whole_dev->info, j.f);
+  }
+  const step_numbers *base = &r->base, *pipe = &r->pipe;
   s2s_json_object(&j, "summary");
-  s2s_json_bool(&j, "output_check_passed", base->valid && pipe->valid);
+  s2s_json_bool(&j, "output_check_passed",
+                base->valid && pipe->valid && (!r->has_whole || r->whole.valid));
+  s2s_json_bool(&j, "trials_interleaved", 1);
   s2s_json_int(&j, "devices", n);
   s2s_json_int(&j, "words_per_sentence", o->len);
   s2s_json_str(&j, "words_convention", "source + target words, <eos> excluded");
@@ -61,11 +111,17 @@ static int write_results(const step_bench *o, s2s_device *devs, int n, const cha
   s2s_json_num(&j, "pipeline_step_s_max", pipe->step.max);
   s2s_json_num(&j, "baseline_words_per_s", base->words / base->step.median);
   s2s_json_num(&j, "pipeline_words_per_s", pipe->words / pipe->step.median);
-  const double speedup = base->step.median / pipe->step.median;
-  s2s_json_num(&j, "speedup", speedup);
-  s2s_json_num(&j, "efficiency", speedup / n);
-  s2s_json_num(&j, "analytic_bound", bound);
-  s2s_json_num(&j, "fraction_of_bound", speedup / bound);
+  const speedup sp = speedup_of(base, pipe, o->trials);
+  s2s_json_num(&j, "speedup", sp.median);  /* over the one-device baseline */
+  s2s_json_num(&j, "speedup_min", sp.min);
+  s2s_json_num(&j, "speedup_max", sp.max);
+  s2s_json_num(&j, "efficiency", sp.median / n);
+  if (r->has_whole) {
+    s2s_json_num(&j, "whole_step_s_median", r->whole.step.median);
+    s2s_json_num(&j, "whole_words_per_s", r->whole.words / r->whole.step.median);
+    json_speedup(&j, "speedup_vs_whole", speedup_of(&r->whole, pipe, o->trials), n);
+  }
+  s2s_json_num(&j, "flop_balance", balance);
   s2s_json_array(&j, "work_share");
   for (int d = 0; d < n; d++) s2s_json_num(&j, NULL, share[d]);
   s2s_json_close(&j, ']');
@@ -78,24 +134,58 @@ static int write_results(const step_bench *o, s2s_device *devs, int n, const cha
   return s2s_atomic_commit(&a);
 }
 
+/* The whole device SPEC's devices were cut from: its first item without "/N" or "/NxC". */
+static void whole_spec_of(const char *spec, char *out, size_t len) {
+  size_t n = strcspn(spec, ",");
+  const char *slash = memchr(spec, '/', n);
+  if (slash) n = (size_t)(slash - spec);
+  snprintf(out, len, "%.*s", (int)n, spec);
+}
+
+/* Runs the sessions' trials round-robin; each session's trials stay in order. */
+static int interleave(const step_bench *o, step_session *ss, int ns) {
+  for (long i = 0; i < o->trials; i++)
+    for (int k = 0; k < ns; k++)
+      if (s2s_step_session_trial(&ss[k], i) != 0) return -1;
+  for (int k = 0; k < ns; k++)
+    if (s2s_step_session_finish(&ss[k]) != 0) return -1;
+  return 0;
+}
+
+static void print_speedup(const char *what, speedup s, int n) {
+  printf("speedup %.2fx (min %.2f, max %.2f over paired trials) on %d devices over %s "
+         "(efficiency %.0f %%)\n", s.median, s.min, s.max, n, what, 100 * s.median / n);
+}
+
 int s2s_bench_pipeline(int argc, char **argv) {
   step_bench o = {0};
   int r = s2s_step_bench_parse(&o, "bench pipeline", argc, argv, help);
   if (r) return r == 1 ? 0 : r;
   if (!o.devices) o.devices = "cpu/2";
   s2s_device *devs = NULL, *base_dev = NULL;
-  int n = 0, nb = 0, rc = 1;
-  char err[1024], splitbuf[256];
-  step_numbers base = {0}, pipe = {0};
-  base.trial_s = calloc((size_t)o.trials, sizeof(double));
-  pipe.trial_s = calloc((size_t)o.trials, sizeof(double));
+  int n = 0, nb = 0, nw = 0, rc = 1, ns = 0;
+  char err[1024], splitbuf[256], wspec[256];
+  runs R = {0};
+  step_numbers *nums[3] = {&R.base, &R.whole, &R.pipe};
+  for (int k = 0; k < 3; k++) nums[k]->trial_s = calloc((size_t)o.trials, sizeof(double));
+  step_session ss[3];
   s2s_split split;
-  if (s2s_run_open_devices("bench pipeline", "--devices", o.devices, &devs, &n) != 0) {
-    goto out;
-  }
+  if (s2s_run_open_devices("bench pipeline", "--devices", o.devices, &devs, &n) != 0) goto out;
   if (o.baseline && s2s_blas_open_devices(o.baseline, &base_dev, &nb, err, sizeof err) != 0) {
     fprintf(stderr, "s2sbench bench pipeline: --baseline: %s\n", err);
     goto out;
+  }
+  if (o.whole) snprintf(wspec, sizeof wspec, "%s", o.whole);
+  else whole_spec_of(o.devices, wspec, sizeof wspec);
+  /* a whole device that is the baseline itself (no split, no --baseline) is measured once */
+  const int whole_is_base = !o.whole && !o.baseline && devs[0].info.sub_index < 0;
+  if (strcmp(wspec, "none") && !whole_is_base) {
+    if (s2s_blas_open_devices(wspec, &R.whole_dev, &nw, err, sizeof err) != 0) {
+      fprintf(stderr, "s2sbench bench pipeline: --whole: %s\n", err);
+      goto out;
+    }
+    R.has_whole = 1;
+    R.whole_spec = wspec;
   }
   if (o.split ? s2s_split_parse(&split, o.split, n, &o.cfg, err, sizeof err)
               : (s2s_split_default(&split, n, &o.cfg), 0)) {
@@ -108,35 +198,46 @@ int s2s_bench_pipeline(int argc, char **argv) {
     if (s2s_mkdirs(o.out_dir) != 0) goto out;
     snprintf(tl_base, sizeof tl_base, "%s/timeline-baseline.tsv", o.out_dir);
     snprintf(tl_pipe, sizeof tl_pipe, "%s/timeline-pipeline.tsv", o.out_dir);
-    base.timeline_path = tl_base;
-    pipe.timeline_path = tl_pipe;
+    R.base.timeline_path = tl_base;
+    R.pipe.timeline_path = tl_pipe;
   }
-  printf("bench pipeline: %d devices, split %s\n", n, splitbuf);
-  if (s2s_step_bench_measure(&o, base_dev ? base_dev : devs, 1, NULL, &base) != 0 ||
-      s2s_step_bench_measure(&o, devs, n, &split, &pipe) != 0) {
+  printf("bench pipeline: %d devices, split %s; baselines: one device%s%s (trials "
+         "interleaved)\n", n, splitbuf, R.has_whole ? ", the whole device " : "",
+         R.has_whole ? wspec : "");
+  int ok = s2s_step_session_init(&ss[ns++], &o, base_dev ? base_dev : devs, 1, NULL, &R.base) == 0;
+  if (ok && R.has_whole) ok = s2s_step_session_init(&ss[ns++], &o, R.whole_dev, 1, NULL, &R.whole) == 0;
+  if (ok) ok = s2s_step_session_init(&ss[ns++], &o, devs, n, &split, &R.pipe) == 0;
+  if (!ok || interleave(&o, ss, ns) != 0) {
     fprintf(stderr, "s2sbench bench pipeline: a step failed\n");
-    goto out;
+    goto out_sessions;
   }
   printf("-- baseline: one device\n");
-  s2s_step_bench_report(&o, base_dev ? base_dev : devs, &base);
+  s2s_step_bench_report(&o, base_dev ? base_dev : devs, &R.base);
+  if (R.has_whole) {
+    printf("-- baseline: the whole device (%s)\n", wspec);
+    s2s_step_bench_report(&o, R.whole_dev, &R.whole);
+  }
   printf("-- pipeline: %d devices\n", n);
-  s2s_step_bench_report(&o, devs, &pipe);
+  s2s_step_bench_report(&o, devs, &R.pipe);
   double share[S2S_MAX_DEVICES];
-  double bound = s2s_split_bound(&split, &o.cfg, (int)o.len, (int)o.len + 1, share);
-  if (base.valid && pipe.valid) {
-    const double speedup = base.step.median / pipe.step.median;
-    printf("speedup %.2fx on %d devices (efficiency %.0f %%); analytic bound %.2fx "
-           "(%.0f %% of it)\n", speedup, n, 100 * speedup / n, bound, 100 * speedup / bound);
+  double balance = s2s_split_bound(&split, &o.cfg, (int)o.len, (int)o.len + 1, share);
+  if (R.base.valid && R.pipe.valid && (!R.has_whole || R.whole.valid)) {
+    print_speedup("one device", speedup_of(&R.base, &R.pipe, o.trials), n);
+    if (R.has_whole) print_speedup("the whole device", speedup_of(&R.whole, &R.pipe, o.trials), n);
+    printf("FLOP balance of the split %.2fx (sum of work / the busiest device's work; not a "
+           "bound: it ignores dependencies and per-device rates)\n", balance);
     printf("work share per device:");
     for (int d = 0; d < n; d++) printf(" %.1f%%", 100 * share[d]);
     printf("\n");
     rc = 0;
   }
-  if (o.out_dir && write_results(&o, devs, n, splitbuf, &base, &pipe, bound, share, argc, argv))
-    rc = 1;
+  if (o.out_dir && write_results(&o, devs, n, splitbuf, &R, balance, share, argc, argv)) rc = 1;
+out_sessions:
+  for (int k = 0; k < ns; k++) s2s_step_session_free(&ss[k]);
 out:
-  free(base.trial_s), free(pipe.trial_s);
+  for (int k = 0; k < 3; k++) free(nums[k]->trial_s);
   if (devs) s2s_device_close(devs, n);
   if (base_dev) s2s_device_close(base_dev, nb);
+  if (R.whole_dev) s2s_device_close(R.whole_dev, nw);
   return rc;
 }

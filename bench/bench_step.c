@@ -11,14 +11,9 @@
 #include "record/atomic_file.h"
 #include "bench/bench.h"
 #include "args/args.h"
-#include "profile/gemm_replay.h"
 #include "record/json.h"
-#include "model/params.h"
 #include "run/run_record.h"
 #include "profile/stats.h"
-#include "data/task.h"
-#include "cl/timeline.h"
-#include "step/train_step.h"
 
 
 static void help(void) {
@@ -57,6 +52,8 @@ int s2s_step_bench_parse(step_bench *o, const char *cmd, int argc, char **argv,
       if (!(o->split = s2s_args_value(&c))) return 2;
     } else if (s2s_args_is(&c, "--baseline")) {
       if (!(o->baseline = s2s_args_value(&c))) return 2;
+    } else if (s2s_args_is(&c, "--whole")) {
+      if (!(o->whole = s2s_args_value(&c))) return 2;
     } else if (s2s_args_is(&c, "--trials")) {
       if (s2s_args_long(&c, 1, 100000, &o->trials)) return 2;
     } else if (s2s_args_is(&c, "--warmup")) {
@@ -81,89 +78,6 @@ int s2s_step_bench_parse(step_bench *o, const char *cmd, int argc, char **argv,
     return 2;
   }
   return 0;
-}
-
-int s2s_step_bench_measure(const step_bench *o, s2s_device *devs, int ndev,
-                           const s2s_split *split, step_numbers *m) {
-  s2s_device *dev = &devs[0];
-  const int ceiling = ndev == 1; /* the recorder does not know devices: replay on one */
-  s2s_train_step st;
-  s2s_batch b;
-  int rc = -1;
-  s2s_gemm_recorder rec = {0};
-  double *gemm_trials = calloc((size_t)o->gemm_reps, sizeof *gemm_trials);
-  double t = s2s_now();
-  if (s2s_batch_alloc(&b, o->cfg.batch, o->cfg.max_len, o->cfg.max_len + 1) != 0 ||
-      s2s_train_step_init(&st, devs, ndev, split, &o->cfg) != 0)
-    goto out;
-  m->build_s = s2s_now() - t;
-  float *p = malloc(st.lay.total * sizeof *p);
-  if (!p) goto out_step;
-  s2s_params_init(p, &st.lay, &o->cfg, o->cfg.seed);
-  int set = s2s_train_step_set_params(&st, p);
-  free(p);
-  if (set) goto out_step;
-  s2s_task task = {.kind = S2S_TASK_COPY, .vocab = o->cfg.src_vocab < o->cfg.tgt_vocab
-                                                      ? o->cfg.src_vocab : o->cfg.tgt_vocab,
-                   .min_len = (int)o->len, .max_len = (int)o->len, .seed = o->cfg.seed};
-  s2s_task_batch(&task, 0, 0, o->cfg.batch, &b);
-  m->words = b.src_words + b.tgt_words;
-  m->step_flops = s2s_train_step_flops(&o->cfg, &b);
-  s2s_step_result res;
-  for (long i = 0; i < o->warmup; i++) {
-    t = s2s_now();
-    if (s2s_train_step_run(&st, &b, 0.0f, 1, &res) != 0) goto out_step;
-    m->warm_s[i] = s2s_now() - t;
-  }
-  m->loss_per_token = res.loss * b.B / res.tokens;
-  /* lr 0: the parameters stay at their initial values, so every trial does the same work */
-  for (long i = 0; i < o->trials; i++) {
-    if (i == 0 && ceiling) s2s_gemm_record(&rec);
-    const int last = i == o->trials - 1;
-    s2s_timeline tl;
-    if (last) {
-      s2s_timeline_init(&tl, devs, ndev);
-      s2s_timeline_capture(&tl);
-    }
-    t = s2s_now();
-    int r = s2s_train_step_run(&st, &b, 0.0f, 1, &res);
-    m->trial_s[i] = s2s_now() - t;
-    s2s_gemm_record(NULL);
-    if (last) {
-      s2s_timeline_capture(NULL);
-      if (r == 0 && s2s_timeline_finish(&tl, m->timeline_path) == 0) {
-        for (int d = 0; d < ndev; d++) {
-          m->busy[d] = tl.busy[d];
-          m->gemm_busy += s2s_timeline_sum(&tl, d, "sgemm");
-        }
-        m->span = tl.span;
-      }
-      s2s_timeline_free(&tl);
-    }
-    if (r != 0) goto out_step;
-  }
-  m->gemm_calls = rec.count;
-  m->gemm_flops = s2s_gemm_recorded_flops(&rec);
-  for (long i = 0; ceiling && i < o->gemm_reps; i++) {
-    t = s2s_now();
-    if (s2s_gemm_replay(dev, &rec) != 0 || clFinish(dev->queue) != CL_SUCCESS) goto out_step;
-    gemm_trials[i] = s2s_now() - t;
-  }
-  s2s_summarize(m->trial_s, (size_t)o->trials, &m->step);
-  s2s_summarize(gemm_trials, ceiling ? (size_t)o->gemm_reps : 0, &m->gemm);
-  m->gemm_s = m->gemm.median;
-  /* output check: at initialisation the per-token loss is close to ln(V) */
-  double lnv = log((double)o->cfg.tgt_vocab);
-  m->valid = !rec.failed && isfinite(res.loss) && m->loss_per_token > 0.5 * lnv &&
-             m->loss_per_token < 2.0 * lnv;
-  rc = 0;
-out_step:
-  s2s_train_step_free(&st);
-out:
-  s2s_batch_free(&b);
-  s2s_gemm_recorder_free(&rec);
-  free(gemm_trials);
-  return rc;
 }
 
 void s2s_step_bench_report(const step_bench *o, const s2s_device *dev, const step_numbers *m) {

@@ -115,7 +115,7 @@ static int write_point(const s2s_sweep *s, const s2s_sweep_point *p, const step_
   s2s_json_num(&j, "program_build_s", m->build_s);
   s2s_json_num(&j, "first_step_s", m->warm_s[0]);
   s2s_json_num(&j, "loss_per_token", m->loss_per_token);
-  s2s_json_num(&j, "analytic_bound", bound);
+  s2s_json_num(&j, "flop_balance", bound);
   s2s_json_array(&j, "work_share");
   for (int d = 0; d < n; d++)
     s2s_json_num(&j, NULL, share[d]);

@@ -1,7 +1,7 @@
 /* The sweep's summary (sweep_internal.h): every point read back from its run.json, its
  * speedup over the 1-device point of the same preset, batch and length (same code, same
  * global batch, same machine, same sweep), efficiency = speedup / devices, the split's
- * analytic bound; written as OUT/sweep.tsv (one row per point) and OUT/sweep.json. */
+ * FLOP balance; written as OUT/sweep.tsv (one row per point) and OUT/sweep.json. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +34,7 @@ static void read_row(const s2s_sweep_point *p, row *r) {
   r->wmin = s2s_jnum(sum, "words_per_s_min", NAN);
   r->wmax = s2s_jnum(sum, "words_per_s_max", NAN);
   r->step = s2s_jnum(sum, "step_s_median", NAN);
-  r->bound = s2s_jnum(sum, "analytic_bound", NAN);
+  r->bound = s2s_jnum(sum, "flop_balance", s2s_jnum(sum, "analytic_bound", NAN));
   r->ok = s2s_jnum(sum, "output_check_passed", 0) != 0 && isfinite(r->step);
   snprintf(r->split, sizeof r->split, "%s", s2s_jstr(d.root, "split", p->split));
   snprintf(r->device, sizeof r->device, "%s", s2s_jstr(d.root, "devices.0.name", "?"));
@@ -60,8 +60,8 @@ static int write_tsv(const s2s_sweep *s, const s2s_sweep_point *pts, const row *
   s2s_atomic_file a;
   if (s2s_atomic_open(&a, path) != 0) return -1;
   fprintf(a.f, "point\tdevices\tdevice_spec\tsplit\tpreset\tbatch\tlen\twords_per_s_median\t"
-               "words_per_s_min\twords_per_s_max\tstep_s_median\tspeedup\tefficiency\tbound\t"
-               "fraction_of_bound\tbusy_fraction\tcheck\tdevice_name\n");
+               "words_per_s_min\twords_per_s_max\tstep_s_median\tspeedup\tefficiency\tflop_balance\t"
+               "fraction_of_flop_balance\tbusy_fraction\tcheck\tdevice_name\n");
   for (int i = 0; i < np; i++) {
     const s2s_sweep_point *p = &pts[i];
     fprintf(a.f, "%s\t%d\t%s\t%s\t%s\t%d\t%d", p->name, r[i].devices ? r[i].devices : p->ndev,
@@ -161,8 +161,8 @@ static int write_json(const s2s_sweep *s, const s2s_sweep_point *pts, const row 
     if (r[i].base >= 0) s2s_json_str(&j, "baseline", pts[r[i].base].name);
     num_or_null(&j, "speedup", r[i].speedup);
     num_or_null(&j, "efficiency", r[i].speedup / r[i].devices);
-    num_or_null(&j, "analytic_bound", r[i].bound);
-    num_or_null(&j, "fraction_of_bound", r[i].speedup / r[i].bound);
+    num_or_null(&j, "flop_balance", r[i].bound);
+    num_or_null(&j, "fraction_of_flop_balance", r[i].speedup / r[i].bound);
     s2s_json_str(&j, "busy_fraction", r[i].busy);
     s2s_json_close(&j, '}');
   }
@@ -205,7 +205,7 @@ int s2s_sweep_summarize(const s2s_sweep *s, const s2s_sweep_point *pts, int np,
       write_json(s, pts, r, np, devs, ndev, argc, argv, bad) != 0)
     rc = -1;
   /* the table on the terminal */
-  printf("\n%-40s %4s %10s %8s %6s %6s  %s\n", "point", "dev", "words/s", "speedup", "eff", "bound",
+  printf("\n%-40s %4s %10s %8s %6s %6s  %s\n", "point", "dev", "words/s", "speedup", "eff", "flop_bal",
          "busy");
   for (int i = 0; i < np; i++) {
     printf("%-40s %4d ", pts[i].name, r[i].devices ? r[i].devices : pts[i].ndev);

@@ -35,6 +35,13 @@ def need(where, obj, key, types, nullable=False):
     return v
 
 
+
+def need_balance(where, s):
+    """The split's FLOP balance: "flop_balance" (records before 2026-12 called it
+    "analytic_bound", a misleading name: it is not a bound)."""
+    key = "flop_balance" if isinstance(s, dict) and "flop_balance" in s else "analytic_bound"
+    return need(where, s, key, NUM)
+
 def check_meta(where, r, with_config=True):
     v = need(where, r, "schema_version", int)
     if v is not None and v != SCHEMA_VERSION:
@@ -134,9 +141,15 @@ def check_run(folder, r, where):
         need(where, r, "split", str)
         need(w, s, "output_check_passed", bool)
         need(w, s, "devices", int)
-        for k in ("baseline_words_per_s", "pipeline_words_per_s", "speedup", "efficiency",
-                  "analytic_bound"):
+        for k in ("baseline_words_per_s", "pipeline_words_per_s", "speedup", "efficiency"):
             need(w, s, k, NUM)
+        need_balance(w, s)
+        if isinstance(s, dict) and s.get("trials_interleaved"):
+            # since the trials are interleaved: both baselines, each speedup with its range
+            for k in ("speedup_min", "speedup_max", "whole_words_per_s", "speedup_vs_whole",
+                      "speedup_vs_whole_min", "speedup_vs_whole_max"):
+                need(w, s, k, NUM)
+            need(where, r, "whole_device", dict)
         for k in ("work_share", "busy_fraction"):
             need(w, s, k, list)
         check_tsv(folder, os.path.join(folder, "trials.tsv"), ["config", "phase", "trial", "seconds"], True)
@@ -146,7 +159,7 @@ def check_run(folder, r, where):
         for k in ("sweep", "point", "device_spec", "clblast_tuning"):
             need(w, s, k, str)
         need(w, s, "devices", int)
-        need(w, s, "analytic_bound", NUM)
+        need_balance(w, s)
         need(w, s, "work_share", list)
         if s and s.get("output_check_passed"):
             need(w, s, "words_per_s_min", NUM)
@@ -214,17 +227,25 @@ def check_run(folder, r, where):
             for k in ("devices", "batch", "len"):
                 need(pw, p, k, int)
             need(pw, p, "output_check_passed", bool)
-            for k in ("words_per_s", "speedup", "efficiency", "analytic_bound"):
+            bal = "flop_balance" if "flop_balance" in p or "analytic_bound" not in p else "analytic_bound"
+            for k in ("words_per_s", "speedup", "efficiency", bal):
                 need(pw, p, k, NUM, nullable=True)
             sub = os.path.join(folder, p.get("path", ""))
             if os.path.isfile(os.path.join(sub, "run.json")):
                 check_path(sub)
             else:
                 err(pw, f"point folder {sub} has no run.json")
-        rows = check_tsv(folder, os.path.join(folder, "sweep.tsv"),
+        tsv = os.path.join(folder, "sweep.tsv")
+        try:
+            with open(tsv, encoding="utf-8") as fh:
+                header = fh.readline().rstrip("\n").split("\t")
+        except OSError:
+            header = []
+        bal = "bound" if "bound" in header and "flop_balance" not in header else "flop_balance"
+        rows = check_tsv(folder, tsv,
                          ["point", "devices", "split", "preset", "batch", "len",
                           "words_per_s_median", "words_per_s_min", "words_per_s_max",
-                          "speedup", "efficiency", "bound", "busy_fraction"])
+                          "speedup", "efficiency", bal, "busy_fraction"])
         if len(rows) != len(pts):
             err(folder, f"sweep.tsv has {len(rows)} rows, sweep.json {len(pts)} points")
     elif tuning:

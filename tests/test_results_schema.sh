@@ -23,6 +23,9 @@ tiny="--preset tiny"
 for d in step pipe train sweep gemm transfer; do
   check "schema: $d" $chk "$work/$d"
 done
+check "bench pipeline: trials interleaved, against both baselines" \
+  grep -q '"speedup_vs_whole_min"' "$work/pipe/run.json"
+check "bench pipeline: whole-device trials kept" grep -q '^whole	trial' "$work/pipe/trials.tsv"
 check "schema: committed fixtures" $chk "$src"/tests/fixtures/results/*/
 refs=$(find "$src/results" -mindepth 2 -maxdepth 3 \( -name run.json -o -name sweep.json \) \
        -not -path '*/local/*' -not -path '*/points/*' | xargs -r -n1 dirname)

@@ -47,7 +47,7 @@ void s2s_plot_scaling(s2s_plot *p) {
       v[0] = (pt){1, 1.0, 1.0, bw, bw, bw};
       v[1] = (pt){(int)s2s_jnum(s, "devices", 2),
                   s2s_jnum(s, "speedup", NAN),
-                  s2s_jnum(s, "analytic_bound", NAN),
+                  s2s_jnum(s, "flop_balance", s2s_jnum(s, "analytic_bound", NAN)),
                   s2s_jnum(s, "pipeline_words_per_s", NAN),
                   NAN,
                   NAN};
@@ -102,7 +102,7 @@ void s2s_plot_scaling(s2s_plot *p) {
         if (!one) used[k] = 1;
         if (!s2s_jnum(b, "output_check_passed", 0) || n == 64) continue;
         v[n++] = (pt){(int)s2s_jnum(b, "devices", 0),      s2s_jnum(b, "speedup", NAN),
-                      s2s_jnum(b, "analytic_bound", NAN),  s2s_jnum(b, "words_per_s", NAN),
+                      s2s_jnum(b, "flop_balance", s2s_jnum(b, "analytic_bound", NAN)),  s2s_jnum(b, "words_per_s", NAN),
                       s2s_jnum(b, "words_per_s_min", NAN), s2s_jnum(b, "words_per_s_max", NAN)};
         maxdev = v[n - 1].dev > maxdev ? v[n - 1].dev : maxdev;
       }
@@ -124,7 +124,7 @@ void s2s_plot_scaling(s2s_plot *p) {
         const s2s_jval *b = s2s_jat(pts, k);
         if (s2s_jnum(b, "output_check_passed", 0))
           v[n++] = (pt){(int)s2s_jnum(b, "devices", 0),      s2s_jnum(b, "speedup", NAN),
-                        s2s_jnum(b, "analytic_bound", NAN),  s2s_jnum(b, "words_per_s", NAN),
+                        s2s_jnum(b, "flop_balance", s2s_jnum(b, "analytic_bound", NAN)),  s2s_jnum(b, "words_per_s", NAN),
                         s2s_jnum(b, "words_per_s_min", NAN), s2s_jnum(b, "words_per_s_max", NAN)};
       }
       if (n) block(f, v, n), s2s_plot_title_add(&t, run->label);

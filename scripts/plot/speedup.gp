@@ -1,5 +1,5 @@
 # speedup.gp: training-step speedup against the number of devices, one series per run
-# (solid: measured; dashed, same colour: the split's analytic bound; grey: ideal).
+# (solid: measured; dotted: the split's FLOP balance; grey: ideal).
 # data blocks: devices, speedup, bound, words/s, min, max. Variables: n, titles, maxdev.
 load scripts . "/common.gp"
 if (!exists("maxdev")) maxdev = 8
@@ -9,6 +9,6 @@ set xrange [0.8:maxdev + 0.2]
 set yrange [0:*]
 set xtics 1
 plot x title "ideal" with lines lt 9, \
-     NaN title "analytic bound of the split (dotted)" with lines lc rgb "#888888" dt 3, \
+     NaN title "FLOP balance of the split (dotted; not a bound)" with lines lc rgb "#888888" dt 3, \
      for [i = 0:n - 1] data index i using 1:3 notitle with lines lt (i % 8) + 1 dt 3, \
      for [i = 0:n - 1] data index i using 1:2 title word(titles, i + 1) with linespoints lt (i % 8) + 1

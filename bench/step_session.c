@@ -1,0 +1,118 @@
+/* Timing the training step (bench.h): a session builds the step for a config and split,
+ * warms it up, then runs one timed trial at a time, so several sessions (the pipeline and
+ * its baselines) can interleave their trials and share the machine's drift alike. lr 0: the
+ * parameters stay at their initial values, so every trial does the same work. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/bench.h"
+#include "cl/timeline.h"
+#include "data/task.h"
+#include "model/params.h"
+#include "profile/gemm_replay.h"
+
+int s2s_step_session_init(step_session *ss, const step_bench *o, s2s_device *devs, int ndev,
+                          const s2s_split *split, step_numbers *m) {
+  memset(ss, 0, sizeof *ss);
+  ss->o = o, ss->devs = devs, ss->ndev = ndev, ss->m = m;
+  ss->ceiling = ndev == 1; /* the recorder does not know devices: replay on one */
+  double t = s2s_now();
+  if (s2s_batch_alloc(&ss->b, o->cfg.batch, o->cfg.max_len, o->cfg.max_len + 1) != 0) return -1;
+  ss->has_batch = 1;
+  if (s2s_train_step_init(&ss->st, devs, ndev, split, &o->cfg) != 0) return -1;
+  ss->has_step = 1;
+  m->build_s = s2s_now() - t;
+  float *p = malloc(ss->st.lay.total * sizeof *p);
+  if (!p) return -1;
+  s2s_params_init(p, &ss->st.lay, &o->cfg, o->cfg.seed);
+  int set = s2s_train_step_set_params(&ss->st, p);
+  free(p);
+  if (set) return -1;
+  s2s_task task = {.kind = S2S_TASK_COPY, .vocab = o->cfg.src_vocab < o->cfg.tgt_vocab
+                                                      ? o->cfg.src_vocab : o->cfg.tgt_vocab,
+                   .min_len = (int)o->len, .max_len = (int)o->len, .seed = o->cfg.seed};
+  s2s_task_batch(&task, 0, 0, o->cfg.batch, &ss->b);
+  m->words = ss->b.src_words + ss->b.tgt_words;
+  m->step_flops = s2s_train_step_flops(&o->cfg, &ss->b);
+  for (long i = 0; i < o->warmup; i++) {
+    t = s2s_now();
+    if (s2s_train_step_run(&ss->st, &ss->b, 0.0f, 1, &ss->res) != 0) return -1;
+    m->warm_s[i] = s2s_now() - t;
+  }
+  m->loss_per_token = ss->res.loss * ss->b.B / ss->res.tokens;
+  return 0;
+}
+
+int s2s_step_session_trial(step_session *ss, long i) {
+  step_numbers *m = ss->m;
+  const int last = i == ss->o->trials - 1;
+  if (i == 0 && ss->ceiling) s2s_gemm_record(&ss->rec);
+  s2s_timeline tl;
+  if (last) {
+    s2s_timeline_init(&tl, ss->devs, ss->ndev);
+    s2s_timeline_capture(&tl);
+  }
+  double t = s2s_now();
+  int r = s2s_train_step_run(&ss->st, &ss->b, 0.0f, 1, &ss->res);
+  m->trial_s[i] = s2s_now() - t;
+  s2s_gemm_record(NULL);
+  if (last) {
+    s2s_timeline_capture(NULL);
+    if (r == 0 && s2s_timeline_finish(&tl, m->timeline_path) == 0) {
+      m->gemm_busy = 0;
+      for (int d = 0; d < ss->ndev; d++) {
+        m->busy[d] = tl.busy[d];
+        m->gemm_busy += s2s_timeline_sum(&tl, d, "sgemm");
+      }
+      m->span = tl.span;
+    }
+    s2s_timeline_free(&tl);
+  }
+  return r;
+}
+
+int s2s_step_session_finish(step_session *ss) {
+  const step_bench *o = ss->o;
+  step_numbers *m = ss->m;
+  s2s_device *dev = &ss->devs[0];
+  m->gemm_calls = ss->rec.count;
+  m->gemm_flops = s2s_gemm_recorded_flops(&ss->rec);
+  double *gemm_trials = calloc((size_t)o->gemm_reps, sizeof *gemm_trials);
+  if (!gemm_trials) return -1;
+  for (long i = 0; ss->ceiling && i < o->gemm_reps; i++) {
+    double t = s2s_now();
+    if (s2s_gemm_replay(dev, &ss->rec) != 0 || clFinish(dev->queue) != CL_SUCCESS) {
+      free(gemm_trials);
+      return -1;
+    }
+    gemm_trials[i] = s2s_now() - t;
+  }
+  s2s_summarize(m->trial_s, (size_t)o->trials, &m->step);
+  s2s_summarize(gemm_trials, ss->ceiling ? (size_t)o->gemm_reps : 0, &m->gemm);
+  free(gemm_trials);
+  m->gemm_s = m->gemm.median;
+  /* output check: at initialisation the per-token loss is close to ln(V) */
+  double lnv = log((double)o->cfg.tgt_vocab);
+  m->valid = !ss->rec.failed && isfinite(ss->res.loss) && m->loss_per_token > 0.5 * lnv &&
+             m->loss_per_token < 2.0 * lnv;
+  return 0;
+}
+
+void s2s_step_session_free(step_session *ss) {
+  if (ss->has_step) s2s_train_step_free(&ss->st);
+  if (ss->has_batch) s2s_batch_free(&ss->b);
+  s2s_gemm_recorder_free(&ss->rec);
+  memset(ss, 0, sizeof *ss);
+}
+
+int s2s_step_bench_measure(const step_bench *o, s2s_device *devs, int ndev,
+                           const s2s_split *split, step_numbers *m) {
+  step_session ss;
+  int rc = s2s_step_session_init(&ss, o, devs, ndev, split, m);
+  for (long i = 0; rc == 0 && i < o->trials; i++)
+    rc = s2s_step_session_trial(&ss, i);
+  if (rc == 0) rc = s2s_step_session_finish(&ss);
+  s2s_step_session_free(&ss);
+  return rc;
+}
