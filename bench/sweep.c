@@ -75,8 +75,9 @@ int s2s_sweep_point_done(const s2s_sweep_point *p) {
   snprintf(path, sizeof path, "%s/run.json", p->dir);
   s2s_jdoc d;
   if (s2s_jdoc_load(&d, path, err, sizeof err) != 0) return 0;
+  /* finished = recorded with a passing output check: a failed point is measured again */
   int ok = !strcmp(s2s_jstr(d.root, "kind", ""), "sweep point") &&
-           s2s_jget(d.root, "summary.output_check_passed");
+           s2s_jnum(d.root, "summary.output_check_passed", 0) != 0;
   s2s_jdoc_free(&d);
   return ok;
 }

@@ -22,8 +22,8 @@ done
 check "sweep.tsv has a speedup column" bash -c "head -1 '$work/sw/sweep.tsv' | tr '\t' '\n' | grep -qx speedup"
 # the 2-device row: a number in the speedup column, efficiency = speedup / 2
 row=$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-                  $c["devices"] == 2 { print $c["speedup"], $c["efficiency"], $c["bound"] }' "$work/sw/sweep.tsv")
-check "2-device speedup, efficiency and bound are numbers" \
+                  $c["devices"] == 2 { print $c["speedup"], $c["efficiency"], $c["flop_balance"] }' "$work/sw/sweep.tsv")
+check "2-device speedup, efficiency and FLOP balance are numbers" \
   awk -v r="$row" 'BEGIN { split(r, a, " "); exit !(a[1] > 0 && a[3] > 1 && (a[2] - a[1] / 2) ^ 2 < 1e-6) }'
 check "1-device speedup is 1" bash -c "awk -F'\t' 'NR > 1 && \$2 == 1 { exit !(\$12 == \"1.0000\") }' '$work/sw/sweep.tsv'"
 check "sweep.json names the baseline" grep -q '"baseline": "tiny-b64-t4-cpu-1-one"' "$work/sw/sweep.json"
@@ -44,6 +44,15 @@ check "resumed run exits 0" test "$rc" -eq 0
 check "resumed run measures the two unfinished points" test "$(grep -c ' \.\.\.$' "$work/out3")" -eq 2
 run >"$work/out4" 2>&1
 check "then nothing is left" test "$(grep -c 'finished earlier, skipped' "$work/out4")" -eq 2
+
+# a point whose output check failed is not finished: a resumed sweep measures it again
+f=$work/sw/points/tiny-b64-t4-cpu-2-default/run.json
+sed -i 's/"output_check_passed": true/"output_check_passed": false/' "$f"
+check "(the point now says its check failed)" grep -q '"output_check_passed": false' "$f"
+run >"$work/out5" 2>&1
+check "a failed point is measured again" grep -q 'tiny-b64-t4-cpu-2-default: 2 devices' "$work/out5"
+check "... and only it" test "$(grep -c 'finished earlier, skipped' "$work/out5")" -eq 1
+check "... and it passes now" grep -q '"output_check_passed": true' "$f"
 
 # a config file with two splits for two devices, overridden by flags
 cat >"$work/grid.cfg" <<'EOF'
