@@ -22,7 +22,7 @@ static void help(void) {
          "Times the full training step (forward, backward, norm, clip, SGD) on one device with\n"
          "B sentences of T source and T target words, and the device's CLBlast SGEMM rate at\n"
          "the step's own GEMM shapes (the ceiling). Reports step time median/min/max, words/s\n"
-         "(source + target words), achieved GFLOP/s (FACTS.md formula), the share of step time\n"
+         "(source + target words), achieved GFLOP/s (results/FACTS.md formula), the share of step time\n"
          "spent in GEMMs and the ceiling. --out DIR writes run.json and trials.tsv.\n\n"
          "  --len T        words per sentence, each side (default min(30, max-len))\n"
          "  --trials N     timed steps (default 5)\n"
@@ -101,7 +101,7 @@ void s2s_step_bench_report(const step_bench *o, const s2s_device *dev, const ste
     printf("\n");
   }
   printf("  words/s                %.0f (source + target words)\n", m->words / t);
-  printf("  achieved               %.2f GFLOP/s (%.3f GFLOP per step, FACTS.md formula)\n",
+  printf("  achieved               %.2f GFLOP/s (%.3f GFLOP per step, results/FACTS.md formula)\n",
          m->step_flops / t * 1e-9, m->step_flops * 1e-9);
   const double last = m->trial_s[m->step.n - 1];
   if (m->span > 0)

@@ -2,7 +2,7 @@
  * batch sizes x sentence lengths), each point a results folder OUT/points/<name>/, and a
  * summary (OUT/sweep.tsv, OUT/sweep.json) with each point's speedup over the 1-device
  * point of the same preset, batch and length in the same sweep, the efficiency
- * (speedup / devices) and the analytic bound of its split (pipeline_split.h). A point whose
+ * (speedup / devices) and the FLOP balance of its split (pipeline_split.h). A point whose
  * run.json exists and parses is finished: an interrupted sweep resumes where it stopped.
  *
  * Config file (bench/sweeps/NAME.cfg): `key = value` lines, '#' comments, lists separated by

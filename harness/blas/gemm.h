@@ -23,7 +23,7 @@ int s2s_transpose(s2s_device *d, size_t m, size_t n, s2s_buf a, size_t lda, s2s_
 /* Releases the per-device temp buffers (call before closing the device). */
 void s2s_gemm_release(s2s_device *d);
 
-/* Multiply-add count of one product, times 2 (the FLOP convention of FACTS.md). */
+/* Multiply-add count of one product, times 2 (the FLOP convention of results/FACTS.md). */
 static inline double s2s_gemm_flops(size_t m, size_t n, size_t k) {
   return 2.0 * (double)m * (double)n * (double)k;
 }

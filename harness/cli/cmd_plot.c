@@ -25,7 +25,7 @@ static void help(void) {
          "                    [--labels \"A,B,...\"] [--scripts DIR] [--gnuplot PATH]\n\n"
          "Figures from result folders, several folders on one figure (legend: each run's\n"
          "device name / driver, or --labels):\n"
-         "  speedup       speedup vs devices, with the ideal and the analytic bound (sweep\n"
+         "  speedup       speedup vs devices, with the ideal and the FLOP balance (sweep\n"
          "                folders, bench pipeline folders)\n"
          "  words_per_s   training words/s vs devices, min-max bars (same folders)\n"
          "  timeline[-K]  per-device busy time of one step (a sweep's widest point, a bench\n"

@@ -17,7 +17,7 @@ static void help(void) {
          "results folder OUT/points/<name>/ (run.json, trials.tsv, timeline.tsv). The summary,\n"
          "OUT/sweep.tsv and OUT/sweep.json, gives each point's words/s (median/min/max), its\n"
          "speedup over the 1-device point of the same preset, batch and length in this sweep,\n"
-         "the efficiency (speedup / devices), the split's analytic bound and the devices' busy\n"
+         "the efficiency (speedup / devices), the split's FLOP balance and the devices' busy\n"
          "fractions. A point whose run.json exists is not measured again: rerun the same\n"
          "command to resume an interrupted sweep. Flags override the CONFIG file\n"
          "(bench/sweeps/*.cfg; the keys are described in bench/sweep.h).\n\n"

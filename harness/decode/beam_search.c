@@ -233,7 +233,7 @@ static int step(s2s_decoder *d, int S, int t) {
                             cur);
 }
 
-/* Multiply-adds x 2 (FACTS.md) of the matrix products: one LSTM layer stack over `rows`
+/* Multiply-adds x 2 (results/FACTS.md) of the matrix products: one LSTM layer stack over `rows`
  * tokens of one side, and the softmax projection of `rows` decoder rows. */
 static double lstm_flops(const s2s_decoder *d, const s2s_lstm_offsets *o, double rows) {
   double f = 0;

@@ -49,7 +49,7 @@ void s2s_split_format(const s2s_split *s, char *buf, size_t len);
  * standing in for time: total work / (busiest device's work + the wavefront's fill and
  * drain, (D - 1) steps of the slowest layer device, D = devices along the layer chain).
  * One layer per device over T steps gives L*T/(T+L-1); unbalanced stages give at most
- * sum/max (FACTS.md). Also returns each device's share of the work in share[ndev]. */
+ * sum/max (results/FACTS.md). Also returns each device's share of the work in share[ndev]. */
 double s2s_split_bound(const s2s_split *s, const s2s_config *c, int T_src, int T_tgt,
                        double *share);
 

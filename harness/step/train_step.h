@@ -107,7 +107,7 @@ int s2s_train_step_run(s2s_train_step *s, const s2s_batch *b, float lr, int upda
 /* Forward only: loss and accuracy of a batch without touching gradients (dev perplexity). */
 int s2s_train_step_eval(s2s_train_step *s, const s2s_batch *b, s2s_step_result *out);
 
-/* FLOP of one training step on this batch (FACTS.md: 3x forward, multiply-add = 2). */
+/* FLOP of one training step on this batch (results/FACTS.md: 3x forward, multiply-add = 2). */
 double s2s_train_step_flops(const s2s_config *cfg, const s2s_batch *b);
 
 #endif
