@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds s2sbench with AddressSanitizer and UndefinedBehaviorSanitizer into build-asan/ and
+# runs the unit, device and CLI tests under them (CI runs this after scripts/test.sh). The
+# learning test and the fuzzers (which carry sanitizers of their own) are left out: the
+# first is a long training run whose code the others already cover. Leaks inside the OpenCL
+# runtime and its compiler are suppressed (tests/sanitizers/lsan.supp). Extra arguments go
+# to ctest. Run scripts/setup.sh first (scripts/test.sh does).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+export S2S_BUILD_DIR=$root/build-asan
+"$root/scripts/build.sh" -DS2S_SANITIZE_ADDRESS=ON -DS2S_SANITIZE_UNDEFINED=ON
+export POCL_CACHE_DIR=$root/build/pocl-cache
+export PATH=$root/build/venv/bin:$PATH
+export ASAN_OPTIONS=abort_on_error=0:detect_stack_use_after_return=0
+export LSAN_OPTIONS=suppressions=$root/tests/sanitizers/lsan.supp:print_suppressions=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+cd "$S2S_BUILD_DIR"
+ctest --output-on-failure --timeout 1500 -E 'test_train_learns|test_fuzz_' \
+  --output-junit "$S2S_BUILD_DIR/Testing/ctest-junit.xml" "$@"
+python3 "$root/scripts/ctest_skips.py" "$S2S_BUILD_DIR/Testing/ctest-junit.xml"
