@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Checks result folders against the results schema (results/README.md).
 
-usage: scripts/check_results.py PATH...   (a run folder, a sweep folder, a run.json, or
-       results/tuning/<device>.json); exit status 0 when every record conforms, 1 otherwise.
+usage: scripts/check_results.py [--require-clean] PATH...   (a run folder, a sweep folder,
+       a run.json, or results/tuning/<device>.json); exit status 0 when every record
+       conforms, 1 otherwise. --require-clean also refuses a record written by a build of
+       a dirty tree (git_commit ending in -dirty): reference results must name a commit.
 A sweep folder is checked with every point folder under it. Python 3 standard library only.
 """
 import json
@@ -54,7 +56,11 @@ def check_meta(where, r, with_config=True):
     if date and not (len(date) == 20 and date[4] == "-" and date[10] == "T" and date[-1] == "Z"):
         err(where, f"'date' is not UTC ISO 8601 (YYYY-MM-DDTHH:MM:SSZ): {date}")
     need(where, r, "host", str)
-    need(where, r, "git_commit", str)
+    commit = need(where, r, "git_commit", str)
+    if REQUIRE_CLEAN and commit is not None and (
+            commit.endswith("-dirty") or commit == "unknown" or r.get("git_tree_clean") is False):
+        err(where, f"written by a build of a dirty tree ({commit}): a reference record must "
+                   "come from a clean commit (--require-clean)")
     ver = need(where, r, "versions", dict)
     for k in ("s2sbench", "clblast", "hwloc_api"):
         need(where + ".versions", ver, k, str)
@@ -288,15 +294,23 @@ def check_file(path):
     check_run(os.path.dirname(path) or ".", r, path)
 
 
+REQUIRE_CLEAN = False
+
+
 def main():
-    if len(sys.argv) < 2:
+    global REQUIRE_CLEAN
+    args = sys.argv[1:]
+    if args and args[0] == "--require-clean":
+        REQUIRE_CLEAN = True
+        args = args[1:]
+    if not args:
         print(__doc__, file=sys.stderr)
         return 2
-    for p in sys.argv[1:]:
+    for p in args:
         check_path(p)
     for e in errors:
         print(e, file=sys.stderr)
-    print(f"check_results: {len(sys.argv) - 1} path(s), {len(errors)} problem(s)")
+    print(f"check_results: {len(args)} path(s), {len(errors)} problem(s)")
     return 1 if errors else 0
 
 

@@ -40,6 +40,14 @@ bad() { # bad NAME SED-EXPRESSION [FILE]: the edited copy of the step record mus
   if $chk "$work/bad" >/dev/null 2>&1; then echo "FAIL checker accepts $1"; fail=1
   else echo "ok   checker refuses $1"; fi
 }
+# provenance: --require-clean refuses a record from a dirty tree and accepts a clean one
+rm -rf "$work/prov" && cp -r "$work/step" "$work/prov"
+sed -i 's/"git_commit": "[^"]*"/"git_commit": "0123456789ab-dirty"/; s/"git_tree_clean": true/"git_tree_clean": false/' "$work/prov/run.json"
+if $chk --require-clean "$work/prov" >/dev/null 2>&1; then echo "FAIL --require-clean accepts a dirty record"; fail=1
+else echo "ok   --require-clean refuses a dirty record"; fi
+sed -i 's/"git_commit": "[^"]*"/"git_commit": "0123456789ab"/; s/"git_tree_clean": false/"git_tree_clean": true/' "$work/prov/run.json"
+check "--require-clean accepts a clean record" $chk --require-clean "$work/prov"
+check "records say whether the tree was clean" grep -q '"git_tree_clean": ' "$work/step/run.json"
 bad "a missing key" '/"git_commit"/d'
 bad "a wrong type" 's/"schema_version": 1/"schema_version": "1"/'
 bad "another schema version" 's/"schema_version": 1/"schema_version": 2/'

@@ -11,9 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef S2S_GIT_COMMIT
-#define S2S_GIT_COMMIT "unknown"
-#endif
+#include "s2s_git_commit.h" /* generated at every build: S2S_GIT_COMMIT */
 #ifndef S2S_CLBLAST_VERSION
 #define S2S_CLBLAST_VERSION "unknown"
 #endif
@@ -101,6 +99,14 @@ void s2s_run_record_meta(s2s_json *j, const char *kind, int argc, char **argv,
   s2s_json_str(j, "date", date);
   s2s_json_str(j, "host", host);
   s2s_json_str(j, "git_commit", S2S_GIT_COMMIT);
+  /* a record from a build of uncommitted changes cannot be traced to a commit: say so */
+  const int clean = strcmp(S2S_GIT_COMMIT, "unknown") && !strstr(S2S_GIT_COMMIT, "-dirty");
+  s2s_json_bool(j, "git_tree_clean", clean);
+  static int warned;
+  if (!clean && !warned++)
+    fprintf(stderr, "s2sbench: note: this build is of commit %s: its records say "
+            "git_tree_clean false (rebuild from a clean tree for reference results)\n",
+            S2S_GIT_COMMIT);
   s2s_json_object(j, "versions");
   s2s_json_str(j, "s2sbench", S2S_VERSION);
   s2s_json_str(j, "clblast", S2S_CLBLAST_VERSION);
