@@ -26,4 +26,12 @@ check "devices --help exits 0" test $? -eq 0
 rc=$?
 check "size flag after --preset is taken (exit $rc)" test "$rc" -eq 0
 check "... and recorded: 32 cells" grep -q '"hidden": 32' "$work/run/run.json"
+# help: every flag once, with its unit and the presets' values
+"$bin" train --help >"$work/help" 2>&1
+check "train --help: --epochs is one flag line" test "$(grep -c '^  --epochs N' "$work/help")" -eq 1
+check "train --help: --devices, not --device" bash -c "grep -q -- '--devices SPEC \[--split' '$work/help' && ! grep -q -- '--device SPEC' '$work/help'"
+check "train --help: the presets' values (tiny hidden 64, paper 1000)" grep -Eq -- '--hidden N +cells per layer +64 +256 +1000' "$work/help"
+check "train --help: loss and dev_loss explained" grep -q 'dev_loss is per target token' "$work/help"
+"$bin" help >"$work/top" 2>&1
+check "top-level help names the char tokenizer" grep -q '13a/intl/char/none' "$work/top"
 exit $fail

@@ -116,18 +116,50 @@ int s2s_args_unknown(const s2s_args *c) {
   return 2;
 }
 
+/* Unit and value of each config key, for the help table. */
+static const struct {
+  const char *key, *unit;
+} key_units[] = {
+    {"layers", "LSTM layers per side"},       {"hidden", "cells per layer"},
+    {"embed", "embedding width"},             {"src-vocab", "source words (with <unk>, <eos>)"},
+    {"tgt-vocab", "target words (with <unk>, <eos>)"}, {"batch", "sentences per step"},
+    {"max-len", "words per sentence at most"}, {"lr", "SGD learning rate"},
+    {"clip", "bound on the gradient's L2 norm"}, {"init-scale", "init U(-x, x)"},
+    {"decay-start", "epochs before lr halving"}, {"decay-every", "epochs between halvings"},
+    {"epochs", "training epochs"},            {"seed", "init and data order"}};
+
+static void key_value(const s2s_config *c, const char *k, char *buf, size_t len) {
+  if (!strcmp(k, "layers")) snprintf(buf, len, "%d", c->layers);
+  else if (!strcmp(k, "hidden")) snprintf(buf, len, "%d", c->hidden);
+  else if (!strcmp(k, "embed")) snprintf(buf, len, "%d", c->embed);
+  else if (!strcmp(k, "src-vocab")) snprintf(buf, len, "%d", c->src_vocab);
+  else if (!strcmp(k, "tgt-vocab")) snprintf(buf, len, "%d", c->tgt_vocab);
+  else if (!strcmp(k, "batch")) snprintf(buf, len, "%d", c->batch);
+  else if (!strcmp(k, "max-len")) snprintf(buf, len, "%d", c->max_len);
+  else if (!strcmp(k, "lr")) snprintf(buf, len, "%g", c->lr);
+  else if (!strcmp(k, "clip")) snprintf(buf, len, "%g", c->clip);
+  else if (!strcmp(k, "init-scale")) snprintf(buf, len, "%g", c->init_scale);
+  else if (!strcmp(k, "decay-start")) snprintf(buf, len, "%g", c->decay_start);
+  else if (!strcmp(k, "decay-every")) snprintf(buf, len, "%g", c->decay_every);
+  else if (!strcmp(k, "epochs")) snprintf(buf, len, "%g", c->epochs);
+  else if (!strcmp(k, "seed")) snprintf(buf, len, "%llu", (unsigned long long)c->seed);
+  else snprintf(buf, len, "?");
+}
+
 void s2s_args_config_help(void) {
-  printf("model and optimiser (give --preset first; every size can then be overridden):\n"
-         "  --preset paper|small|tiny  paper = the 2014 system (4x1000, vocab 160k/80k, B 128)\n"
-         "  ");
-  int col = 2;
-  for (const char *const *k = s2s_config_keys; *k; k++) {
-    int n = printf("--%s N  ", *k);
-    col += n;
-    if (col > 80) {
-      printf("\n  ");
-      col = 2;
-    }
+  static const char *const presets[] = {"tiny", "small", "paper"};
+  s2s_config pc[3];
+  for (int i = 0; i < 3; i++) s2s_config_preset(&pc[i], presets[i]);
+  printf("model and optimiser: --preset tiny|small|paper first (paper = the 2014 system), then\n"
+         "any flag below overrides one value (a size flag before --preset is refused):\n"
+         "  %-16s %-34s %7s %7s %7s\n", "flag", "unit", "tiny", "small", "paper");
+  for (const char *const *k = s2s_config_keys; *k; k++) { /* every key, unit or not */
+    const char *unit = "";
+    for (size_t i = 0; i < sizeof key_units / sizeof key_units[0]; i++)
+      if (!strcmp(key_units[i].key, *k)) unit = key_units[i].unit;
+    char flag[32], v[3][24];
+    snprintf(flag, sizeof flag, "--%s N", *k);
+    for (int p = 0; p < 3; p++) key_value(&pc[p], *k, v[p], sizeof v[p]);
+    printf("  %-16s %-34s %7s %7s %7s\n", flag, unit, v[0], v[1], v[2]);
   }
-  printf("\n");
 }

@@ -20,7 +20,7 @@ static const s2s_command commands[] = {
     {"sweep", s2s_cmd_sweep, "grid of training-step benchmarks over device counts and splits: speedup, efficiency"},
     {"tune", s2s_cmd_tune, "run CLBlast's tuners for a device; later runs apply the parameters"},
     {"plot", s2s_cmd_plot, "gnuplot figures (PNG/PDF/SVG) from result folders"},
-    {"bleu", s2s_cmd_bleu, "corpus BLEU, sacreBLEU-exact (13a/intl/none, smoothing, multi-bleu mode)"},
+    {"bleu", s2s_cmd_bleu, "corpus BLEU, sacreBLEU-exact (13a/intl/char/none, smoothing, multi-bleu mode)"},
     {"corpus", s2s_cmd_corpus, "build a parallel corpus from gettext catalogs (used by scripts/get-corpus.sh)"},
 };
 
