@@ -448,6 +448,10 @@ int s2s_bench_decode(int argc, char **argv) {
   if (r) return r == 1 ? 0 : r;
   s2s_ckpt ck;
   char err[1024];
+  if (o.out_dir && s2s_check_out_dir(o.out_dir, err, sizeof err) != 0) {
+    fprintf(stderr, "s2sbench bench decode: --out '%s': %s\n", o.out_dir, err);
+    return 1;
+  }
   if (s2s_ckpt_read(o.checkpoint, &ck, err, sizeof err) != 0) {
     fprintf(stderr, "s2sbench bench decode: %s\n", err);
     return 1;

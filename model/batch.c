@@ -94,3 +94,9 @@ void s2s_batch_set(s2s_batch *b, int i, const int32_t *src, int ns, const int32_
   b->src_words += ns;
   b->tgt_words += nt;
 }
+
+int s2s_batch_tokens(const s2s_batch *b) {
+  int n = 0;
+  for (size_t k = 0; k < (size_t)b->T_tgt * b->B; k++) n += b->tgt_mask[k] != 0.0f;
+  return n;
+}

@@ -16,7 +16,7 @@ typedef struct s2s_batch {
   int32_t *tgt_out;  /* (T_tgt, B) decoder targets: y1 .. y_{n-1}, <eos> */
   float *tgt_mask;   /* (T_tgt, B) */
   int src_words;     /* real source words (no <eos>) */
-  int tgt_words;     /* real target words (no <eos>); tokens predicted = tgt_words + B */
+  int tgt_words;     /* real target words (no <eos>); tokens predicted: s2s_batch_tokens */
 } s2s_batch;
 
 /* Allocates a batch for B sentences of up to T_src / T_tgt tokens (T_tgt counts the
@@ -37,5 +37,10 @@ void s2s_batch_free(s2s_batch *b);
  * masked (a short last batch). */
 void s2s_batch_clear(s2s_batch *b);
 void s2s_batch_set(s2s_batch *b, int i, const int32_t *src, int ns, const int32_t *tgt, int nt);
+
+/* The target tokens the model predicts: tgt_words plus one <eos> per REAL sentence, i.e.
+ * the sum of tgt_mask. Not tgt_words + B: the short last batch keeps B rows, and its
+ * unset rows predict nothing (counting them biased perplexity and accuracy). */
+int s2s_batch_tokens(const s2s_batch *b);
 
 #endif

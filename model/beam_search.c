@@ -223,6 +223,11 @@ static void model_step(void *ctx, int32_t word, double *state, double *logp) {
 int s2s_beam_search(const s2s_config *c, const s2s_param_layout *lay, const double *params,
                     const int32_t *src, int ns, const s2s_beam_opts *o, s2s_beam_result *r) {
   memset(r, 0, sizeof *r);
+  if (ns == 0) { /* nothing to translate: the empty sentence (not the zero state's guess) */
+    r->tokens = malloc(sizeof *r->tokens);
+    r->eos = 1;
+    return r->tokens ? 0 : -1;
+  }
   double *init = malloc(s2s_beam_state_len(c) * sizeof *init);
   double *work = malloc(s2s_beam_work_len(c) * sizeof *work);
   int rc = -1;

@@ -83,7 +83,8 @@ void s2s_beam_decode_step(const s2s_config *c, const s2s_param_layout *lay, cons
                           int32_t word, double *state, double *logp, double *work);
 
 /* Decodes one source sentence with the model (params: double block in the layout lay).
- * Returns 0 or -1. */
+ * An empty source (ns 0) gives the empty output (len 0, eos 1, no step run): there is
+ * nothing to translate. Returns 0 or -1. */
 int s2s_beam_search(const s2s_config *c, const s2s_param_layout *lay, const double *params,
                     const int32_t *src, int ns, const s2s_beam_opts *o, s2s_beam_result *r);
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 _Static_assert(sizeof(s2s_ckpt_header) == 160, "checkpoint header must be 160 bytes");
@@ -57,12 +58,23 @@ void s2s_ckpt_header_to_config(const s2s_ckpt_header *h, s2s_config *c) {
   c->seed = h->seed;
 }
 
+/* The checksum of a whole file: the header with its checksum field zero, so every other
+ * header byte (magic, version, sizes, step ...) is covered too, then params and extra. */
+static uint64_t file_sum(const s2s_ckpt_header *hdr, const void *params, const void *extra) {
+  s2s_ckpt_header h = *hdr;
+  h.checksum = 0;
+  uint64_t sum = s2s_fnv1a64(S2S_FNV1A64_INIT, &h, sizeof h);
+  sum = s2s_fnv1a64(sum, params, h.params * sizeof(float));
+  if (h.extra_bytes) sum = s2s_fnv1a64(sum, extra, h.extra_bytes);
+  return sum;
+}
+
 int s2s_ckpt_write(const char *path, const s2s_ckpt_header *hdr, const float *params,
                    const void *extra, char *err, size_t errlen) {
   s2s_ckpt_header h = *hdr;
-  uint64_t sum = s2s_fnv1a64(S2S_FNV1A64_INIT, params, h.params * sizeof(float));
-  if (h.extra_bytes) sum = s2s_fnv1a64(sum, extra, h.extra_bytes);
-  h.checksum = sum;
+  memcpy(h.magic, "S2SCKPT1", 8);
+  h.version = S2S_CKPT_VERSION;
+  h.checksum = file_sum(&h, params, extra);
   size_t n = strlen(path);
   char *tmp = malloc(n + 5);
   if (!tmp) return snprintf(err, errlen, "out of memory"), -1;
@@ -97,12 +109,27 @@ int s2s_ckpt_read(const char *path, s2s_ckpt *out, char *err, size_t errlen) {
   if (!f) return snprintf(err, errlen, "cannot open checkpoint '%s': %s", path, strerror(errno)), -1;
   int rc = -1;
   s2s_ckpt_header h;
+  struct stat sb; /* fopen succeeds on a folder; say what the path is, not "truncated" */
+  if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+    snprintf(err, errlen, "checkpoint '%s' is a directory, not a checkpoint file", path);
+    goto done;
+  }
+  if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == 0) {
+    snprintf(err, errlen, "checkpoint '%s' is empty (0 bytes)", path);
+    goto done;
+  }
   if (fread(&h, sizeof h, 1, f) != 1) {
     snprintf(err, errlen, "checkpoint '%s': truncated header", path);
     goto done;
   }
   if (memcmp(h.magic, "S2SCKPT1", 8) != 0) {
     snprintf(err, errlen, "'%s' is not an s2sbench checkpoint (bad magic)", path);
+    goto done;
+  }
+  if (h.version == 1) { /* its checksum left the header out: nothing vouches for the step */
+    snprintf(err, errlen, "checkpoint '%s': format version 1 (its checksum does not cover "
+             "the header), this build reads only version %d: train it again", path,
+             S2S_CKPT_VERSION);
     goto done;
   }
   if (h.version != S2S_CKPT_VERSION) {
@@ -113,10 +140,12 @@ int s2s_ckpt_read(const char *path, s2s_ckpt *out, char *err, size_t errlen) {
   if (fseek(f, 0, SEEK_END) != 0) goto io;
   long size = ftell(f);
   if (size < 0 || fseek(f, (long)sizeof h, SEEK_SET) != 0) goto io;
-  uint64_t want = sizeof h + h.params * sizeof(float) + h.extra_bytes;
-  if ((uint64_t)size != want) {
-    snprintf(err, errlen, "checkpoint '%s': %ld bytes, header promises %llu (truncated or "
-             "corrupt)", path, size, (unsigned long long)want);
+  /* compared by division: a corrupt count must not wrap around to the right size */
+  const uint64_t body = (uint64_t)size - sizeof h; /* size >= sizeof h: the header was read */
+  if (h.params > body / sizeof(float) || h.extra_bytes != body - h.params * sizeof(float)) {
+    snprintf(err, errlen, "checkpoint '%s': %ld bytes, header promises %zu + %llu floats + "
+             "%llu bytes (truncated or corrupt)", path, size, sizeof h,
+             (unsigned long long)h.params, (unsigned long long)h.extra_bytes);
     goto done;
   }
   out->params = malloc(h.params * sizeof(float) + 1);
@@ -128,9 +157,7 @@ int s2s_ckpt_read(const char *path, s2s_ckpt *out, char *err, size_t errlen) {
   if (fread(out->params, sizeof(float), h.params, f) != h.params ||
       (h.extra_bytes && fread(out->extra, 1, h.extra_bytes, f) != h.extra_bytes))
     goto io;
-  uint64_t sum = s2s_fnv1a64(S2S_FNV1A64_INIT, out->params, h.params * sizeof(float));
-  if (h.extra_bytes) sum = s2s_fnv1a64(sum, out->extra, h.extra_bytes);
-  if (sum != h.checksum) {
+  if (file_sum(&h, out->params, out->extra) != h.checksum) {
     snprintf(err, errlen, "checkpoint '%s': checksum mismatch (corrupt file)", path);
     goto done;
   }

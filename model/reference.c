@@ -172,7 +172,7 @@ int s2s_reference_step(s2s_reference *r, const s2s_config *c, const s2s_param_la
   s.norm = s2s_grad_norm(grads, lay->total);
   s.scale = s2s_clip_factor(s.norm, (double)c->clip);
   s.lr = lr;
-  for (size_t k = 0; k < (size_t)b->T_tgt * b->B; k++) s.tokens += b->tgt_mask[k] != 0.0f;
+  s.tokens = s2s_batch_tokens(b);
   s2s_sgd_update(params, grads, lay->total, lr, s.scale);
   if (st) *st = s;
   return 0;

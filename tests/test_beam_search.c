@@ -154,9 +154,11 @@ static void model_cases(void) {
   T_CHECK(same_words(&r, greedy, n), "K=1 differs from greedy (len %d vs %d)", r.len, n);
   T_CHECK(s2s_close(r.logprob, lp, 1e-12, 1e-12), "K=1 logprob %.12g greedy %.12g", r.logprob, lp);
   s2s_beam_result_free(&r);
-  /* an empty source decodes from the zero state */
+  /* an empty source has nothing to translate: the empty output, no decoder step */
   o.beam = 3;
-  T_CHECK(s2s_beam_search(&c, &lay, p, src, 0, &o, &r) == 0 && r.len <= 10, "empty source");
+  T_CHECK(s2s_beam_search(&c, &lay, p, src, 0, &o, &r) == 0 && r.len == 0 && r.eos == 1 &&
+              r.steps == 0,
+          "empty source: len %d eos %d steps %d", r.len, r.eos, r.steps);
   s2s_beam_result_free(&r);
 
   free(state), free(work), free(logp), free(pf), free(p);

@@ -49,6 +49,7 @@ static int compare(s2s_device *dev, const s2s_config *c, const double *pd, const
   }
   T_CHECK(st.sentences == NSENT && st.src_words == 22, "stats %ld sentences %ld words",
           st.sentences, st.src_words);
+  T_CHECK(out_len[4] == 0 && score[4] == 0.0f, "empty source: %d words out", out_len[4]);
   s2s_beam_opts o = {.beam = K, .max_len = max_len, .length_norm = norm};
   for (int s = 0; s < NSENT; s++) {
     s2s_beam_result r;

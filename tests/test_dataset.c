@@ -2,10 +2,13 @@
  * one with an empty side, one over 16 words; 10 dev pairs): counts and skips, vocabulary
  * and OOV, the cache (second open hits it; truncated or corrupt caches are rebuilt),
  * bucketing (batches hold disjoint length ranges), every pair exactly once per epoch,
- * determinism, per-epoch order, padding efficiency, dev batches, and bad input files. */
+ * determinism, per-epoch order, padding efficiency, dev batches, bad input files, and the
+ * removal of tmp files that killed cache builds left. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -259,6 +262,33 @@ static void test_cache_repair(void) {
   }
 }
 
+/* A killed build's NAME.ids.tmp.PID: opening the cache folder removes those whose process
+ * is gone, and keeps a live process's (a build running now) and names of another form. */
+static void test_cache_tmp_sweep(void) {
+  pid_t child = fork();
+  if (child == 0) _exit(0);
+  T_CHECK(child > 0 && waitpid(child, NULL, 0) == child, "fork a process that ends");
+  char dead[4400], live[4400], other[4400];
+  snprintf(dead, sizeof dead, "%s/0123abcd.ids.tmp.%ld", cache, (long)child);
+  snprintf(live, sizeof live, "%s/4567abcd.ids.tmp.%ld", cache, (long)getppid());
+  snprintf(other, sizeof other, "%s/89abcdef.ids.tmp.12ab", cache);
+  mkdir(cache, 0777);
+  const char *files[3] = {dead, live, other};
+  for (int i = 0; i < 3; i++) {
+    FILE *f = fopen(files[i], "wb");
+    T_CHECK(f != NULL, "create %s", files[i]);
+    if (f) fputs("partial cache", f), fclose(f);
+  }
+  s2s_config c = small_cfg(8, 64);
+  s2s_data_source *s = open_fixture(&c, 1, 0);
+  T_CHECK(s != NULL, "open");
+  if (s) s->free(s);
+  T_CHECK(access(dead, F_OK) != 0, "tmp file of a dead process removed: %s", dead);
+  T_CHECK(access(live, F_OK) == 0, "tmp file of a live process kept: %s", live);
+  T_CHECK(access(other, F_OK) == 0, "a name without a PID kept: %s", other);
+  remove(live), remove(other);
+}
+
 static void write_file(const char *name, const char *data, size_t n) {
   char p[512];
   snprintf(p, sizeof p, "%s/%s", tmp, name);
@@ -341,6 +371,7 @@ int main(void) {
   snprintf(cache, sizeof cache, "%s/cache", tmp);
   test_source();
   test_cache_repair();
+  test_cache_tmp_sweep();
   test_bad_input();
   char cmd[600];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);

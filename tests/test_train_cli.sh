@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # `s2sbench train` contract: flag errors name the flag, resume reproduces the uninterrupted
-# loss curve, corrupt / mismatched checkpoints are refused with a reason, a diverging run
-# stops with a clear error and keeps its last good checkpoint, results files are valid.
+# loss curve (also train.tsv resumed into the same --out), corrupt / mismatched checkpoints
+# are refused with a reason, unwritable outputs are refused before any work, a fresh run
+# does not replace an existing checkpoint, a diverging run stops with a clear error and
+# keeps its last good checkpoint, SIGTERM stops after the step with a checkpoint and
+# run.json, results files are valid.
 set -u
 bin=$1
 . "$(dirname "$0")/cli_lib.sh"
@@ -37,6 +40,59 @@ expect_error "truncated" 1 "truncated" -- train $tiny --steps 40 --resume "$work
 expect_error "not a checkpoint" 1 "bad magic" -- train $tiny --steps 40 --resume "$bin"
 expect_error "size mismatch" 1 "hidden" -- train $tiny --hidden 16 --steps 40 --resume "$work/ck20.bin"
 expect_error "missing checkpoint" 1 "no-such" -- train $tiny --steps 40 --resume "$work/no-such.bin"
+
+expect_error "resume from a directory" 1 "is a directory" -- train $tiny --steps 40 --resume "$work"
+check "  ... naming the path" grep -qF "'$work'" "$work/err"
+: >"$work/empty.bin"
+expect_error "resume from an empty file" 1 "is empty (0 bytes)" -- train $tiny --steps 40 --resume "$work/empty.bin"
+check "  ... naming the path" grep -qF "$work/empty.bin" "$work/err"
+
+# outputs checked before any work: a folder under a regular file cannot be created
+: >"$work/plainfile"
+start=$(date +%s)
+expect_error "unwritable --checkpoint folder" 1 "--checkpoint '$work/plainfile/sub/m.ckpt'" -- train $tiny --steps 100000 --checkpoint "$work/plainfile/sub/m.ckpt"
+check "  ... refused before training" test $(($(date +%s) - start)) -lt 20
+expect_error "unwritable --out" 1 "--out '$work/plainfile/o'" -- train $tiny --steps 100000 --out "$work/plainfile/o"
+expect_error "--checkpoint is a directory" 1 "is a directory" -- train $tiny --steps 3 --checkpoint "$work"
+"$bin" train $tiny --steps 3 --checkpoint "$work/new/sub/m.ckpt" || fail=1
+check "a missing --checkpoint folder is created" test -s "$work/new/sub/m.ckpt"
+# a fresh run does not replace an existing model
+cp "$work/ck20.bin" "$work/keep.bin"
+expect_error "fresh run onto an existing checkpoint" 1 "exists" -- train $tiny --steps 3 --checkpoint "$work/ck20.bin"
+check "  ... which is untouched" cmp -s "$work/ck20.bin" "$work/keep.bin"
+cp "$work/ck20.bin" "$work/ow.bin"
+"$bin" train $tiny --steps 3 --checkpoint "$work/ow.bin" --overwrite --quiet >/dev/null 2>&1
+check "--overwrite lets a fresh run replace it" bash -c "test $? -eq 0 && ! cmp -s '$work/ow.bin' '$work/keep.bin'"
+
+# resume into the same --out: rows up to the checkpoint step are kept, later ones (logged
+# by the killed run after its last checkpoint) are dropped and redone. The killed run:
+# resumed from step 20 to 30 into c, its train.tsv left as .partial (as a kill leaves it).
+"$bin" train $tiny --steps 20 --log-every 10 --checkpoint "$work/c20.bin" --out "$work/c" || fail=1
+"$bin" train $tiny --steps 30 --log-every 10 --resume "$work/c20.bin" --checkpoint "$work/c30.bin" --out "$work/c" || fail=1
+check "resume keeps the earlier rows (10, 20, 30)" test "$(cut -f1 "$work/c/train.tsv" | tr '\n' ' ')" = "step 10 20 30 "
+mv "$work/c/train.tsv" "$work/c/train.tsv.partial"
+"$bin" train $tiny --steps 40 --log-every 10 --resume "$work/c20.bin" --out "$work/c" || fail=1
+cut -f1,4,6 "$work/a/train.tsv" >"$work/a.all"
+cut -f1,4,6 "$work/c/train.tsv" >"$work/c.all"
+check "resumed train.tsv = uninterrupted (rows 10..40)" cmp -s "$work/a.all" "$work/c.all"
+check "  ... no .partial left" test ! -e "$work/c/train.tsv.partial"
+
+# SIGTERM: the step ends, the checkpoint and run.json are written, the exit is 143
+"$bin" train $tiny --steps 1000000 --log-every 1000 --checkpoint "$work/sig.bin" --checkpoint-every 50 --out "$work/sig" &
+pid=$!
+for _ in $(seq 600); do [ -s "$work/sig.bin" ] && break; sleep 0.1; done
+kill -TERM "$pid"
+for _ in $(seq 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+kill -KILL "$pid" 2>/dev/null # a run that ignored SIGTERM fails below (137), never hangs
+wait "$pid"
+rc=$?
+check "SIGTERM: exit 143 (got $rc)" test "$rc" -eq 143
+check "SIGTERM: run.json written" python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["summary"]; assert s["status"] == "interrupted" and s["signal"] == "SIGTERM", s' "$work/sig/run.json"
+check "SIGTERM: train.tsv in place" test -s "$work/sig/train.tsv"
+last=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["summary"]; assert s["last_checkpoint_step"] == s["last_step"] > 0; print(s["last_step"])' "$work/sig/run.json")
+check "SIGTERM: checkpoint at the last step done (${last:-none})" test -n "$last"
+"$bin" train $tiny --steps $((${last:-0} + 2)) --resume "$work/sig.bin" --checkpoint "$work/sig.bin" >"$work/out" 2>&1
+check "SIGTERM: the checkpoint resumes" test $? -eq 0
 
 # divergence: a huge learning rate; the checkpoint written before it is kept intact
 "$bin" train $tiny --steps 5 --checkpoint "$work/good.bin" || fail=1

@@ -81,7 +81,9 @@ int main(void) {
   T_CHECK(s2s_close(res.loss, loss, 1e-5, 1e-6), "loss %.9g want %.9g", res.loss, loss);
   double norm = s2s_grad_norm(gd, lay.total);
   T_CHECK(s2s_close(res.grad_norm, norm, 1e-4, 0), "norm %.9g want %.9g", res.grad_norm, norm);
-  T_CHECK(res.tokens == b.tgt_words + b.B, "tokens %g", res.tokens);
+  /* tokens: words + one <eos> per real sentence (the mask sum); all 3 rows are real here */
+  T_CHECK(res.tokens == b.tgt_words + 3 && res.tokens == 9 + 3, "tokens %g want %d",
+          res.tokens, b.tgt_words + 3);
   s2s_train_step_get_grads(&st, gf);
   compare_groups("grad", &lay, &c, gf, gd);
   printf("loss device %.7f reference %.7f, |g| device %.7f reference %.7f\n", res.loss, loss,
@@ -102,6 +104,29 @@ int main(void) {
   }
   s2s_train_step_get_params(&st, pf);
   compare_groups("params after 5 steps", &lay, &c, pf, pd);
+
+  /* 2b. a short batch (the last of an epoch): B stays 3, only 2 rows are real; the unset
+   * row predicts nothing, so tokens = words + 2 <eos>, not words + B */
+  {
+    static const int32_t s0[] = {2, 3, 4}, s1[] = {7, 8}, t0[] = {12, 3}, t1[] = {5, 6, 7};
+    b.T_src = 5, b.T_tgt = 6, b.B = 3;
+    s2s_batch_clear(&b);
+    s2s_batch_set(&b, 0, s0, 3, t0, 2);
+    s2s_batch_set(&b, 1, s1, 2, t1, 3);
+    T_CHECK(s2s_batch_tokens(&b) == 5 + 2, "batch tokens %d want 7", s2s_batch_tokens(&b));
+    T_CHECK(s2s_train_step_eval(&st, &b, &res) == 0, "short batch eval");
+    T_CHECK(res.tokens == b.tgt_words + 2, "short batch tokens %g want %d (not %d)", res.tokens,
+            b.tgt_words + 2, b.tgt_words + b.B);
+    s2s_train_step_get_params(&st, pf);
+    s2s_reference_params_from_float(pd, pf, lay.total);
+    double want = s2s_reference_forward_backward(&ref, &c, &lay, pd, &b, NULL);
+    T_CHECK(s2s_close(res.loss, want, 1e-5, 1e-6), "short batch loss %.9g want %.9g", res.loss,
+            want);
+    s2s_step_stats ss;
+    T_CHECK(s2s_reference_step(&ref, &c, &lay, pd, gd, &b, 0.0, &ss) == 0 &&
+                ss.tokens == res.tokens,
+            "reference counts the same tokens (%d vs %g)", ss.tokens, res.tokens);
+  }
 
   /* 3. forward-only evaluation equals the forward part of a step */
   make_batch(&b, 1);

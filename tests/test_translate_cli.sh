@@ -2,8 +2,10 @@
 # `s2sbench translate` and `s2sbench bench decode` contract: flag and input errors are
 # refused with a reason, corrupt checkpoints with the checkpoint module's messages; the
 # device decoder writes the same translations as the CPU reference decoder (beams 1 and 3,
-# length normalisation, a short max length); -o appears whole; bench decode writes a valid
-# run.json and beams.tsv whose BLEU `s2sbench bleu` reproduces from the files it leaves.
+# length normalisation, a short max length); an empty input line gives an empty output
+# line; a corpus model's placeholder tokens are never printed raw; -o appears whole; bench
+# decode writes a valid run.json and beams.tsv whose BLEU `s2sbench bleu` reproduces from
+# the files it leaves.
 set -u
 bin=$1
 . "$(dirname "$0")/cli_lib.sh"
@@ -18,6 +20,11 @@ cp "$work/src" "$work/in"
 
 expect_error "unknown flag" 2 "'--bogus'" -- translate --checkpoint "$ck" --bogus
 expect_error "no checkpoint flag" 2 "--checkpoint" -- translate
+printf 'a b\n' >"$work/in"
+expect_error "-o into a folder that is a file, refused before decoding" 1 "-o '$work/in/x.txt'" \
+  -- translate --checkpoint "$ck" -o "$work/in/x.txt"
+expect_error "-o naming a folder" 1 "-o '$work'" -- translate --checkpoint "$ck" -o "$work"
+rm -f "$work/in"
 expect_error "bad beam" 2 "--beam" -- translate --checkpoint "$ck" --beam 0
 expect_error "missing checkpoint" 1 "no-such" -- translate --checkpoint "$work/no-such.ckpt"
 cp "$ck" "$work/flip.ckpt"
@@ -40,11 +47,37 @@ for opts in "--beam 1" "--beam 3" "--beam 3 --length-norm" "--beam 2 --max-len 2
   check "device == CPU reference ($opts)" cmp -s "$work/dev.txt" "$work/ref.txt"
 done
 check "one line out per line in" test "$(wc -l <"$work/dev.txt")" -eq "$(wc -l <"$work/src")"
+# line 6 of the input is empty: nothing to translate, an empty line out (device, reference)
+check "empty line in, empty line out (device)" test -z "$(sed -n 6p "$work/dev.txt")"
+check "empty line in, empty line out (CPU reference)" test -z "$(sed -n 6p "$work/ref.txt")"
+"$bin" translate --checkpoint "$ck" --tokenize -i "$work/src" -o "$work/tok.txt" --quiet || fail=1
+check "empty line in, empty line out (--tokenize)" test -z "$(sed -n 6p "$work/tok.txt")"
 check "--max-len 2 bounds the output" test "$(awk '{ if (NF > m) m = NF } END { print m + 0 }' "$work/dev.txt")" -le 2
 check "speed on stderr" grep -q "sentences/s.*words/s" "$work/err"
 check "no temporary files left" test -z "$(ls "$work" | grep -E '\.tmp$')"
 "$bin" translate --checkpoint "$ck" --beam 3 -i "$work/src" >"$work/a.txt" 2>/dev/null
 check "some outputs are not empty" grep -q w "$work/a.txt"
+
+# a corpus model (the fixture's text holds the masked token ⟨ph1⟩, so the target vocabulary
+# does): bench decode's raw hypotheses show the model emits it; translate must restore it
+# from the line's table or drop it, never print it raw (with and without --tokenize)
+src_dir=${S2S_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
+fix=$src_dir/tests/fixtures/data/enfr
+cm=$work/corpus.ckpt
+"$bin" train --preset tiny --max-len 16 --data "$fix" --tokenize --init-scale 2 --seed 2 --steps 1 \
+  --quiet --cache-dir "$work/cache" --checkpoint "$cm" || fail=1
+cat "$fix/dev.en" "$fix/train.en" >"$work/csrc"
+cat "$fix/dev.fr" "$fix/train.fr" >"$work/cref"
+printf '\nOpen %%s now\n' >>"$work/csrc"; printf '\nOuvrir %%s\n' >>"$work/cref"
+"$bin" bench decode --checkpoint "$cm" --beams 1 -i "$work/csrc" -r "$work/cref" --trials 1 \
+  --out "$work/cb" >"$work/cb.out" 2>&1 || { cat "$work/cb.out"; fail=1; }
+check "the corpus model emits placeholder tokens" grep -q '⟨ph' "$work/cb/hyp.beam1.txt"
+for t in "" "--tokenize"; do
+  "$bin" translate --checkpoint "$cm" $t -i "$work/csrc" -o "$work/ct.txt" --quiet || fail=1
+  check "no raw placeholder printed ($t)" test "$(grep -c '⟨' "$work/ct.txt")" -eq 0
+  check "one line out per line in ($t)" test "$(wc -l <"$work/ct.txt")" -eq "$(wc -l <"$work/csrc")"
+  check "empty line in, empty line out ($t)" test -z "$(tail -n 2 "$work/ct.txt" | head -n 1)"
+done
 
 # bench decode on the synthetic task's dev stream
 expect_error "bench: -i without -r" 2 "-r REF" -- bench decode --checkpoint "$ck" -i "$work/src"

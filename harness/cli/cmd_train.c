@@ -56,7 +56,11 @@ static void help(void) {
          "  --checkpoint FILE        save the model here (at the end and every N steps)\n"
          "  --checkpoint-every N\n"
          "  --resume FILE            continue from a checkpoint (same sizes)\n"
-         "  --quiet                  no progress output\n");
+         "  --overwrite              a fresh run may replace an existing --checkpoint FILE\n"
+         "  --quiet                  no progress output\n"
+         "exit status: 0 done; 1 an error (nothing written is lost); 2 a usage error; 130 or\n"
+         "143 stopped by SIGINT or SIGTERM after finishing its step and writing the checkpoint\n"
+         "and run.json.\n");
   s2s_args_config_help();
 }
 
@@ -202,6 +206,8 @@ int s2s_cmd_train(int argc, char **argv) {
       if (!(o.resume = s2s_args_value(&c))) return 2;
     } else if (s2s_args_is(&c, "--quiet")) {
       o.quiet = 1;
+    } else if (s2s_args_is(&c, "--overwrite")) {
+      o.overwrite = 1;
     } else {
       return s2s_args_unknown(&c);
     }

@@ -274,6 +274,10 @@ int s2s_cmd_translate(int argc, char **argv) {
   if (r) return r == 1 ? 0 : r;
   s2s_ckpt ck;
   char err[1024];
+  if (o.output && s2s_check_out_file(o.output, 0, err, sizeof err) != 0) {
+    fprintf(stderr, "s2sbench translate: -o '%s': %s\n", o.output, err);
+    return 1;
+  }
   if (s2s_ckpt_read(o.checkpoint, &ck, err, sizeof err) != 0) {
     fprintf(stderr, "s2sbench translate: %s\n", err);
     return 1;

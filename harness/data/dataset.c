@@ -193,6 +193,7 @@ static int cache_path(const s2s_dataset_opts *o, const uint8_t key[32], char *ou
     snprintf(dir, sizeof dir, "%s", t && *t ? t : "/tmp");
     tmp = 1;
   }
+  if (!tmp) s2s_cache_sweep_tmp(dir); /* leftovers of killed builds (never in TMPDIR) */
   char hex[33];
   for (int i = 0; i < 16; i++)
     snprintf(hex + 2 * i, 3, "%02x", key[i]);

@@ -1,8 +1,10 @@
 /* The token-id cache file (layout in dataset_internal.h): the content key of the inputs,
  * the checks a file must pass before anything indexes into it, the read-only mapping, and
  * the atomic writer (PATH.tmp.PID, then rename). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,6 +271,31 @@ int s2s_cache_map(s2s_cache_view *v, const char *path, const uint8_t key[32], co
 }
 
 /* ---- writing ----------------------------------------------------------------------------- */
+
+/* A killed build leaves NAME.ids.tmp.PID behind (nothing else removes it): files of that
+ * form whose process is gone are removed. A live PID (a build running now, perhaps in
+ * another process) and a PID we may not signal (EPERM: alive, another user's) are kept. */
+int s2s_cache_sweep_tmp(const char *dir) {
+  DIR *d = opendir(dir);
+  if (!d) return 0;
+  int removed = 0;
+  char path[4600];
+  for (struct dirent *e; (e = readdir(d)) != NULL;) {
+    const char *t = strstr(e->d_name, ".ids.tmp.");
+    if (!t) continue;
+    const char *digits = t + strlen(".ids.tmp."), *q = digits;
+    while (*q >= '0' && *q <= '9') q++;
+    if (q == digits || *q || q - digits > 9) continue; /* not PID-suffixed: not ours */
+    const long pid = strtol(digits, NULL, 10);
+    if (pid <= 0 || pid == (long)getpid()) continue;
+    if (kill((pid_t)pid, 0) == -1 && errno == ESRCH &&
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < (int)sizeof path &&
+        remove(path) == 0)
+      removed++;
+  }
+  closedir(d);
+  return removed;
+}
 
 int s2s_cache_writer_open(s2s_cache_writer *w, const char *path, char *err, size_t errlen) {
   memset(w, 0, sizeof *w);

@@ -110,6 +110,9 @@ typedef struct s2s_cache_writer {
   s2s_cache_header h;
   char path[4096], tmp[4200];
 } s2s_cache_writer;
+/* Removes DIR's NAME.ids.tmp.PID files whose process no longer exists (kill(pid, 0)
+ * fails with ESRCH): what killed builds left. Returns how many were removed. */
+int s2s_cache_sweep_tmp(const char *dir);
 int s2s_cache_writer_open(s2s_cache_writer *w, const char *path, char *err, size_t errlen);
 int s2s_cache_write(s2s_cache_writer *w, const void *p, size_t n);
 int s2s_cache_align(s2s_cache_writer *w); /* zero bytes up to the next multiple of 8 */

@@ -316,14 +316,17 @@ int s2s_decode_batch(s2s_decoder *d, const int32_t *const *src, const int *src_l
   }
   if (s2s_buf_read(d->dev, d->best, best, (size_t)S)) goto done;
   for (int s = 0; s < S; s++) {
-    const int t = ev_t[s], eos = ev[s] >= 0 && ev[s] < K;
+    /* an empty source has nothing to translate: the empty output, as the reference gives
+     * (s2s_beam_search), whatever the zero-state decoder would have said */
+    const int empty = src_len[s] == 0;
+    const int t = empty ? -1 : ev_t[s], eos = ev[s] >= 0 && ev[s] < K;
     const int n = t < 0 ? 0 : eos ? t : t + 1; /* <eos> at step t: t words; cut: t + 1 */
     out[s] = malloc((size_t)(n + 1) * sizeof **out);
     if (!out[s]) goto done;
     if (t >= 0 && eos) trace(d, S, s, t - 1, ev[s], out[s]);
     if (t >= 0 && !eos) trace(d, S, s, t, ev[s] - K, out[s]);
     out_len[s] = n;
-    if (score) score[s] = best[s];
+    if (score) score[s] = empty ? 0.0f : best[s];
   }
   rc = 0;
 done:

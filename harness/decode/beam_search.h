@@ -65,7 +65,8 @@ int s2s_decoder_upload_params(s2s_decoder *d, const float *params);
 
 /* Decodes S <= max_sentences sentences (src[s]: src_len[s] word ids in reading order).
  * out[s] gets a malloc'd array of out_len[s] word ids (no <eos>; free() it); score[s] the
- * ranking score (total log p, or per token with length_norm). Returns 0 or -1. */
+ * ranking score (total log p, or per token with length_norm). An empty source gives the
+ * empty output (score 0), as s2s_beam_search does. Returns 0 or -1. */
 int s2s_decode_batch(s2s_decoder *d, const int32_t *const *src, const int *src_len, int S,
                      int32_t **out, int *out_len, float *score);
 

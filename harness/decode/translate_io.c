@@ -99,14 +99,46 @@ char *s2s_translate_text(const s2s_translate_vocabs *v, const int32_t *ids, int 
   return s;
 }
 
+/* A whole placeholder token "⟨phN⟩" (U+27E8 ph digits U+27E9), as the masker writes it. */
+static int is_placeholder(const char *w) {
+  if (strncmp(w, "\xE2\x9F\xA8ph", 5) != 0) return 0;
+  const char *p = w + 5;
+  while (*p >= '0' && *p <= '9') p++;
+  return p > w + 5 && !strcmp(p, "\xE2\x9F\xA9");
+}
+
+/* Whether the line's table restores token w (a record "w\tORIGINAL\n"). */
+static int has_record(const char *table, const char *w) {
+  const size_t n = strlen(w);
+  for (const char *p = table; p && *p;) {
+    if (!strncmp(p, w, n) && p[n] == '\t') return 1;
+    p = strchr(p, '\n');
+    p = p ? p + 1 : NULL;
+  }
+  return 0;
+}
+
 int s2s_translate_write(const s2s_translate_vocabs *v, const int32_t *ids, int n,
                         const char *table, FILE *f) {
-  char *s = s2s_translate_text(v, ids, n);
+  /* The decoder may emit a placeholder the line never had (no table at all, or not in
+   * it): printing "⟨ph1⟩" raw would leak the corpus's internal token, so such words are
+   * dropped here, before (de)tokenization joins them to their neighbours. */
+  int32_t *keep = malloc((size_t)(n > 0 ? n : 1) * sizeof *keep);
+  if (!keep) return -1;
+  int k = 0;
+  for (int i = 0; i < n; i++) {
+    const char *w = s2s_vocab_word(v->tgt, ids[i]);
+    if (!(w && is_placeholder(w) && !has_record(table, w))) keep[k++] = ids[i];
+  }
+  char *s = s2s_translate_text(v, keep, k);
+  free(keep);
   if (!s) return -1;
-  if (table) { /* placeholders back in; tokens the decoder invented are dropped */
-    size_t cap = strlen(s) + strlen(table) + 1;
+  /* placeholders back in from the table; tokens inside words ("⟨ph2⟩s") that the table
+   * lacks are dropped by the same pass (an empty table restores nothing) */
+  if (table || strstr(s, "\xE2\x9F\xA8ph")) {
+    size_t cap = strlen(s) + (table ? strlen(table) : 0) + 1;
     char *r = malloc(cap);
-    if (!r || s2s_corpus_unmask(s, table, r, cap) < 0) {
+    if (!r || s2s_corpus_unmask(s, table ? table : "", r, cap) < 0) {
       free(r), free(s);
       return -1;
     }

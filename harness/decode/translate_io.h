@@ -1,9 +1,9 @@
 /* Text <-> word ids for `translate` and `bench decode`: the vocabularies a checkpoint was
  * trained with, one input line to ids, ids to one output line, through the corpus
  * module's encoder/decoder (harness/data/dataset.h) with optional tokenization of raw input
- * and detokenization of the output.
- * DATA HOOK: placeholder restoring (the corpus's masked ⟨phN⟩ spans) belongs in
- * s2s_translate_text; nothing restores them yet. */
+ * and detokenization of the output. Placeholders (the corpus's masked ⟨phN⟩ spans) are
+ * restored by s2s_translate_write from the line's table; s2s_translate_text leaves them
+ * as tokens (BLEU against masked references). */
 #ifndef S2S_TRANSLATE_IO_H
 #define S2S_TRANSLATE_IO_H
 
@@ -36,7 +36,9 @@ long s2s_translate_encode(const s2s_translate_vocabs *v, const char *line, size_
 
 /* Target ids to text: a malloc'd NUL-terminated line without "\n" (NULL: no memory). */
 char *s2s_translate_text(const s2s_translate_vocabs *v, const int32_t *ids, int n);
-/* The same written to f with a "\n". Returns 0 or -1. */
+/* The same written to f with a "\n", placeholders restored from table; one the table
+ * lacks (or any, with no table) is dropped, never printed raw. No ids: an empty line.
+ * Returns 0 or -1. */
 int s2s_translate_write(const s2s_translate_vocabs *v, const int32_t *ids, int n,
                         const char *table /* placeholders to restore, or NULL */, FILE *f);
 

@@ -2,6 +2,7 @@
 #include "record/atomic_file.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -55,5 +56,52 @@ int s2s_mkdirs(const char *dir) {
       if (!c) break;
     }
   }
+  return 0;
+}
+
+int s2s_path_folder(const char *path, char *out, size_t cap) {
+  const char *slash = strrchr(path, '/');
+  while (slash && slash > path && slash[-1] == '/') slash--; /* "a//b": folder "a" */
+  const int n = !slash ? 1 : slash == path ? 1 : (int)(slash - path);
+  return snprintf(out, cap, "%.*s", n, !slash ? "." : path) >= (int)cap ? -1 : 0;
+}
+
+int s2s_check_out_dir(const char *dir, char *err, size_t errlen) {
+  char p[4096];
+  if (snprintf(p, sizeof p, "%s", dir) >= (int)sizeof p)
+    return snprintf(err, errlen, "path too long"), -1;
+  /* the nearest existing folder on the way up decides: what is missing below it is
+   * created by s2s_mkdirs later */
+  for (;;) {
+    struct stat st;
+    if (stat(p, &st) == 0) {
+      if (!S_ISDIR(st.st_mode))
+        return snprintf(err, errlen, "'%s' is not a folder", p), -1;
+      if (access(p, W_OK | X_OK) != 0)
+        return snprintf(err, errlen, "folder '%s' is not writable: %s", p, strerror(errno)), -1;
+      return 0;
+    }
+    if (errno != ENOENT && errno != ENOTDIR)
+      return snprintf(err, errlen, "'%s': %s", p, strerror(errno)), -1;
+    char up[4096];
+    if (s2s_path_folder(p, up, sizeof up) != 0 || !strcmp(up, p)) /* "/" or "." is missing */
+      return snprintf(err, errlen, "'%s': %s", p, strerror(errno)), -1;
+    memcpy(p, up, strlen(up) + 1);
+  }
+}
+
+int s2s_check_out_file(const char *path, int mkdir_ok, char *err, size_t errlen) {
+  struct stat st;
+  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+    return snprintf(err, errlen, "'%s' is a directory, not a file", path), -1;
+  char dir[4096];
+  if (s2s_path_folder(path, dir, sizeof dir) != 0)
+    return snprintf(err, errlen, "path too long"), -1;
+  if (mkdir_ok) return s2s_check_out_dir(dir, err, errlen);
+  if (stat(dir, &st) != 0)
+    return snprintf(err, errlen, "folder '%s' does not exist", dir), -1;
+  if (!S_ISDIR(st.st_mode)) return snprintf(err, errlen, "'%s' is not a folder", dir), -1;
+  if (access(dir, W_OK | X_OK) != 0)
+    return snprintf(err, errlen, "folder '%s' is not writable: %s", dir, strerror(errno)), -1;
   return 0;
 }

@@ -308,7 +308,7 @@ static int finish(s2s_train_step *s, const s2s_batch *b, double norm, s2s_step_r
   out->loss = sc[0] / b->B;
   out->correct = sc[1];
   out->grad_norm = norm;
-  out->tokens = b->tgt_words + b->B;
+  out->tokens = s2s_batch_tokens(b); /* real rows only: a short batch's empty rows add none */
   return 0;
 }
 

@@ -36,7 +36,7 @@ typedef struct s2s_ticket {
 
 typedef struct s2s_step_result {
   double loss;        /* sum of cross-entropy over target tokens, divided by B */
-  double tokens;      /* target tokens predicted (words + <eos>) */
+  double tokens;      /* target tokens predicted: words + one <eos> per real sentence */
   double correct;     /* of those, argmax == target */
   double grad_norm;   /* global L2 norm before clipping */
 } s2s_step_result;

@@ -1,12 +1,16 @@
 /* The training loop (see train.h). Batch i and the learning rate at step i depend only on
  * (data, seed, i), so a run resumed from a checkpoint at step k continues exactly as the
- * uninterrupted run would (same device, same seed). */
+ * uninterrupted run would (same device, same seed). Outputs are checked before any work;
+ * SIGINT / SIGTERM end the run after the current step with a checkpoint and run.json. */
 #include "train/train.h"
 
+#include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "record/atomic_file.h"
@@ -17,6 +21,7 @@
 #include "run/run_record.h"
 #include "profile/stats.h"
 #include "step/train_step.h"
+#include "train/train_tsv.h"
 
 typedef struct run_state {
   const s2s_train_opts *o;
@@ -26,8 +31,7 @@ typedef struct run_state {
   s2s_split split;
   long steps_per_epoch, first_step, total_steps, done;
   s2s_batch batch;
-  FILE *tsv;
-  char tsv_path[4200], tsv_tmp[4300];
+  s2s_train_tsv tsv;
   double t0, words;
   s2s_step_result last;
   double last_lr, last_eval_loss, last_eval_acc, last_eval_bleu;
@@ -35,7 +39,62 @@ typedef struct run_state {
   int have_dec;
   float *host_params;
   long last_ckpt_step;
+  int stop_signal;            /* the signal that ended the loop early, 0 if none */
 } run_state;
+
+/* SIGINT / SIGTERM: the handler only records the signal; the loop finishes its step and
+ * stops. A second signal while it winds down ends the process at once (default action). */
+static volatile sig_atomic_t pending_signal = 0;
+
+static void on_signal(int sig) {
+  if (pending_signal) {
+    signal(sig, SIG_DFL);
+    raise(sig);
+    return;
+  }
+  pending_signal = sig;
+}
+
+static const int stop_signals[2] = {SIGINT, SIGTERM};
+
+/* A signal ignored when we started (nohup, a background job's SIGINT) stays ignored. */
+static void catch_signals(struct sigaction old[2]) {
+  pending_signal = 0;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART; /* reads and writes go on; the flag is polled per step */
+  for (int i = 0; i < 2; i++)
+    if (sigaction(stop_signals[i], NULL, &old[i]) == 0 && old[i].sa_handler != SIG_IGN)
+      sigaction(stop_signals[i], &sa, NULL);
+}
+
+static void restore_signals(const struct sigaction old[2]) {
+  for (int i = 0; i < 2; i++) sigaction(stop_signals[i], &old[i], NULL);
+}
+
+/* Before any work: the outputs can be written (a run that trains for hours and then
+ * cannot save loses the model), and a fresh run does not silently replace a model. */
+static int check_outputs(const s2s_train_opts *o) {
+  char err[4600];
+  struct stat st;
+  if (o->checkpoint && s2s_check_out_file(o->checkpoint, 1, err, sizeof err) != 0) {
+    fprintf(stderr, "s2sbench train: --checkpoint '%s': %s\n", o->checkpoint, err);
+    return -1;
+  }
+  if (o->out_dir && s2s_check_out_dir(o->out_dir, err, sizeof err) != 0) {
+    fprintf(stderr, "s2sbench train: --out '%s': %s\n", o->out_dir, err);
+    return -1;
+  }
+  if (o->checkpoint && !o->resume && !o->overwrite && stat(o->checkpoint, &st) == 0) {
+    fprintf(stderr, "s2sbench train: --checkpoint '%s' exists: a fresh run would overwrite "
+            "that model; continue it with --resume '%s', remove it, or pass --overwrite\n",
+            o->checkpoint, o->checkpoint);
+    return -1;
+  }
+  return 0;
+}
 
 static int save_checkpoint(run_state *r, long step, double lr) {
   const s2s_train_opts *o = r->o;
@@ -54,8 +113,11 @@ static int save_checkpoint(run_state *r, long step, double lr) {
   h.extra_bytes = o->ckpt_extra_bytes;
   h.data_hash = o->data->data_hash;
   snprintf(h.task, sizeof h.task, "%s", o->data->name);
-  char err[512];
-  int rc = s2s_ckpt_write(o->checkpoint, &h, p, o->ckpt_extra, err, sizeof err);
+  char err[512] = "", dir[4096];
+  int rc = s2s_path_folder(o->checkpoint, dir, sizeof dir) != 0 || s2s_mkdirs(dir) != 0
+               ? -1 /* checked creatable at the start (check_outputs); s2s_mkdirs says why */
+               : s2s_ckpt_write(o->checkpoint, &h, p, o->ckpt_extra, err, sizeof err);
+  if (rc && !err[0]) snprintf(err, sizeof err, "cannot write checkpoint '%s'", o->checkpoint);
   free(p);
   if (rc) fprintf(stderr, "s2sbench train: %s\n", err);
   else r->last_ckpt_step = step;
@@ -151,18 +213,19 @@ static int evaluate(run_state *r) {
 }
 
 static void log_row(run_state *r, long step, double lr, int eval) {
-  if (!r->tsv) return;
+  FILE *tsv = r->tsv.f;
+  if (!tsv) return;
   const s2s_step_result *s = &r->last;
   double el = s2s_now() - r->t0;
-  fprintf(r->tsv, "%ld\t%.6f\t%.6g\t%.6f\t%.6f\t%.6f\t%.6f\t%.1f\t%.3f", step,
+  fprintf(tsv, "%ld\t%.6f\t%.6g\t%.6f\t%.6f\t%.6f\t%.6f\t%.1f\t%.3f", step,
           (double)step / r->steps_per_epoch, lr, s->loss, exp(s->loss * r->batch.B / s->tokens),
           s->grad_norm, s->correct / s->tokens, r->words / (el > 0 ? el : 1), el);
   if (eval)
-    fprintf(r->tsv, "\t%.6f\t%.6f\t%.6f\t%.4f\n", r->last_eval_loss, exp(r->last_eval_loss),
+    fprintf(tsv, "\t%.6f\t%.6f\t%.6f\t%.4f\n", r->last_eval_loss, exp(r->last_eval_loss),
             r->last_eval_acc, r->last_eval_bleu);
   else
-    fprintf(r->tsv, "\t\t\t\t\n");
-  fflush(r->tsv);
+    fprintf(tsv, "\t\t\t\t\n");
+  fflush(tsv);
 }
 
 static int write_run_json(run_state *r, int argc, char **argv, const char *status) {
@@ -186,6 +249,8 @@ static int write_run_json(run_state *r, int argc, char **argv, const char *statu
   double el = s2s_now() - r->t0;
   s2s_json_object(&j, "summary");
   s2s_json_str(&j, "status", status);
+  if (r->stop_signal)
+    s2s_json_str(&j, "signal", r->stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
   s2s_json_int(&j, "first_step", r->first_step);
   s2s_json_int(&j, "last_step", r->first_step + r->done);
   s2s_json_num(&j, "epochs_done", (double)(r->first_step + r->done) / r->steps_per_epoch);
@@ -200,31 +265,6 @@ static int write_run_json(run_state *r, int argc, char **argv, const char *statu
   s2s_json_close(&j, '}');
   s2s_json_end(&j);
   return s2s_atomic_commit(&a);
-}
-
-static int open_tsv(run_state *r) {
-  if (!r->o->out_dir) return 0;
-  if (s2s_mkdirs(r->o->out_dir) != 0) return -1;
-  snprintf(r->tsv_path, sizeof r->tsv_path, "%s/train.tsv", r->o->out_dir);
-  snprintf(r->tsv_tmp, sizeof r->tsv_tmp, "%s.partial", r->tsv_path);
-  r->tsv = fopen(r->tsv_tmp, "w");
-  if (!r->tsv) {
-    fprintf(stderr, "s2sbench train: cannot write '%s'\n", r->tsv_tmp);
-    return -1;
-  }
-  fprintf(r->tsv, "step\tepoch\tlr\tloss\tperplexity\tgrad_norm\taccuracy\twords_per_s\t"
-                  "elapsed_s\tdev_loss\tdev_perplexity\tdev_accuracy\tdev_bleu\n");
-  return 0;
-}
-
-/* train.tsv holds whole rows only: it is renamed into place when the run ends (also when
- * it stops on an error, so the log up to the failure is kept). */
-static void close_tsv(run_state *r) {
-  if (!r->tsv) return;
-  fclose(r->tsv);
-  r->tsv = NULL;
-  if (rename(r->tsv_tmp, r->tsv_path) != 0)
-    fprintf(stderr, "s2sbench train: cannot rename '%s'\n", r->tsv_tmp);
 }
 
 static int loop(run_state *r) {
@@ -258,11 +298,19 @@ static int loop(run_state *r) {
         save_checkpoint(r, s1, lr) != 0)
       return -1;
     progress(r, s1, 0);
+    if (pending_signal) { /* the step is done: stop here, saving as at the end */
+      r->stop_signal = pending_signal;
+      break;
+    }
   }
-  if (o->checkpoint && r->last_ckpt_step != r->total_steps &&
-      save_checkpoint(r, r->total_steps, r->last_lr) != 0)
+  const long end = r->first_step + r->done;
+  if (r->stop_signal && !o->quiet)
+    fprintf(stderr, "\ns2sbench train: %s at step %ld: stopping%s\n",
+            r->stop_signal == SIGINT ? "SIGINT" : "SIGTERM", end,
+            o->checkpoint ? ", saving the checkpoint" : " (no --checkpoint: nothing to save)");
+  if (o->checkpoint && r->last_ckpt_step != end && save_checkpoint(r, end, r->last_lr) != 0)
     return -1;
-  if (r->done) progress(r, r->total_steps, 1);
+  if (r->done) progress(r, end, 1);
   return 0;
 }
 
@@ -272,6 +320,7 @@ int s2s_train_run(const s2s_train_opts *o, int argc, char **argv) {
   r.o = o;
   r.last_ckpt_step = -1;
   char err[1024];
+  if (check_outputs(o) != 0) return 1;
   if (s2s_run_open_devices("train", "--devices", o->devices, &r.devs, &r.ndev) != 0) {
     return 1;
   }
@@ -307,16 +356,24 @@ int s2s_train_run(const s2s_train_opts *o, int argc, char **argv) {
             r.first_step, r.total_steps);
     goto out;
   }
-  if (open_tsv(&r) != 0) goto out;
+  if (o->out_dir && s2s_train_tsv_open(&r.tsv, o->out_dir, o->resume ? r.first_step : -1) != 0)
+    goto out;
   r.t0 = s2s_now();
-  if (loop(&r) == 0) {
+  struct sigaction old[2];
+  catch_signals(old);
+  const int looped = loop(&r);
+  restore_signals(old);
+  if (looped == 0 && r.stop_signal) { /* saved and logged; the exit says it was cut short */
+    rc = 128 + r.stop_signal;
+    status = "interrupted";
+  } else if (looped == 0) {
     rc = 0;
     status = "completed";
   }
-  close_tsv(&r);
+  s2s_train_tsv_close(&r.tsv);
   if (o->out_dir && write_run_json(&r, argc, argv, status) != 0) rc = 1;
 out:
-  close_tsv(&r);
+  s2s_train_tsv_close(&r.tsv);
   if (r.have_dec) s2s_decoder_free(&r.dec);
   free(r.host_params);
   s2s_train_step_free(&r.step);

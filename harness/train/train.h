@@ -1,6 +1,7 @@
 /* The training loop on one device: batches from the synthetic task, the lr schedule,
- * progress on the terminal, train.tsv + run.json under --out, checkpoints, resume, and a
- * hard stop on a non-finite loss or gradient norm (the last good checkpoint is kept). */
+ * progress on the terminal, train.tsv + run.json under --out, checkpoints, resume (the
+ * earlier train.tsv rows kept), a hard stop on a non-finite loss or gradient norm (the
+ * last good checkpoint is kept), and a clean stop on SIGINT / SIGTERM. */
 #ifndef S2S_TRAIN_H
 #define S2S_TRAIN_H
 
@@ -20,13 +21,17 @@ typedef struct s2s_train_opts {
   const char *checkpoint; /* NULL: none */
   long checkpoint_every;  /* steps; 0: only at the end */
   const char *resume;     /* NULL: fresh start */
+  int overwrite;          /* 1: a fresh run may replace an existing --checkpoint file */
   long log_every;         /* rows of train.tsv */
   long eval_every;        /* dev loss, perplexity, accuracy and BLEU every N steps (0: off) */
   int eval_beam;          /* beam of the dev BLEU decoding (1 = greedy) */
   int quiet;
 } s2s_train_opts;
 
-/* Returns the process exit status (0, 1 for a failed run). */
+/* Returns the process exit status: 0; 1 for a failed run (also when an output path
+ * cannot be written, found before any work, or a fresh run would overwrite an existing
+ * checkpoint without `overwrite`); 128 + the signal (130 SIGINT, 143 SIGTERM) for a run
+ * stopped by one after its step, checkpoint and run.json. */
 int s2s_train_run(const s2s_train_opts *o, int argc, char **argv);
 
 #endif
