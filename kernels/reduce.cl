@@ -30,3 +30,18 @@ void reduce_sum(const ulong n, __global const float *x, const ulong x_off, const
     *o = accumulate ? *o + red[0] : red[0];
   }
 }
+
+/* Column sums added into out: out[j] += sum over i < rows of x[i * cols + j], j < cols (the
+ * bias gradients: dL/db = the column sums of dL/dgates, or of dL/dlogits). One work-item
+ * per column, the rows in order, so neighbouring work-items read neighbouring words; a
+ * GEMM against a vector of ones does the same at m = 1, where CLBlast ran at 0.3 GFLOP/s.
+ *   x (rows, cols) at x_off; out (cols) at out_off. */
+__kernel void column_sum(const ulong rows, const ulong cols, __global const float *x,
+                         const ulong x_off, __global float *out, const ulong out_off) {
+  const ulong j = get_global_id(0);
+  if (j >= cols) return;
+  x += x_off + j;
+  float acc = 0.0f;
+  for (ulong i = 0; i < rows; i++) acc += x[i * cols];
+  out[out_off + j] += acc;
+}

@@ -94,6 +94,7 @@ int s2s_kernels_init(s2s_kernels *k, s2s_device *dev) {
   S2S_TRY(s2s_kernel_create(k->program, "embedding_backward", &k->emb_bwd));
   S2S_TRY(s2s_kernel_create(k->program, "softmax_xent", &k->xent));
   S2S_TRY(s2s_kernel_create(k->program, "reduce_sum", &k->reduce));
+  S2S_TRY(s2s_kernel_create(k->program, "column_sum", &k->colsum));
   S2S_TRY(s2s_kernel_create(k->program, "sgd_clip_update", &k->sgd));
   S2S_TRY(s2s_kernel_create(k->program, "axpy", &k->axpy));
   S2S_TRY(s2s_kernel_create(k->program, "softmax_shard_stats", &k->shard_stats));
@@ -104,7 +105,8 @@ int s2s_kernels_init(s2s_kernels *k, s2s_device *dev) {
 
 void s2s_kernels_free(s2s_kernels *k) {
   cl_kernel all[] = {k->lstm_fwd, k->lstm_bwd, k->emb_fwd, k->emb_bwd,     k->xent,
-                     k->reduce,   k->sgd,      k->axpy,    k->shard_stats, k->shard_grad};
+                     k->reduce,   k->colsum,   k->sgd,     k->axpy,        k->shard_stats,
+                     k->shard_grad};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
     if (all[i]) clReleaseKernel(all[i]);
   if (k->partials.mem) s2s_buf_free(&k->partials);
@@ -180,6 +182,11 @@ int s2s_cl_sgd_clip_update(s2s_kernels *k, size_t n, s2s_buf params, s2s_buf gra
   S2S_TRY(s2s_kernel_args(k->sgd, "ubbmiff", n, params, grads, scalars.mem,
                    (int)(scalars.off + (size_t)norm2_index), (double)lr, (double)clip));
   return s2s_kernel_launch(k->dev, k->sgd, n, 0);
+}
+
+int s2s_cl_column_sum(s2s_kernels *k, size_t rows, size_t cols, s2s_buf x, s2s_buf out) {
+  S2S_TRY(s2s_kernel_args(k->colsum, "uubb", rows, cols, x, out));
+  return s2s_kernel_launch(k->dev, k->colsum, cols, 0);
 }
 
 int s2s_cl_axpy(s2s_kernels *k, size_t n, float a, s2s_buf x, s2s_buf y) {

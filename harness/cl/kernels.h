@@ -10,7 +10,8 @@
 typedef struct s2s_kernels {
   s2s_device *dev;
   cl_program program;
-  cl_kernel lstm_fwd, lstm_bwd, emb_fwd, emb_bwd, xent, reduce, sgd, axpy, shard_stats, shard_grad;
+  cl_kernel lstm_fwd, lstm_bwd, emb_fwd, emb_bwd, xent, reduce, colsum, sgd, axpy, shard_stats,
+      shard_grad;
   size_t xent_wg, red_wg;
   s2s_buf partials;  /* (red_groups) scratch for two-pass reductions */
   size_t red_groups;
@@ -56,6 +57,8 @@ int s2s_cl_reduce_sum(s2s_kernels *k, size_t n, s2s_buf x, int squares, s2s_buf 
 /* kernels/optimizer.cl */
 int s2s_cl_sgd_clip_update(s2s_kernels *k, size_t n, s2s_buf params, s2s_buf grads,
                            s2s_buf scalars, int norm2_index, float lr, float clip);
+/* kernels/reduce.cl: out[j] += sum_i x[i * cols + j] (x (rows, cols), out (cols)) */
+int s2s_cl_column_sum(s2s_kernels *k, size_t rows, size_t cols, s2s_buf x, s2s_buf out);
 int s2s_cl_axpy(s2s_kernels *k, size_t n, float a, s2s_buf x, s2s_buf y);
 
 #endif

@@ -219,8 +219,7 @@ static int layer_backward(s2s_train_step *s, int d, const s2s_lstm_offsets *o,
                    s2s_buf_at(st->grads, o->w_ih), in, NULL));
   S2S_TRY(s2s_gemm(st->dev, TR, NT, G, H, N, 1.0f, lb->act, G, lb->h, H, 1.0f,
                    s2s_buf_at(st->grads, o->w_hh), H, NULL));
-  S2S_TRY(s2s_gemm(st->dev, NT, NT, 1, G, N, 1.0f, st->ones, N, lb->act, G, 1.0f,
-                   s2s_buf_at(st->grads, o->bias), G, NULL));
+  S2S_TRY(s2s_cl_column_sum(&st->k, N, G, lb->act, s2s_buf_at(st->grads, o->bias)));
   if (!g->dx_batched) return 0;
   return s2s_gemm(st->dev, NT, NT, N, in, G, 1.0f, lb->act, G, w_ih, in, g->dx_beta, g->dx, in,
                   NULL);

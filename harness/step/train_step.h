@@ -50,7 +50,6 @@ typedef struct s2s_stage {
   s2s_buf params, grads;  /* (lay.total): only this stage's segments are live */
   s2s_buf scalars;        /* [loss, correct, own norm^2, global norm^2] */
   s2s_buf ids, masks;     /* this device's copies of the batch (see the step's fields) */
-  s2s_buf ones;           /* (max T * B) 1.0: bias gradients by GEMM */
   s2s_buf htop;           /* (T_tgt, B, H) top decoder h copied from another context */
   s2s_ticket *top_tk;     /* (T_tgt) top decoder step t posted for this shard device */
   int nseg;

@@ -178,8 +178,6 @@ int s2s_train_step_init(s2s_train_step *s, s2s_device *devs, int ndev, const s2s
   int staged = 0;
   for (int d = 0; d < ndev; d++) {
     s2s_stage *st = &s->st[d];
-    S2S_TRY(alloc(s, d, Tm * B, &st->ones, "ones"));
-    S2S_TRY(s2s_buf_fill(st->dev, st->ones, 1.0f, Tm * B));
     S2S_TRY(alloc(s, d, 3 * Tm * B, &st->ids, "token ids"));
     S2S_TRY(alloc(s, d, 2 * Tm * B, &st->masks, "masks"));
     staged |= !s2s_step_same_ctx(s, 0, d);
@@ -229,7 +227,7 @@ void s2s_train_step_free(s2s_train_step *s) {
   for (int d = 0; d < s->ndev; d++) {
     s2s_stage *st = &s->st[d];
     free_buf(&st->params), free_buf(&st->grads), free_buf(&st->scalars);
-    free_buf(&st->ids), free_buf(&st->masks), free_buf(&st->ones), free_buf(&st->htop);
+    free_buf(&st->ids), free_buf(&st->masks), free_buf(&st->htop);
     free(st->top_tk);
     if (st->k.dev) s2s_kernels_free(&st->k);
   }

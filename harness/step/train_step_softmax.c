@@ -37,8 +37,7 @@ static int softmax_fused(s2s_train_step *s, const s2s_batch *b, int backward) {
                      s2s_buf_at(dhtop, r0 * H), H, NULL));
     S2S_TRY(s2s_gemm(st->dev, TR, NT, V, H, n, 1.0f, s->logits[0], V, s2s_buf_at(htop, r0 * H),
                      H, 1.0f, s2s_buf_at(st->grads, s->lay.out_w), H, NULL));
-    S2S_TRY(s2s_gemm(st->dev, NT, NT, 1, V, n, 1.0f, st->ones, n, s->logits[0], V, 1.0f,
-                     s2s_buf_at(st->grads, s->lay.out_b), V, NULL));
+    S2S_TRY(s2s_cl_column_sum(&st->k, n, V, s->logits[0], s2s_buf_at(st->grads, s->lay.out_b)));
   }
   return loss_sums(s, N);
 }
@@ -106,9 +105,8 @@ static int softmax_sharded(s2s_train_step *s, const s2s_batch *b, int backward) 
       S2S_TRY(s2s_gemm(st->dev, TR, NT, (size_t)Vk, H, n, 1.0f, s->logits[k], (size_t)Vk,
                        s2s_buf_at(hv[d], r0 * H), H, 1.0f,
                        s2s_buf_at(st->grads, s->lay.out_w + (size_t)v0 * H), H, NULL));
-      S2S_TRY(s2s_gemm(st->dev, NT, NT, 1, (size_t)Vk, n, 1.0f, st->ones, n, s->logits[k],
-                       (size_t)Vk, 1.0f, s2s_buf_at(st->grads, s->lay.out_b + (size_t)v0),
-                       (size_t)Vk, NULL));
+      S2S_TRY(s2s_cl_column_sum(&st->k, n, (size_t)Vk, s->logits[k],
+                                s2s_buf_at(st->grads, s->lay.out_b + (size_t)v0)));
     }
   }
   if (backward) /* the top layer adds every shard's dL/dh */
