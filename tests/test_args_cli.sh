@@ -26,6 +26,16 @@ check "devices --help exits 0" test $? -eq 0
 rc=$?
 check "size flag after --preset is taken (exit $rc)" test "$rc" -eq 0
 check "... and recorded: 32 cells" grep -q '"hidden": 32' "$work/run/run.json"
+# usage errors of the device flags exit 2, like every other bad flag
+expect_error "train: empty --devices" 2 "--devices: empty SPEC" -- train --preset tiny --task copy --steps 1 --devices ''
+expect_error "train: a split naming a device the run lacks" 2 "device 5 does not exist" \
+  -- train --preset tiny --task copy --steps 1 --devices cpu/2 --split 'layers=0,5;softmax=1'
+# resuming with another seed is allowed, and said
+"$bin" train --preset tiny --task copy --steps 2 --quiet --checkpoint "$work/s.ckpt" >/dev/null 2>&1
+"$bin" train --preset tiny --task copy --steps 3 --quiet --resume "$work/s.ckpt" --seed 7 \
+  >"$work/out" 2>&1
+check "resume with another --seed warns" grep -q 'trained with --seed 1, this run uses 7' "$work/out"
+
 # help: every flag once, with its unit and the presets' values
 "$bin" train --help >"$work/help" 2>&1
 check "train --help: --epochs is one flag line" test "$(grep -c '^  --epochs N' "$work/help")" -eq 1

@@ -142,6 +142,16 @@ static int resume(run_state *r) {
     s2s_ckpt_free(&ck);
     return -1;
   }
+  /* the data order and the batch shapes follow seed and max-len: another value is a different
+   * run from here on, allowed but said */
+  if (ck.h.seed != r->o->cfg.seed)
+    fprintf(stderr, "s2sbench train: warning: --resume: the checkpoint was trained with --seed "
+            "%llu, this run uses %llu: batches from here on differ from the uninterrupted run\n",
+            (unsigned long long)ck.h.seed, (unsigned long long)r->o->cfg.seed);
+  if ((int)ck.h.max_len != r->o->cfg.max_len)
+    fprintf(stderr, "s2sbench train: warning: --resume: the checkpoint was trained with "
+            "--max-len %u, this run uses %d: the data differ from the uninterrupted run\n",
+            ck.h.max_len, r->o->cfg.max_len);
   int rc = s2s_train_step_set_params(&r->step, ck.params);
   r->first_step = (long)ck.h.step;
   if (!r->o->quiet)
@@ -321,14 +331,24 @@ int s2s_train_run(const s2s_train_opts *o, int argc, char **argv) {
   r.last_ckpt_step = -1;
   char err[1024];
   if (check_outputs(o) != 0) return 1;
+  if (o->devices && !*o->devices) {
+    fprintf(stderr, "s2sbench train: --devices: empty SPEC (leave the flag out for the default "
+            "device)\n");
+    return 2;
+  }
+  if (o->eval_every > 0 && o->data->dev_batches == 0) {
+    fprintf(stderr, "s2sbench train: --eval-every %ld: the data have no dev set (give --data "
+            "with dev files, or --dev-src/--dev-tgt)\n", (long)o->eval_every);
+    return 2;
+  }
   if (s2s_run_open_devices("train", "--devices", o->devices, &r.devs, &r.ndev) != 0) {
     return 1;
   }
   if (o->split ? s2s_split_parse(&r.split, o->split, r.ndev, &o->cfg, err, sizeof err)
                : (s2s_split_default(&r.split, r.ndev, &o->cfg), 0)) {
-    fprintf(stderr, "s2sbench train: %s\n", err);
+    fprintf(stderr, "s2sbench train: %s\n", err); /* err names --split */
     s2s_device_close(r.devs, r.ndev);
-    return 1;
+    return 2; /* a usage error, like every other bad flag */
   }
   s2s_run_record_bind(&r.devs[0].info); /* one host thread drives every device */
   r.steps_per_epoch = o->data->steps_per_epoch;
