@@ -36,6 +36,16 @@ expect_error "train: a split naming a device the run lacks" 2 "device 5 does not
   >"$work/out" 2>&1
 check "resume with another --seed warns" grep -q 'trained with --seed 1, this run uses 7' "$work/out"
 
+# UTF-8 errors count the byte from 1 in every reader: train's corpus and translate's input
+mkdir -p "$work/u8"
+printf 'a b\nc \377 d\n' >"$work/u8/train.en"; printf 'a b\nc d\n' >"$work/u8/train.fr"
+expect_error "train: UTF-8 error at byte 3 of line 2" 1 "train.en:2: invalid UTF-8 at byte 3 of the line (counting from 1): 0xFF" \
+  -- train --preset tiny --data "$work/u8" --steps 1 --cache-dir "$work/u8/cache"
+printf 'ok\nc \377 d\n' >"$work/in"
+expect_error "translate: UTF-8 error at byte 3 of line 2" 1 "<stdin>:2: invalid UTF-8 at byte 3 of the line (counting from 1): 0xFF" \
+  -- translate --checkpoint "$work/s.ckpt"
+rm -f "$work/in"
+
 # help: every flag once, with its unit and the presets' values
 "$bin" train --help >"$work/help" 2>&1
 check "train --help: --epochs is one flag line" test "$(grep -c '^  --epochs N' "$work/help")" -eq 1

@@ -102,7 +102,8 @@ static int side_prepare(side *sd, line_reader *r, int tokenize, s2s_lang lang, i
   if (r->too_long) return P_LONG;
   size_t bad;
   if (s2s_utf8_validate(r->line, r->n, &bad) != 0) {
-    snprintf(err, errlen, "%s:%ld: invalid UTF-8 at byte %zu", r->path, r->line_no, bad + 1);
+    snprintf(err, errlen, "%s:%ld: invalid UTF-8 at byte %zu of the line (counting from 1): 0x%02X",
+             r->path, r->line_no, bad + 1, (unsigned)(unsigned char)r->line[bad]);
     return P_ERROR;
   }
   if (memchr(r->line, 0, r->n)) {

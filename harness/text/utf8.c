@@ -163,8 +163,8 @@ int s2s_text_lines_read(FILE *f, const char *name, s2s_lines_mode mode, int vali
     }
     size_t bad;
     if (validate_utf8 && s2s_utf8_validate(d + start, end - start, &bad) != 0) {
-      snprintf(err, errlen, "%s:%zu: invalid UTF-8 (byte 0x%02X at byte offset %zu of the line)",
-               name, out->n + 1, (unsigned)(unsigned char)d[start + bad], bad);
+      snprintf(err, errlen, "%s:%zu: invalid UTF-8 at byte %zu of the line (counting from 1): "
+               "0x%02X", name, out->n + 1, bad + 1, (unsigned)(unsigned char)d[start + bad]);
       s2s_text_lines_free(out);
       return -1;
     }
