@@ -2,9 +2,11 @@
  * -> train, kde -> dev, office -> test, plus a truncated catalog made here). Checks every
  * counter, the files, the manifest, restoring placeholders from the mask sidecar, and:
  *   LEAK CHECK: no English or French line of dev or test occurs in train, and no test line
- *   occurs in dev (the fixtures hold two dev and two test pairs that would leak);
+ *   occurs in dev, also up to letter case and spacing (the fixtures hold three dev pairs,
+ *   one a case variant, and two test pairs that would leak);
  *   DETERMINISM: two builds from the inputs listed in different orders give the same bytes
  *   and the same CORPUS_HASH. */
+#include <ctype.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,9 +42,21 @@ static void free_lines(lines *l) {
   free(l->line);
 }
 
+/* a and b equal up to ASCII letter case and runs of spaces (an oracle independent of the
+ * corpus's own Unicode folding; the fixtures' case variants are ASCII) */
+static int same_folded(const char *a, const char *b) {
+  for (;;) {
+    while (*a == ' ' && (a[1] == ' ' || a[1] == '\0')) a++;
+    while (*b == ' ' && (b[1] == ' ' || b[1] == '\0')) b++;
+    if (!*a || !*b) return !*a && !*b;
+    if (tolower((unsigned char)*a) != tolower((unsigned char)*b)) return 0;
+    a++, b++;
+  }
+}
+
 static int contains(const lines *l, const char *s) {
   for (size_t i = 0; i < l->n; i++)
-    if (!strcmp(l->line[i], s)) return 1;
+    if (same_folded(l->line[i], s)) return 1;
   return 0;
 }
 
@@ -131,14 +145,14 @@ int main(void) {
               st.plural_pairs == 1,
           "header %ld context %ld sysdep %ld plural %ld", st.header_entries, st.context_entries,
           st.sysdep_entries, st.plural_pairs);
-  T_CHECK(st.pairs_read == 30, "pairs read %ld (gnu-a 11, gnu-b 4, gtk 5, kde 6, office 4)",
+  T_CHECK(st.pairs_read == 31, "pairs read %ld (gnu-a 11, gnu-b 4, gtk 5, kde 7, office 4)",
           st.pairs_read);
   T_CHECK(st.identical == 1 && st.placeholder_mismatch == 1 && st.length_filtered == 1,
           "identical %ld mismatch %ld length %ld", st.identical, st.placeholder_mismatch,
           st.length_filtered);
   T_CHECK(st.duplicate_pairs == 1 && st.conflicting_english == 1, "dup %ld conflict %ld",
           st.duplicate_pairs, st.conflicting_english);
-  T_CHECK(st.leaked_dev == 2 && st.leaked_test == 2, "leaked dev %ld test %ld", st.leaked_dev,
+  T_CHECK(st.leaked_dev == 3 && st.leaked_test == 2, "leaked dev %ld test %ld", st.leaked_dev,
           st.leaked_test);
   T_CHECK(st.pairs[0] == 15 && st.pairs[1] == 4 && st.pairs[2] == 2, "train %ld dev %ld test %ld",
           st.pairs[0], st.pairs[1], st.pairs[2]);
@@ -180,7 +194,7 @@ int main(void) {
     broken += strstr(man.line[i], "gnu-broken\t") == man.line[i] &&
               strstr(man.line[i], "\terror: ") != NULL;
     kde += strstr(man.line[i], "kde-pkg\t1.0-4\tkde\tdev\t") == man.line[i] &&
-           strstr(man.line[i], "\t6\t4\tok") != NULL;
+           strstr(man.line[i], "\t7\t4\tok") != NULL;
     T_CHECK(!strstr(man.line[i], tmp), "manifest holds a machine path: %s", man.line[i]);
   }
   T_CHECK(broken == 1 && kde == 1, "manifest rows: broken %d kde %d", broken, kde);

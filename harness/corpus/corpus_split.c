@@ -1,8 +1,10 @@
 /* The corpus split: whole package families go to dev or test (named on the command line, or
  * chosen deterministically from the data), everything else to train; then dedup within each
  * split and the leak check across splits. Leak rule: a dev pair is dropped when its masked,
- * normalised English or French text occurs in train; a test pair when it occurs in train
- * or in the kept dev pairs. So no dev/test sentence, on either side, is in train. */
+ * normalised English or French text occurs in train up to letter case and spacing (both
+ * sides compared case-folded, whitespace runs as one space, trimmed); a test pair when it
+ * occurs so in train or in the kept dev pairs. So no dev/test sentence, on either side, is
+ * in train, not even as "Collapse All Threads" against "Collapse all threads". */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,8 @@
 #include "corpus/corpus_internal.h"
 
 #include "text/sha256.h"
+#include "text/unicode_tables.h"
+#include "text/utf8.h"
 
 const char *const s2s_split_names[3] = {"train", "dev", "test"};
 
@@ -94,17 +98,49 @@ int s2s_corpus_assign_splits(s2s_corpus_state *cs, const s2s_corpus_options *opt
   return 0;
 }
 
+/* The leak check's key of a text: str.lower() of every code point (the final-sigma rule
+ * does not matter for a comparison), whitespace runs as one space, no space at the ends. */
+static char *fold(const char *s) {
+  const size_t n = strlen(s);
+  uint32_t *cp = malloc((n + 1) * sizeof *cp);
+  char *out = malloc(3 * 4 * n + 1);
+  if (!cp || !out) return free(cp), free(out), NULL;
+  const size_t m = s2s_utf8_decode(s, n, cp);
+  size_t o = 0;
+  int space = 0;
+  for (size_t i = 0; i < m; i++) {
+    if (s2s_uni_is_space(cp[i])) {
+      space = o > 0;
+      continue;
+    }
+    if (space) out[o++] = ' ', space = 0;
+    uint32_t low[3];
+    const int k = s2s_uni_lower(cp[i], low);
+    for (int j = 0; j < k; j++) o += s2s_utf8_encode(low[j], out + o);
+  }
+  out[o] = '\0';
+  free(cp);
+  return out;
+}
+
 int s2s_corpus_dedup(s2s_corpus_state *cs, s2s_corpus_stats *st) {
   s2s_strset pairs, english, seen_en, seen_fr;
   if (s2s_strset_init(&seen_en, cs->npair) || s2s_strset_init(&seen_fr, cs->npair)) return -1;
+  /* the sets borrow their keys: the folded texts live until the end */
+  char **key = calloc(2 * cs->npair + 1, sizeof *key);
+  if (!key) return -1;
+  int rc = -1;
+  for (size_t i = 0; i < cs->npair; i++)
+    if (!(key[2 * i] = fold(cs->pair[i].en)) || !(key[2 * i + 1] = fold(cs->pair[i].fr)))
+      goto out;
   for (int split = 0; split < 3; split++) {
-    if (s2s_strset_init(&pairs, cs->npair) || s2s_strset_init(&english, cs->npair)) return -1;
+    if (s2s_strset_init(&pairs, cs->npair) || s2s_strset_init(&english, cs->npair)) goto out;
     for (size_t i = 0; i < cs->npair; i++) {
       s2s_corpus_pair *p = &cs->pair[i];
       if (s2s_corpus_pair_split(cs, p) != split) continue;
       int a = s2s_strset_add(&pairs, p->en, p->fr);
       int b = a == 1 ? s2s_strset_add(&english, p->en, NULL) : 0;
-      if (a < 0 || b < 0) return -1;
+      if (a < 0 || b < 0) goto out;
       if (a == 0)
         st->duplicate_pairs++;
       else if (b == 0)
@@ -117,8 +153,8 @@ int s2s_corpus_dedup(s2s_corpus_state *cs, s2s_corpus_stats *st) {
     for (size_t i = 0; i < cs->npair; i++) {
       s2s_corpus_pair *p = &cs->pair[i];
       if (!p->keep || s2s_corpus_pair_split(cs, p) != split) continue;
-      if (split != S2S_SPLIT_TRAIN &&
-          (s2s_strset_has(&seen_en, p->en, NULL) || s2s_strset_has(&seen_fr, p->fr, NULL))) {
+      if (split != S2S_SPLIT_TRAIN && (s2s_strset_has(&seen_en, key[2 * i], NULL) ||
+                                       s2s_strset_has(&seen_fr, key[2 * i + 1], NULL))) {
         p->keep = 0;
         if (split == S2S_SPLIT_DEV)
           st->leaked_dev++;
@@ -129,8 +165,9 @@ int s2s_corpus_dedup(s2s_corpus_state *cs, s2s_corpus_stats *st) {
     for (size_t i = 0; i < cs->npair; i++) {
       s2s_corpus_pair *p = &cs->pair[i];
       if (!p->keep || s2s_corpus_pair_split(cs, p) != split) continue;
-      if (s2s_strset_add(&seen_en, p->en, NULL) < 0 || s2s_strset_add(&seen_fr, p->fr, NULL) < 0)
-        return -1;
+      if (s2s_strset_add(&seen_en, key[2 * i], NULL) < 0 ||
+          s2s_strset_add(&seen_fr, key[2 * i + 1], NULL) < 0)
+        goto out;
       st->pairs[split]++;
       st->words_en[split] += (long)s2s_corpus_words(p->en);
       st->words_fr[split] += (long)s2s_corpus_words(p->fr);
@@ -139,7 +176,11 @@ int s2s_corpus_dedup(s2s_corpus_state *cs, s2s_corpus_stats *st) {
       cs->cat[p->catalog].pairs_kept++;
     }
   }
+  rc = 0;
+out:
   s2s_strset_free(&seen_en);
   s2s_strset_free(&seen_fr);
-  return 0;
+  for (size_t i = 0; i < 2 * cs->npair; i++) free(key[i]);
+  free(key);
+  return rc;
 }
