@@ -63,4 +63,18 @@ check "bad format: exit 2" test "$rc" -eq 2
 mkdir -p "$work/empty"
 "$bin" plot "$work/empty" --out "$work/x" >/dev/null 2>"$work/err"; rc=$?
 check "nothing to plot: exit 1" bash -c "test $rc -eq 1 && grep -q 'nothing to plot' '$work/err'"
+# a training run without --eval-every (the README's first example) still has its curve,
+# the training perplexity, and a figure, with no gnuplot error
+"$bin" train --preset tiny --task copy --max-len 5 --steps 20 --log-every 5 --quiet \
+  --out "$work/noeval" >/dev/null 2>&1
+"$bin" plot "$work/noeval" --out "$work/fig-noeval" --format png >"$work/out" 2>&1; rc=$?
+check "plot of a run without dev evaluations exits 0 (exit $rc)" test "$rc" -eq 0
+check "... draws the training perplexity" valid "$work/fig-noeval/bleu_steps.png"
+check "... without gnuplot errors" bash -c "! grep -qi 'invalid\|error' '$work/out'"
+# a corrupt record is an error that names the file
+cp -r "$work/noeval" "$work/corrupt"
+printf '{"kind": "train", "summ' >"$work/corrupt/run.json"
+"$bin" plot "$work/corrupt" --out "$work/fig-corrupt" >"$work/out" 2>&1; rc=$?
+check "a corrupt run.json: exit 1 (got $rc)" test "$rc" -eq 1
+check "... naming the file" grep -q "$work/corrupt/run.json" "$work/out"
 exit $fail

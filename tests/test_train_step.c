@@ -65,6 +65,8 @@ int main(void) {
   double *pd = malloc(lay.total * sizeof *pd), *gd = malloc(lay.total * sizeof *gd);
   s2s_params_init(pf, &lay, &c, 42);
   s2s_reference_params_from_float(pd, pf, lay.total);
+  float *p0 = malloc(lay.total * sizeof *p0); /* the initial parameters, to isolate updates */
+  memcpy(p0, pf, lay.total * sizeof *p0);
 
   s2s_batch b;
   s2s_batch_alloc(&b, c.batch, c.max_len, c.max_len + 1);
@@ -103,6 +105,18 @@ int main(void) {
     if (step == 0) T_CHECK(ss.scale < 1.0, "clipping not exercised (scale %g)", ss.scale);
   }
   s2s_train_step_get_params(&st, pf);
+  /* the updates, not the parameters: initial values of 0.08 would dominate a relative
+   * comparison of the parameters and hide a wrong update of 1e-3 */
+  {
+    float *du = malloc(lay.total * sizeof *du);
+    double *dr = malloc(lay.total * sizeof *dr);
+    for (size_t j = 0; j < lay.total; j++) {
+      du[j] = (float)((double)pf[j] - (double)p0[j]);
+      dr[j] = pd[j] - (double)p0[j];
+    }
+    compare_groups("updates over 5 steps", &lay, &c, du, dr);
+    free(du), free(dr);
+  }
   compare_groups("params after 5 steps", &lay, &c, pf, pd);
 
   /* 2b. a short batch (the last of an epoch): B stays 3, only 2 rows are real; the unset
@@ -138,7 +152,7 @@ int main(void) {
   s2s_train_step_free(&st);
   s2s_reference_free(&ref);
   s2s_batch_free(&b);
-  free(pf), free(gf), free(pd), free(gd);
+  free(pf), free(gf), free(pd), free(gd), free(p0);
   s2s_device_close(d, count);
   return s2s_test_finish("test_train_step");
 }

@@ -43,21 +43,31 @@ static void help(void) {
 }
 
 /* Reads DIR/sweep.json or DIR/run.json and derives the legend label. */
-static void load_run(s2s_plot_run *r) {
+/* Reads DIR/sweep.json, else DIR/run.json. A folder with neither is fine (a training run
+ * may have only train.tsv); a record that exists but does not parse is an error naming the
+ * file (-1). */
+static int load_run(s2s_plot_run *r) {
   char path[4200], err[512];
-  snprintf(path, sizeof path, "%s/sweep.json", r->dir);
-  if (s2s_jdoc_load(&r->doc, path, err, sizeof err) != 0) {
-    snprintf(path, sizeof path, "%s/run.json", r->dir);
-    if (s2s_jdoc_load(&r->doc, path, err, sizeof err) != 0) r->doc.root = NULL;
+  r->doc.root = NULL;
+  static const char *const names[] = {"sweep.json", "run.json"};
+  for (int i = 0; i < 2 && !r->doc.root; i++) {
+    snprintf(path, sizeof path, "%s/%s", r->dir, names[i]);
+    if (access(path, F_OK) != 0) continue;
+    if (s2s_jdoc_load(&r->doc, path, err, sizeof err) != 0) {
+      fprintf(stderr, "s2sbench plot: %s: %s\n", path, err);
+      r->doc.root = NULL;
+      return -1;
+    }
   }
   snprintf(r->kind, sizeof r->kind, "%s", s2s_jstr(r->doc.root, "kind", ""));
-  if (r->label[0]) return;
+  if (r->label[0]) return 0;
   const char *name = s2s_jstr(r->doc.root, "devices.0.name", NULL);
   if (name)
     snprintf(r->label, sizeof r->label, "%s", name);
   else
     snprintf(r->label, sizeof r->label, "%s",
              strrchr(r->dir, '/') ? strrchr(r->dir, '/') + 1 : r->dir);
+  return 0;
 }
 
 /* Runs whose numbers can land on one figure: the same kind, or both scaling runs. */
@@ -144,8 +154,14 @@ int s2s_cmd_plot(int argc, char **argv) {
   p.out_dir = out;
   snprintf(data, sizeof data, "%s/data", out);
   if (s2s_mkdirs(data) != 0) return 1;
+  int bad = 0;
   for (int i = 0; i < p.nruns; i++)
-    load_run(&p.runs[i]);
+    bad |= load_run(&p.runs[i]) != 0;
+  if (bad) {
+    for (int i = 0; i < p.nruns; i++)
+      if (p.runs[i].doc.root) s2s_jdoc_free(&p.runs[i].doc);
+    return 1;
+  }
   /* runs that share a figure and a label: add the driver, then (still alike) the folder */
   for (int pass = 0; pass < 2 && !labels; pass++) {
     int dup[S2S_PLOT_MAX_RUNS] = {0};

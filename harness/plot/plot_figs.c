@@ -1,5 +1,6 @@
-/* More figures' data (plot.h): training curves from train.tsv (dev BLEU when the column
- * has values, dev perplexity otherwise) against steps and wall time, BLEU against beam
+/* More figures' data (plot.h): training curves from train.tsv (dev BLEU when every run has
+ * values, else dev perplexity when a run has some, else the training perplexity, which
+ * every train.tsv has) against steps and wall time, BLEU against beam
  * size from a bench decode's beams.tsv, and GEMM GFLOP/s per shape from bench gemm's
  * cases.tsv (default and tuned parameters side by side). */
 #include <math.h>
@@ -23,16 +24,19 @@ static int has_values(const char *path, const char *col) {
 
 void s2s_plot_training(s2s_plot *p) {
   char tsv[4200], path[4200];
-  int runs = 0, all_bleu = 1;
+  int runs = 0, all_bleu = 1, any_dev = 0;
   for (int r = 0; r < p->nruns; r++) {
     snprintf(tsv, sizeof tsv, "%s/train.tsv", p->runs[r].dir);
     const int b = has_values(tsv, "dev_bleu");
     if (b < 0) continue;
     runs++;
     all_bleu &= b;
+    any_dev |= has_values(tsv, "dev_perplexity") > 0;
   }
   if (!runs) return;
-  const char *col = all_bleu ? "dev_bleu" : "dev_perplexity";
+  /* a run without --eval-every still has its training curve */
+  const char *col = all_bleu ? "dev_bleu" : any_dev ? "dev_perplexity" : "perplexity";
+  const char *ylab = all_bleu ? "dev BLEU" : any_dev ? "dev perplexity" : "training perplexity";
   FILE *f = s2s_plot_data_file(p, "training", path, sizeof path);
   if (!f) return;
   s2s_plot_titles t = {0};
@@ -61,8 +65,7 @@ void s2s_plot_training(s2s_plot *p) {
   fclose(f);
   char more[256];
   const double div = tmax > 7200 ? 3600 : tmax > 300 ? 60 : 1;
-  snprintf(more, sizeof more, "ylab='%s'; tdiv=%g; tunit='%s'",
-           all_bleu ? "dev BLEU" : "dev perplexity", div,
+  snprintf(more, sizeof more, "ylab='%s'; tdiv=%g; tunit='%s'", ylab, div,
            div == 3600 ? "h"
            : div == 60 ? "min"
                        : "s");

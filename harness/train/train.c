@@ -33,6 +33,7 @@ typedef struct run_state {
   s2s_batch batch;
   s2s_train_tsv tsv;
   double t0, words;
+  double train_s;             /* seconds in batches and steps only: no eval, decode, checkpoint */
   s2s_step_result last;
   double last_lr, last_eval_loss, last_eval_acc, last_eval_bleu;
   s2s_decoder dec;            /* dev BLEU: greedy or beam decoding on device 0 */
@@ -184,7 +185,7 @@ static void progress(run_state *r, long step, int force) {
   last_print = t;
   last_step = step;
   double el = t - r->t0;
-  double wps = r->words / (el > 0 ? el : 1);
+  double wps = r->words / (r->train_s > 0 ? r->train_s : 1);
   long left = r->total_steps - step;
   double eta = r->done ? el / r->done * left : 0;
   double ppl = exp(r->last.loss * r->batch.B / r->last.tokens);
@@ -229,12 +230,13 @@ static void log_row(run_state *r, long step, double lr, int eval) {
   double el = s2s_now() - r->t0;
   fprintf(tsv, "%ld\t%.6f\t%.6g\t%.6f\t%.6f\t%.6f\t%.6f\t%.1f\t%.3f", step,
           (double)step / r->steps_per_epoch, lr, s->loss, exp(s->loss * r->batch.B / s->tokens),
-          s->grad_norm, s->correct / s->tokens, r->words / (el > 0 ? el : 1), el);
+          s->grad_norm, s->correct / s->tokens, r->words / (r->train_s > 0 ? r->train_s : 1), el);
   if (eval)
-    fprintf(tsv, "\t%.6f\t%.6f\t%.6f\t%.4f\n", r->last_eval_loss, exp(r->last_eval_loss),
+    fprintf(tsv, "\t%.6f\t%.6f\t%.6f\t%.4f", r->last_eval_loss, exp(r->last_eval_loss),
             r->last_eval_acc, r->last_eval_bleu);
   else
-    fprintf(tsv, "\t\t\t\t\n");
+    fprintf(tsv, "\t\t\t\t");
+  fprintf(tsv, "\t%.3f\n", r->train_s);
   fflush(tsv);
 }
 
@@ -269,7 +271,11 @@ static int write_run_json(run_state *r, int argc, char **argv, const char *statu
   s2s_json_num(&j, "final_accuracy", r->last.correct / r->last.tokens);
   s2s_json_num(&j, "final_grad_norm", r->last.grad_norm);
   s2s_json_num(&j, "elapsed_s", el);
-  s2s_json_num(&j, "words_per_s", r->words / (el > 0 ? el : 1));
+  s2s_json_num(&j, "train_s", r->train_s);
+  /* training throughput: the time of batches and steps only (evaluation, dev decoding and
+   * checkpoints are in elapsed_s, and in wall_words_per_s) */
+  s2s_json_num(&j, "words_per_s", r->words / (r->train_s > 0 ? r->train_s : 1));
+  s2s_json_num(&j, "wall_words_per_s", r->words / (el > 0 ? el : 1));
   s2s_json_str(&j, "words_convention", "source + target words per second, <eos> excluded");
   if (r->last_ckpt_step >= 0) s2s_json_int(&j, "last_checkpoint_step", r->last_ckpt_step);
   s2s_json_close(&j, '}');
@@ -282,8 +288,10 @@ static int loop(run_state *r) {
   for (long step = r->first_step; step < r->total_steps; step++) {
     double epoch = (double)step / r->steps_per_epoch;
     double lr = s2s_config_lr_at(&o->cfg, epoch);
+    const double ts = s2s_now();
     if (o->data->train_batch(o->data, (uint64_t)step, &r->batch) != 0) return -1;
     if (s2s_train_step_run(&r->step, &r->batch, (float)lr, 1, &r->last) != 0) return -1;
+    r->train_s += s2s_now() - ts; /* the step returns once its loss is read back */
     r->done++;
     r->words += r->batch.src_words + r->batch.tgt_words;
     r->last_lr = lr;

@@ -9,7 +9,7 @@
 
 static const char header[] =
     "step\tepoch\tlr\tloss\tperplexity\tgrad_norm\taccuracy\twords_per_s\t"
-    "elapsed_s\tdev_loss\tdev_perplexity\tdev_accuracy\tdev_bleu\n";
+    "elapsed_s\tdev_loss\tdev_perplexity\tdev_accuracy\tdev_bleu\ttrain_s\n";
 
 /* The whole file in a malloc'd NUL-terminated buffer; NULL when it cannot be read. */
 static char *slurp(const char *path) {
