@@ -29,7 +29,7 @@ check "bench pipeline: whole-device trials kept" grep -q '^whole	trial' "$work/p
 check "schema: committed fixtures" $chk "$src"/tests/fixtures/results/*/
 refs=$(find "$src/results" -mindepth 2 -maxdepth 3 \( -name run.json -o -name sweep.json \) \
        -not -path '*/local/*' -not -path '*/points/*' | xargs -r -n1 dirname)
-if [ -n "$refs" ]; then check "schema: committed reference results" $chk $refs; fi
+if [ -n "$refs" ]; then check "schema: committed reference results, all from clean trees" $chk --require-clean $refs; fi
 tun=$(ls "$src"/results/tuning/*.json 2>/dev/null)
 if [ -n "$tun" ]; then check "schema: tuning files" $chk $tun; fi
 
