@@ -2,8 +2,9 @@
 # Installs what s2sbench needs on Debian/Ubuntu (build tools, OpenCL ICD loader and headers,
 # PoCL as the CPU OpenCL device, CLBlast, hwloc, gnuplot; clang with its libFuzzer and
 # sanitizer runtimes for the fuzz tests; sacreBLEU and regex from PyPI, at the versions
-# pinned in scripts/requirements-oracle.txt, for the BLEU cross-check) and only what is
-# missing or at another version. Idempotent and quiet when everything is there.
+# pinned in scripts/requirements-oracle.txt, for the BLEU cross-check; Intel's OpenCL CPU
+# runtime from PyPI as a second CPU platform) and only what is missing or at another
+# version. Idempotent and quiet when everything is there.
 # hwloc's libxml2 XML reader (libhwloc-plugins) is neither needed nor in the way: the XML
 # fixture is in the form hwloc's built-in reader reads.
 set -euo pipefail
@@ -52,6 +53,63 @@ if ! pins_ok; then
   pins_ok || echo "setup: WARNING: $venv does not hold the versions of $req" >&2
 fi
 
-if ! clinfo -l 2>/dev/null | grep -q Device; then
+# Intel's OpenCL CPU runtime: a second CPU platform next to PoCL (its own compiler and
+# threading, so the same kernels and GEMMs are measured on two OpenCL implementations).
+# From PyPI wheels into build/intel-ocl (pip --prefix: the wheels' libraries land in
+# build/intel-ocl/lib; pip --target drops them, since the wheels place them outside the
+# package folder). --no-deps with every pin given: tbb's declared tcmlib is not needed.
+# The ICD loader finds it through /etc/OpenCL/vendors/intel-cpu-s2s.icd (full path of
+# libintelocl.so); its dependent libraries (libtbb, libimf, libsvml, ...) are found through
+# its own RUNPATH $ORIGIN, so no ld.so.conf.d entry: that folder also holds Intel's own
+# libOpenCL.so.1, which would then shadow the system ICD loader for every program.
+# Not root: a vendors folder of our own (the system's .icd files + Intel's) and the line
+# to export. S2S_INTEL_OCL=0 leaves it out (PoCL alone). A failed download is one
+# WARNING: everything runs on PoCL alone (tests/test_pipeline's mixed case then skips).
+intel_pins=(intel-opencl-rt==2026.2.0 tbb==2023.2.0 intel-cmplr-lib-rt==2026.2.0
+            intel-cmplr-lic-rt==2026.2.0)
+ocl=$root/build/intel-ocl
+ocl_lib=$ocl/lib/libintelocl.so
+icd=/etc/OpenCL/vendors/intel-cpu-s2s.icd
+if [ "${S2S_INTEL_OCL:-1}" != 0 ]; then
+  if [ "$(cat "$ocl/.s2s-pins" 2>/dev/null)" != "${intel_pins[*]}" ] || [ ! -f "$ocl_lib" ]; then
+    echo "setup: installing Intel's OpenCL CPU runtime (${intel_pins[*]}) into $ocl"
+    rm -rf "$ocl"
+    mkdir -p "$ocl"
+    [ -x "$venv/bin/python" ] || python3 -m venv "$venv" >/dev/null 2>&1 || true
+    if "$venv/bin/pip" install -q --disable-pip-version-check --no-deps --prefix "$ocl" \
+         "${intel_pins[@]}" >"$root/build/intel-ocl.log" 2>&1 && [ -f "$ocl_lib" ]; then
+      echo "${intel_pins[*]}" >"$ocl/.s2s-pins"
+    else
+      rm -rf "$ocl"
+      echo "setup: WARNING: Intel's OpenCL CPU runtime could not be installed (see build/intel-ocl.log): running on PoCL alone (tests/test_pipeline's mixed-vendor case skips, so scripts/test.sh fails)" >&2
+    fi
+  fi
+  if [ -f "$ocl_lib" ]; then
+    if [ "$(id -u)" -eq 0 ]; then
+      if [ "$(cat "$icd" 2>/dev/null)" != "$ocl_lib" ]; then
+        mkdir -p /etc/OpenCL/vendors
+        echo "$ocl_lib" >"$icd"
+      fi
+    else # a vendors folder of our own: the loader then reads only this folder
+      vend=$ocl/vendors
+      mkdir -p "$vend"
+      cp -f /etc/OpenCL/vendors/*.icd "$vend/" 2>/dev/null || true
+      echo "$ocl_lib" >"$vend/intel-cpu-s2s.icd"
+      case "${OCL_ICD_VENDORS:-}" in
+        "$vend"|"$vend/") ;;
+        *) echo "setup: not root: Intel's OpenCL CPU platform is registered in $vend only; to use it: export OCL_ICD_VENDORS=$vend" ;;
+      esac
+    fi
+  fi
+fi
+# our .icd naming a library that is no longer there (build/ removed, S2S_INTEL_OCL=0)
+if [ -f "$icd" ] && { [ "${S2S_INTEL_OCL:-1}" = 0 ] || [ ! -f "$(cat "$icd")" ]; } &&
+   [ -w "$(dirname "$icd")" ]; then
+  rm -f "$icd"
+fi
+
+# captured first: with pipefail, grep -q ending the pipe early makes clinfo's SIGPIPE fail it
+listed=$(clinfo -l 2>/dev/null || true)
+if ! grep -q Device <<<"$listed"; then
   echo "setup: WARNING: no OpenCL device visible (clinfo -l lists none)" >&2
 fi

@@ -160,6 +160,7 @@ static void bleu_helpers(s2s_device *dev, const s2s_config *c, const float *pf) 
 }
 
 int main(void) {
+  s2s_test_each_cpu_platform(); /* PoCL, Intel's CPU runtime, ...: each in its own run */
   int count;
   s2s_device *dev = s2s_test_device(&count);
   topk_kernel(dev);

@@ -1,8 +1,14 @@
 /* Device-test helpers: open the default test device or skip (exit 77) when there is no
  * OpenCL device at all. CI has PoCL, so there these tests run. S2S_TEST_DEVICE overrides
- * the device spec (default "cpu"). */
+ * the device spec (default "cpu": PoCL's CPU when PoCL is present, see cl/device.h).
+ * s2s_test_each_cpu_platform() at the top of a kernel test's main runs the whole test
+ * once per platform with a CPU device (PoCL, Intel's CPU runtime, ...), each run in a
+ * fresh process with S2S_TEST_DEVICE naming that platform's first CPU device. */
 #ifndef S2S_TEST_DEVICE_UTIL_H
 #define S2S_TEST_DEVICE_UTIL_H
+
+#include <spawn.h>
+#include <sys/wait.h>
 
 #include "blas/blas_devices.h"
 #include "test_util.h"
@@ -25,6 +31,67 @@ static inline s2s_device *s2s_test_device_open(const char *spec, int *count) {
 }
 /* The marker that gives a test the ctest label `device`. */
 #define s2s_test_device(countp) s2s_test_device_open(NULL, countp)
+
+/* One device spec ("P:D") per platform that has a CPU device: its first CPU device, with
+ * the platform's name; platforms in the stable order of cl/device.h (PoCL first).
+ * Returns how many (0 without any OpenCL CPU device). */
+static inline int s2s_test_cpu_platforms(char specs[][32], char names[][128], int max) {
+  s2s_device_info info[32];
+  _Static_assert(sizeof info[0].platform == 128, "names[] holds a platform name");
+  int n = s2s_device_list(info, 32), count = 0, last = -1;
+  for (int i = 0; i < n && count < max; i++) {
+    if (!(info[i].type & CL_DEVICE_TYPE_CPU) || info[i].platform_index == last) continue;
+    last = info[i].platform_index;
+    snprintf(specs[count], 32, "%d:%d", info[i].platform_index, info[i].device_index);
+    memcpy(names[count], info[i].platform, sizeof info[i].platform); /* both 128 */
+    names[count++][127] = '\0';
+  }
+  return count;
+}
+
+/* With one CPU platform (or S2S_TEST_DEVICE set: a chosen device, or one of the runs
+ * below) returns and the test runs as before. With several, runs this test's executable
+ * again once per platform (posix_spawn: a fresh process, no OpenCL state carried over)
+ * and exits: 1 if any run failed, 77 if every run skipped, else 0. */
+static inline void s2s_test_each_cpu_platform(void) {
+  const char *chosen = getenv("S2S_TEST_DEVICE");
+  if (chosen && *chosen) return;
+  char specs[8][32], names[8][128];
+  int n = s2s_test_cpu_platforms(specs, names, 8);
+  if (n <= 1) return;
+  extern char **environ;
+  size_t nenv = 0;
+  while (environ[nenv]) nenv++;
+  char **env = calloc(nenv + 2, sizeof *env), var[64];
+  if (!env) exit(1);
+  size_t kept = 0; /* an empty S2S_TEST_DEVICE= would hide ours: each run would loop again */
+  for (size_t i = 0; i < nenv; i++)
+    if (strncmp(environ[i], "S2S_TEST_DEVICE=", 16) != 0) env[kept++] = environ[i];
+  env[kept] = var;
+  int failed = 0, skipped = 0;
+  for (int i = 0; i < n; i++) {
+    snprintf(var, sizeof var, "S2S_TEST_DEVICE=%s", specs[i]);
+    printf("=== platform %d of %d: %s (S2S_TEST_DEVICE=%s)\n", i + 1, n, names[i], specs[i]);
+    fflush(stdout);
+    fflush(stderr);
+    char *argv[] = {"/proc/self/exe", NULL};
+    pid_t pid;
+    int status = 0;
+    if (posix_spawn(&pid, "/proc/self/exe", NULL, NULL, argv, env) != 0 ||
+        waitpid(pid, &status, 0) != pid) {
+      fprintf(stderr, "cannot run this test again for %s\n", names[i]);
+      failed++;
+      continue;
+    }
+    int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    const char *verdict = rc == 0 ? "passed" : rc == 77 ? "skipped" : "FAILED";
+    printf("=== %s: %s (exit %d)\n", names[i], verdict, rc);
+    failed += rc != 0 && rc != 77;
+    skipped += rc == 77;
+  }
+  free(env);
+  exit(failed ? 1 : skipped == n ? 77 : 0);
+}
 
 #endif
 

@@ -1,6 +1,7 @@
-/* Device layer: listing, every spec form (type, P:D, name=, /N and /NxC splits sharing one
- * context), errors that name the offending spec item, buffers (bounds, fill, copies),
- * the status-name tables against the headers' own constants, and the JSON writer. */
+/* Device layer: listing in the stable platform order, every spec form (type, P:D, name=,
+ * platform=, /N and /NxC splits sharing one context), errors that name the offending spec
+ * item, buffers (bounds, fill, copies), the status-name tables against the headers' own
+ * constants, and the JSON writer. */
 #include <string.h>
 
 #include "cl/buffer.h"
@@ -237,6 +238,72 @@ static void test_json(const s2s_device_info *real) {
   free(buf);
 }
 
+/* The stable platform order (PoCL first, then by name) and what it means for the spec:
+ * `cpu` is the first CPU platform's, platform=TEXT picks a platform, and mixing two CPU
+ * platforms is explicit (one context each). */
+static void test_platforms(const s2s_device_info *info, int n) {
+  char err[1024];
+  int first_cpu = -1, other_cpu = -1;
+  for (int i = 0; i < n; i++) {
+    if (i) {
+      T_CHECK(info[i].platform_index >= info[i - 1].platform_index, "platforms grouped, in order");
+      int pocl_before = strstr(info[i - 1].platform, "Portable Computing Language") != NULL;
+      int pocl_here = strstr(info[i].platform, "Portable Computing Language") != NULL;
+      T_CHECK(!pocl_here || pocl_before || info[i].platform_index == 0 ||
+                  info[i].platform_index == info[i - 1].platform_index,
+              "PoCL comes first: %s at %d", info[i].platform, info[i].platform_index);
+      if (!pocl_before && info[i].platform_index != info[i - 1].platform_index)
+        T_CHECK(strcmp(info[i - 1].platform, info[i].platform) <= 0, "by name: %s before %s",
+                info[i - 1].platform, info[i].platform);
+    }
+    if (!(info[i].type & CL_DEVICE_TYPE_CPU)) continue;
+    if (first_cpu < 0) first_cpu = i;
+    else if (other_cpu < 0 && info[i].platform_index != info[first_cpu].platform_index)
+      other_cpu = i;
+  }
+  for (int i = 0; i < n; i++) { /* platform=NAME opens that platform's devices */
+    char spec[160];
+    snprintf(spec, sizeof spec, "platform=%.127s", info[i].platform);
+    s2s_device *d = NULL;
+    int k = 0;
+    T_CHECK(s2s_device_open(spec, &d, &k, err, sizeof err) == 0, "%s: %s", spec, err);
+    for (int j = 0; j < k; j++)
+      T_CHECK(strstr(d[j].info.platform, info[i].platform) != NULL, "%s opens %s", spec,
+              d[j].info.platform);
+    s2s_device_close(d, k);
+  }
+  if (first_cpu < 0) return;
+  s2s_device *d = NULL;
+  int k = 0;
+  T_CHECK(s2s_device_open("cpu", &d, &k, err, sizeof err) == 0, "cpu: %s", err);
+  for (int j = 0; j < k; j++)
+    T_CHECK(!strcmp(d[j].info.platform, info[first_cpu].platform), "cpu is %s's, not %s",
+            info[first_cpu].platform, d[j].info.platform);
+  s2s_device_close(d, k);
+  if (other_cpu < 0) {
+    printf("skipping the mixed-platform specs: one CPU platform\n");
+    return;
+  }
+  char spec[320];
+  snprintf(spec, sizeof spec, "cpu,platform=%.127s", info[other_cpu].platform);
+  T_CHECK(s2s_device_open(spec, &d, &k, err, sizeof err) == 0, "%s: %s", spec, err);
+  if (d && k >= 2) {
+    T_CHECK(!strcmp(d[0].info.platform, info[first_cpu].platform) &&
+                !strcmp(d[k - 1].info.platform, info[other_cpu].platform),
+            "%s: %s then %s", spec, d[0].info.platform, d[k - 1].info.platform);
+    T_CHECK(d[0].ctx != d[k - 1].ctx, "%s: a context per platform", spec);
+  }
+  s2s_device_close(d, k);
+  if (strstr(info[other_cpu].partition_types, "equally") && info[other_cpu].compute_units >= 2) {
+    snprintf(spec, sizeof spec, "platform=%.127s/2", info[other_cpu].platform);
+    T_CHECK(s2s_device_open(spec, &d, &k, err, sizeof err) == 0 && k == 2, "%s: %s", spec, err);
+    for (int j = 0; d && j < k; j++)
+      T_CHECK(!strcmp(d[j].info.platform, info[other_cpu].platform) && d[j].info.sub_count == 2,
+              "%s part %d: %s", spec, j, d[j].info.platform);
+    s2s_device_close(d, k);
+  }
+}
+
 int main(void) {
   test_status_names();
   int count = 0;
@@ -249,13 +316,16 @@ int main(void) {
   T_CHECK(s2s_device_list(NULL, 0) == n || n == 16, "count-only list");
   int ncpu = 0, ngpu = 0, pthread_dev = 0, cpu_at = -1;
   for (int i = 0; i < n; i++) {
+    /* `cpu` is the CPU devices of the first platform that has one (device.h) */
+    if ((info[i].type & CL_DEVICE_TYPE_CPU) &&
+        (cpu_at < 0 || info[i].platform_index == info[cpu_at].platform_index))
+      ncpu++, cpu_at = cpu_at < 0 ? i : cpu_at;
     char line[512];
     s2s_device_describe(&info[i], line, sizeof line);
     printf("%d:%d %s\n", info[i].platform_index, info[i].device_index, line);
     T_CHECK(info[i].name[0] && info[i].compute_units >= 1 && info[i].global_mem > 0 &&
                 info[i].max_alloc > 0 && info[i].sub_index == -1,
             "info of device %d", i);
-    if (info[i].type & CL_DEVICE_TYPE_CPU) ncpu++, cpu_at = cpu_at < 0 ? i : cpu_at;
     if (info[i].type & CL_DEVICE_TYPE_GPU) ngpu++;
     if (strstr(info[i].name, "pthread")) pthread_dev++;
   }
@@ -276,6 +346,8 @@ int main(void) {
   T_CHECK(try_open(NULL, 1, err, sizeof err) == 1, "default spec: %s", err);
   T_CHECK(try_open("0:0,0:0", 2, err, sizeof err) == 2, "a device twice: %s", err);
 
+  test_platforms(info, n);
+
   if (!ngpu) expect_error("gpu", "'gpu'");
   expect_error("cpu/999", "cpu/999");
   expect_error("9:9", "9:9");
@@ -286,6 +358,8 @@ int main(void) {
   expect_error("cpu/2y", "cpu/2y");
   expect_error("name=no-such-device-xyz", "no-such-device-xyz");
   expect_error("name=Radeon RX/XT", "contains 'Radeon RX/XT'"); /* '/' in a name */
+  expect_error("platform=no-such-platform-xyz", "no-such-platform-xyz");
+  expect_error("platform=", "needs a text");
   if (n > 1) expect_error("all/2", "all/2");
 
   test_buffers(&dev[0]);

@@ -148,6 +148,7 @@ static void test_edges(s2s_device *d) {
 }
 
 int main(void) {
+  s2s_test_each_cpu_platform(); /* PoCL, Intel's CPU runtime, ...: each in its own run */
   int count = 0;
   s2s_device *d = s2s_test_device(&count);
   static const size_t shapes[][3] = {{3, 7, 5}, {64, 33, 17}, {1, 1, 1}, {17, 1, 9}};

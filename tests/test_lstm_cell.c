@@ -63,6 +63,7 @@ static void check_shape(s2s_kernels *k, s2s_device *d, int B, int H, unsigned se
 }
 
 int main(void) {
+  s2s_test_each_cpu_platform(); /* PoCL, Intel's CPU runtime, ...: each in its own run */
   int count;
   s2s_device *d = s2s_test_device(&count);
   s2s_kernels k;

@@ -29,6 +29,7 @@ static void check_update(s2s_kernels *k, s2s_device *d, size_t n, double clip, u
 }
 
 int main(void) {
+  s2s_test_each_cpu_platform(); /* PoCL, Intel's CPU runtime, ...: each in its own run */
   int count;
   s2s_device *d = s2s_test_device(&count);
   s2s_kernels k;

@@ -82,6 +82,7 @@ static void run_scale(s2s_device *d, cl_program p, float bias) {
 }
 
 int main(void) {
+  s2s_test_each_cpu_platform(); /* PoCL, Intel's CPU runtime, ...: each in its own run */
   int count = 0;
   s2s_device *d = s2s_test_device(&count);
 

@@ -1,7 +1,7 @@
-/* OpenCL devices: enumerate all platforms, select devices with the spec grammar of
- * device.h (by type, P:D, name=, split with /N or /NxC), open one context per parent
- * device (shared by its sub-devices) and one in-order profiling queue per device.
- * Selection never relies on platform order: type and name items scan every platform. */
+/* OpenCL devices: select devices with the spec grammar of device.h (by type, P:D, name=,
+ * platform=, split with /N or /NxC), open one context per parent device (shared by its
+ * sub-devices) and one in-order profiling queue per device. Platforms come in the stable
+ * order of device_platforms.c, never the ICD loader's. */
 #include "cl/device.h"
 
 #include <ctype.h>
@@ -12,15 +12,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include <CL/cl_ext.h> /* CL_PLATFORM_NOT_FOUND_KHR */
-
+#include "cl/device_internal.h"
 #include "cl/status.h"
 
-typedef struct {
-  cl_platform_id plat;
-  cl_device_id dev;
-  int pi, di;
-} entry;
+typedef s2s_dev_entry entry;
 
 static void errf(char *err, size_t len, const char *fmt, ...) {
   if (!err || !len) return;
@@ -36,54 +31,10 @@ static void trim_right(char *s) {
     s[--n] = '\0';
 }
 
-/* Every device of every platform. A missing ICD/platform is "no device", not an error. */
-static int enumerate(entry **out, int *n) {
-  *out = NULL;
-  *n = 0;
-  cl_uint np = 0;
-  cl_int st = clGetPlatformIDs(0, NULL, &np);
-  if (st == CL_PLATFORM_NOT_FOUND_KHR || np == 0) return 0;
-  S2S_CL_CHECK(st);
-  cl_platform_id *plats = malloc(np * sizeof *plats);
-  if (!plats) return -1;
-  if ((st = clGetPlatformIDs(np, plats, NULL)) != CL_SUCCESS) {
-    s2s_report_cl(__FILE__, __LINE__, "clGetPlatformIDs", st);
-    free(plats);
-    return -1;
-  }
-  int cap = 0;
-  for (cl_uint p = 0; p < np; p++) {
-    cl_uint nd = 0;
-    st = clGetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL, 0, NULL, &nd);
-    if (st == CL_DEVICE_NOT_FOUND || nd == 0) continue;
-    if (st != CL_SUCCESS) { /* one broken platform must not hide the others */
-      s2s_report_cl(__FILE__, __LINE__, "clGetDeviceIDs", st);
-      continue;
-    }
-    cl_device_id *ids = malloc(nd * sizeof *ids);
-    entry *grown = realloc(*out, (size_t)(cap + (int)nd) * sizeof *grown);
-    if (!ids || !grown) {
-      free(ids);
-      free(grown ? grown : *out);
-      free(plats);
-      *out = NULL;
-      return -1;
-    }
-    *out = grown;
-    cap += (int)nd;
-    if (clGetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL, nd, ids, NULL) == CL_SUCCESS)
-      for (cl_uint d = 0; d < nd; d++)
-        (*out)[(*n)++] = (entry){plats[p], ids[d], (int)p, (int)d};
-    free(ids);
-  }
-  free(plats);
-  return 0;
-}
-
 int s2s_device_list(s2s_device_info *out, int max) {
   entry *e;
   int n;
-  if (enumerate(&e, &n) != 0) return -1;
+  if (s2s_dev_enumerate(&e, &n) != 0) return -1;
   int w = out ? (n < max ? n : max) : n;
   for (int i = 0; out && i < w; i++)
     s2s_device_query_info(e[i].plat, e[i].dev, e[i].pi, e[i].di, &out[i]);
@@ -219,8 +170,8 @@ static void list_available(const entry *e, int n, char *buf, size_t len) {
     s2s_device_info info;
     s2s_device_query_info(e[i].plat, e[i].dev, e[i].pi, e[i].di, &info);
     size_t used = strlen(buf);
-    snprintf(buf + used, len - used, "%s%d:%d %s (%s)", i ? ", " : "", e[i].pi, e[i].di, info.name,
-             s2s_device_type_name(info.type));
+    snprintf(buf + used, len - used, "%s%d:%d %s (%s, %s)", i ? ", " : "", e[i].pi, e[i].di,
+             info.name, s2s_device_type_name(info.type), e[i].pname);
   }
   if (!n) snprintf(buf, len, "none");
 }
@@ -257,26 +208,39 @@ static int select_base(const char *item, const char *base, const entry *e, int n
     want = CL_DEVICE_TYPE_ACCELERATOR, tname = "accelerator";
   else if (!strcasecmp(base, "all"))
     want = CL_DEVICE_TYPE_ALL, tname = "OpenCL";
-  if (want) {
+  if (want) { /* a type: one platform, the first in the stable order that has one (device.h) */
+    const int every_platform = want == CL_DEVICE_TYPE_ALL;
+    int plat = -1; /* entries come grouped by platform, in that order */
     for (int i = 0; i < n; i++)
-      if (dev_type(e[i].dev) & want) sel[(*nsel)++] = i;
-  } else if (!strncmp(base, "name=", 5)) {
-    if (!base[5]) {
-      errf(err, errlen, "--devices '%s': name= needs a text", item);
+      if ((dev_type(e[i].dev) & want) && (every_platform || plat < 0 || e[i].pi == plat))
+        sel[(*nsel)++] = i, plat = e[i].pi;
+  } else if (!strncmp(base, "name=", 5) || !strncmp(base, "platform=", 9)) {
+    const int by_name = base[0] == 'n';
+    const char *text = base + (by_name ? 5 : 9);
+    if (!*text) {
+      errf(err, errlen, "--devices '%s': %s needs a text", item, by_name ? "name=" : "platform=");
       return -1;
     }
     for (int i = 0; i < n; i++) {
       char name[256];
-      s2s_device_info_string(e[i].dev, CL_DEVICE_NAME, name, sizeof name);
-      if (icontains(name, base + 5)) sel[(*nsel)++] = i;
+      if (by_name) s2s_device_info_string(e[i].dev, CL_DEVICE_NAME, name, sizeof name);
+      int hit = by_name ? icontains(name, text)
+                        : icontains(e[i].pname, text) || icontains(e[i].pvendor, text);
+      if (hit) sel[(*nsel)++] = i;
     }
-    tname = NULL;
+    if (!*nsel) {
+      list_available(e, n, avail, sizeof avail);
+      errf(err, errlen, "--devices '%s': no %s contains '%s'; available: %s", item,
+           by_name ? "device name" : "platform name or vendor", text, avail);
+      return -1;
+    }
+    return 0;
   } else {
     int p, d, used = 0;
     if (sscanf(base, "%d:%d%n", &p, &d, &used) != 2 || base[used] != '\0' || p < 0 || d < 0) {
       errf(err, errlen,
            "--devices '%s': unknown device spec item (expected cpu, gpu, "
-           "accelerator, all, P:D or name=TEXT, optionally /N or /NxC)",
+           "accelerator, all, P:D, name=TEXT or platform=TEXT, optionally /N or /NxC)",
            item);
       return -1;
     }
@@ -291,11 +255,7 @@ static int select_base(const char *item, const char *base, const entry *e, int n
   }
   if (!*nsel) {
     list_available(e, n, avail, sizeof avail);
-    if (tname)
-      errf(err, errlen, "--devices '%s': no %s device found; available: %s", item, tname, avail);
-    else
-      errf(err, errlen, "--devices '%s': no device name contains '%s'; available: %s", item,
-           base + 5, avail);
+    errf(err, errlen, "--devices '%s': no %s device found; available: %s", item, tname, avail);
     return -1;
   }
   return 0;
@@ -308,7 +268,8 @@ static int open_item(const char *item, const entry *e, int n, dev_vec *v, char *
   unsigned parts = 0, per = 0;
   const char *slash = strrchr(item, '/');
   /* a name may hold '/' ("Radeon RX 6800/6900"): only a numeric suffix is a split there */
-  if (slash && !strncmp(item, "name=", 5) && strspn(slash + 1, "0123456789x") != strlen(slash + 1))
+  if (slash && (!strncmp(item, "name=", 5) || !strncmp(item, "platform=", 9)) &&
+      strspn(slash + 1, "0123456789x") != strlen(slash + 1))
     slash = NULL;
   size_t blen = slash ? (size_t)(slash - item) : strlen(item);
   if (blen >= sizeof base || blen == 0) {
@@ -343,7 +304,7 @@ static int open_item(const char *item, const entry *e, int n, dev_vec *v, char *
                e[sel[i]].pi, e[sel[i]].di);
     errf(err, errlen,
          "--devices '%s': '%s' selects %d devices (%s); a split needs exactly one "
-         "(name it with P:D or name=TEXT)",
+         "(name it with P:D, name=TEXT or platform=TEXT)",
          item, base, nsel, names);
     rc = -1;
   }
@@ -366,7 +327,7 @@ int s2s_device_open(const char *spec, s2s_device **devs, int *count, char *err, 
   if (err && errlen) err[0] = '\0';
   entry *e;
   int n;
-  if (enumerate(&e, &n) != 0) {
+  if (s2s_dev_enumerate(&e, &n) != 0) {
     errf(err, errlen, "--devices '%s': OpenCL platform query failed", spec ? spec : "");
     return -1;
   }
@@ -434,23 +395,65 @@ void s2s_device_on_close(s2s_device_hook fn) {
   pthread_mutex_unlock(&hooks_lock);
 }
 
+/* Queues, contexts and sub-devices of closed devices are released one close later. PoCL
+ * 3.1's worker thread drops its own reference to a finished command's event just after
+ * the command completes, so a blocking read returns (and clFinish too) while that thread
+ * may still touch the event; releasing the queue and context at once then crashed it in
+ * POclReleaseEvent (test_devices: 1 run in 20 with Intel's runtime loaded beside PoCL, 1
+ * in 96 without). One close later, that thread is long done. What the last close leaves
+ * is released with the process. */
+typedef struct graveyard {
+  cl_command_queue queue;
+  cl_context ctx;
+  cl_device_id sub;
+  struct graveyard *next;
+} graveyard;
+static graveyard *dead;
+
+static void release_dead(graveyard *g) {
+  while (g) {
+    graveyard *next = g->next;
+    if (g->queue) clReleaseCommandQueue(g->queue);
+    if (g->ctx) clReleaseContext(g->ctx);
+    if (g->sub) clReleaseDevice(g->sub);
+    free(g);
+    g = next;
+  }
+}
+
 void s2s_device_close(s2s_device *devs, int count) {
   if (!devs) return;
   pthread_mutex_lock(&hooks_lock);
   int nh = nclose_hooks;
   s2s_device_hook hooks[8];
   memcpy(hooks, close_hooks, sizeof hooks);
+  graveyard *older = dead, *now = NULL;
+  dead = NULL;
   pthread_mutex_unlock(&hooks_lock);
+  release_dead(older);
   for (int i = 0; i < count; i++) {
     s2s_device *d = &devs[i];
     if (d->queue) {
       clFinish(d->queue);
       for (int h = nh - 1; h >= 0; h--)
         hooks[h](d);
-      clReleaseCommandQueue(d->queue);
     }
-    if (d->ctx) clReleaseContext(d->ctx);
-    if (d->id && d->info.sub_index >= 0) clReleaseDevice(d->id);
+    graveyard *g = malloc(sizeof *g);
+    cl_device_id sub = d->id && d->info.sub_index >= 0 ? d->id : NULL;
+    if (!g) { /* no memory for the list: release now, as before */
+      if (d->queue) clReleaseCommandQueue(d->queue);
+      if (d->ctx) clReleaseContext(d->ctx);
+      if (sub) clReleaseDevice(sub);
+      continue;
+    }
+    *g = (graveyard){d->queue, d->ctx, sub, now};
+    now = g;
   }
+  pthread_mutex_lock(&hooks_lock);
+  graveyard **tail = &now;
+  while (*tail) tail = &(*tail)->next;
+  *tail = dead;
+  dead = now;
+  pthread_mutex_unlock(&hooks_lock);
   free(devs);
 }

@@ -2,10 +2,22 @@
  * split a device into sub-devices, and describe each one. One s2s_device = one context
  * and one in-order queue (profiling enabled) on one (sub-)device.
  *
+ * Platform order (P in P:D, the order `devices` lists): stable, not the ICD loader's
+ * (which follows directory order): PoCL first, then the others by platform name. PoCL
+ * comes first because it is the project's reference CPU platform (tests, CI and recorded
+ * results): installing a second CPU runtime (Intel's) must not change what a spec means.
+ *
  * Device spec (comma-separated list of items; each item selects one or more devices):
- *   cpu | gpu | accelerator | all  devices of that type
+ *   cpu | gpu | accelerator        the devices of that type on ONE platform: the first in
+ *                                  the order above that has one (PoCL + Intel: cpu is
+ *                                  PoCL's CPU, exactly as on PoCL alone)
+ *   all                            every device of every platform
  *   P:D                            platform index P, device index D (as `devices` lists)
- *   name=TEXT                      devices whose name contains TEXT (case-insensitive)
+ *   name=TEXT                      devices whose name contains TEXT (case-insensitive),
+ *                                  on any platform
+ *   platform=TEXT                  every device of the platforms whose name or vendor
+ *                                  contains TEXT (case-insensitive): platform=intel,
+ *                                  platform=pocl; mixing vendors: cpu,platform=intel
  *   ITEM/N                         split the (single) selected device into N sub-devices
  *                                  of ONE compute unit each (CL_DEVICE_PARTITION_EQUALLY):
  *                                  cpu/2 = two isolated 1-CU devices, cpu/1 = one 1-CU
@@ -13,8 +25,10 @@
  *                                  resources per device, so 1..N speedups compare alike).
  *   ITEM/NxC                       N sub-devices of C compute units each (cpu/2x4 = two
  *                                  4-CU devices on a machine of 8 or more cores).
- * Splitting needs an item that selects exactly one device (else name it: P:D, name=TEXT).
- * The default spec (NULL or "") is the first GPU if any, else the first CPU.
+ * Splitting needs an item that selects exactly one device (else name it: P:D, name=TEXT,
+ * platform=TEXT); cpu/2 with PoCL and Intel present splits PoCL's CPU, platform=intel/2
+ * Intel's.
+ * The default spec (NULL or "") is the first GPU if any, else the first CPU (same order).
  * Sub-devices split from one parent share a context (so one run's stages can order each
  * other with events); devices of different parents/platforms get contexts of their own. */
 #ifndef S2S_DEVICE_H
@@ -40,6 +54,8 @@ typedef struct s2s_device_info {
   char tuning[256];         /* CLBlast parameters applied from this file ("" = defaults) */
   unsigned max_clock_mhz;
   size_t max_work_group;
+  int icd_platform_index;   /* the ICD loader's index of the platform (not the stable
+                               platform_index): for tools that take it, clblast_tuner_* */
 } s2s_device_info;
 
 typedef struct s2s_device {

@@ -53,6 +53,16 @@ static int has_ext(const char *exts, const char *name) {
   return 0;
 }
 
+/* Where p sits in the ICD loader's own list (-1 if it is not found). */
+static int icd_index(cl_platform_id p) {
+  cl_platform_id ids[64];
+  cl_uint n = 0;
+  if (clGetPlatformIDs(64, ids, &n) != CL_SUCCESS) return -1;
+  for (cl_uint i = 0; i < n && i < 64; i++)
+    if (ids[i] == p) return (int)i;
+  return -1;
+}
+
 static void pci_bus_id(cl_device_id d, const char *exts, char *out, size_t len) {
   out[0] = '\0';
   if (has_ext(exts, "cl_khr_pci_bus_info")) {
@@ -138,6 +148,7 @@ void s2s_device_query_info(cl_platform_id p, cl_device_id d, int pi, int di,
   pci_bus_id(d, exts ? exts : "", info->pci_bus_id, sizeof info->pci_bus_id);
   free(exts);
   info->platform_index = pi;
+  info->icd_platform_index = icd_index(p);
   info->device_index = di;
   info->sub_index = -1;
   info->sub_count = 0;

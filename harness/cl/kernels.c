@@ -10,11 +10,30 @@
 #include "cl/status.h"
 #include "cl/timeline.h"
 
+/* A buffer of another context is undefined behaviour: Intel's runtime refuses it
+ * (CL_INVALID_MEM_OBJECT), PoCL takes it silently, so a pipeline over several PoCL
+ * contexts would hide the bug that a mixed-vendor run hits. Checked on every buffer
+ * argument (two info queries: cheap next to a launch); names the kernel and argument. */
+static int same_context(cl_kernel kern, cl_context *kctx, cl_mem m, cl_uint idx) {
+  if (!m) return 1;
+  if (!*kctx && clGetKernelInfo(kern, CL_KERNEL_CONTEXT, sizeof *kctx, kctx, NULL) != CL_SUCCESS)
+    return 1; /* cannot tell: let clSetKernelArg judge */
+  cl_context mctx = NULL;
+  if (clGetMemObjectInfo(m, CL_MEM_CONTEXT, sizeof mctx, &mctx, NULL) != CL_SUCCESS) return 1;
+  if (mctx == *kctx) return 1;
+  char name[64] = "";
+  clGetKernelInfo(kern, CL_KERNEL_FUNCTION_NAME, sizeof name - 1, name, NULL);
+  fprintf(stderr, "s2sbench: kernel %s argument %u: a buffer of another OpenCL context\n", name,
+          idx);
+  return 0;
+}
+
 int s2s_kernel_args(cl_kernel kern, const char *types, ...) {
   va_list ap;
   va_start(ap, types);
   cl_uint idx = 0;
   cl_int st = CL_SUCCESS;
+  cl_context kctx = NULL;
   for (const char *t = types; *t && st == CL_SUCCESS; t++) {
     switch (*t) {
     case 'i': {
@@ -34,12 +53,17 @@ int s2s_kernel_args(cl_kernel kern, const char *types, ...) {
     }
     case 'm': {
       cl_mem v = va_arg(ap, cl_mem);
-      st = clSetKernelArg(kern, idx++, sizeof v, &v);
+      if (!same_context(kern, &kctx, v, idx)) st = CL_INVALID_MEM_OBJECT;
+      else st = clSetKernelArg(kern, idx++, sizeof v, &v);
       break;
     }
     case 'b': {
       s2s_buf b = va_arg(ap, s2s_buf);
       cl_ulong off = b.off;
+      if (!same_context(kern, &kctx, b.mem, idx)) {
+        st = CL_INVALID_MEM_OBJECT;
+        break;
+      }
       st = clSetKernelArg(kern, idx++, sizeof b.mem, &b.mem);
       if (st == CL_SUCCESS) st = clSetKernelArg(kern, idx++, sizeof off, &off);
       break;

@@ -21,17 +21,24 @@ static void usage(FILE *f) {
              "topology (cores, NUMA nodes, which CPUs are near which device).\n\n"
              "  --devices SPEC  open SPEC and list the resulting (sub-)devices; SPEC is a\n"
              "                  comma-separated list of items:\n"
-             "                    cpu | gpu | accelerator | all   devices of that type\n"
+             "                    cpu | gpu | accelerator         devices of that type on the\n"
+             "                                                    first platform that has one\n"
+             "                    all                             every device\n"
              "                    P:D                             platform P, device D as listed\n"
              "                    name=TEXT                       name contains TEXT (any case)\n"
+             "                    platform=TEXT                   every device of the platforms\n"
+             "                                                    whose name/vendor has TEXT\n"
              "                    ITEM/N                          split into N sub-devices of\n"
              "                                                    CUs/N compute units each\n"
              "                    ITEM/NxC                        N sub-devices of C CUs each\n"
              "                  e.g. cpu/2 (two 1-CU devices on a 2-core machine), gpu,cpu\n"
              "  --json          machine-readable output (one JSON object on stdout)\n"
              "  --help          this text\n\n"
-             "P:D indices follow the ICD loader's platform order, which is not stable across\n"
-             "machines: prefer types and names in scripts.\n");
+             "Platforms are listed in a stable order: PoCL first, then by platform name (not\n"
+             "the ICD loader's order). So with PoCL and Intel's CPU runtime, cpu and cpu/2\n"
+             "are PoCL's CPU as on PoCL alone; platform=intel/2 splits Intel's; mixing is\n"
+             "explicit, e.g. cpu,platform=intel. P:D still differs between machines: prefer\n"
+             "types, platform= and name= in scripts.\n");
 }
 
 static const char *human(unsigned long long b, char *buf, size_t len) {
@@ -154,7 +161,7 @@ static int list_all(const s2s_topology *topo, int json) {
       printf("]}");
     } else {
       printf("\nSplitting %d:%d (--devices %d:%d/N, N = 1..%u, or /NxC; cpu/N when it is the "
-             "only CPU):\n",
+             "first platform's only CPU):\n",
              info[i].platform_index, info[i].device_index, info[i].platform_index,
              info[i].device_index, info[i].compute_units);
       if (rc != 0) printf("  %s: failed: %s\n", spec, err);

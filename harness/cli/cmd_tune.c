@@ -295,7 +295,9 @@ int s2s_cmd_tune(int argc, char **argv) {
       char bin[4200], a[7][32];
       snprintf(bin, sizeof bin, "%s%sclblast_tuner_%s", o.tuner_dir ? o.tuner_dir : "",
                o.tuner_dir ? "/" : "", name);
-      snprintf(a[0], 32, "%d", info->platform_index), snprintf(a[1], 32, "%d", info->device_index);
+      /* the tuner counts platforms in the ICD loader's order, not in our stable one */
+      snprintf(a[0], 32, "%d", info->icd_platform_index);
+      snprintf(a[1], 32, "%d", info->device_index);
       snprintf(a[2], 32, "%ld", tr->m), snprintf(a[3], 32, "%ld", tr->n);
       snprintf(a[4], 32, "%ld", tr->k), snprintf(a[5], 32, "%g", o.fraction);
       snprintf(a[6], 32, "%ld", o.runs);

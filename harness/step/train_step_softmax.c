@@ -92,12 +92,16 @@ static int softmax_sharded(s2s_train_step *s, const s2s_batch *b, int backward) 
         S2S_TRY(s2s_step_fetch_into(s, &stk[j][k], d, s->stats[j],
                                     s2s_buf_at(s->comb[k], (size_t)j * n * 5), n * 5));
       S2S_TRY(s2s_step_mark(s, d, &used_ev[k]));
+      /* only shard 0 writes the row losses, which live on its device; the other shards
+       * get a buffer of their own context in those (unused) arguments: a buffer of
+       * another context is CL_INVALID_MEM_OBJECT on Intel's runtime (PoCL let it pass) */
+      s2s_buf loss = k == 0 ? s2s_buf_at(s->row_loss, r0) : s->stats[k];
+      s2s_buf correct = k == 0 ? s2s_buf_at(s->row_correct, r0) : s->stats[k];
       S2S_TRY(s2s_cl_softmax_shard_grad(&st->k, (int)n, Vk, v0, K, k, s->logits[k],
                                         s2s_buf_at(st->params, s->lay.out_b + (size_t)v0),
                                         s2s_buf_at(s2s_step_ids(s, d, 2), r0),
                                         s2s_buf_at(s2s_step_mask(s, d, 1), r0), s->comb[k],
-                                        1.0f / (float)B, k == 0, s2s_buf_at(s->row_loss, r0),
-                                        s2s_buf_at(s->row_correct, r0)));
+                                        1.0f / (float)B, k == 0, loss, correct));
       if (!backward) continue;
       s2s_buf w = s2s_buf_at(st->params, s->lay.out_w + (size_t)v0 * H);
       S2S_TRY(s2s_gemm(st->dev, NT, NT, n, H, (size_t)Vk, 1.0f, s->logits[k], (size_t)Vk, w, H,
