@@ -38,4 +38,10 @@ check "missing tuner program: exit 1 with the package to install" \
   bash -c "test $rc -eq 1 && grep -q 'clblast-utils' '$work/err'"
 "$bin" tune --time-limit 0 >/dev/null 2>"$work/err"; rc=$?
 check "bad --time-limit: exit 2" test "$rc" -eq 2
+# a tuner output whose "parameters" is an array (found by reading what fuzz_tuning reaches)
+mkdir -p "$work/badtune/xgemm"
+printf '{"kernel_family":"xgemm_1","arg_m":"64","arg_n":"64","arg_k":"64","results":[{"time":1,"parameters":[1]}]}' \
+  >"$work/badtune/xgemm/clblast_xgemm_1_32.json"
+expect_error "tuner JSON with array parameters: an error, not a crash" 1 "is not an object" \
+  -- tune --from "$work/badtune" --tuners xgemm
 exit $fail

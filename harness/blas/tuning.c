@@ -55,15 +55,21 @@ void s2s_tuning_merge(s2s_tuning *t, const s2s_tuned_kernel *k) {
   if (t->nkernels < S2S_TUNING_MAX_KERNELS) t->k[t->nkernels++] = *k;
 }
 
+/* A member as a long; 0 when absent or out of a long's range (a cast would be undefined). */
+static long num_long(const s2s_jval *v, const char *key) {
+  const double x = s2s_jnum(v, key, 0);
+  return x > -9e18 && x < 9e18 ? (long)x : 0;
+}
+
 static int load_kernel(const s2s_jval *v, s2s_tuned_kernel *k, char *err, size_t errlen) {
   memset(k, 0, sizeof *k);
   snprintf(k->kernel, sizeof k->kernel, "%s", s2s_jstr(v, "kernel", ""));
   snprintf(k->family, sizeof k->family, "%s", s2s_jstr(v, "family", ""));
   snprintf(k->variant, sizeof k->variant, "%s", s2s_jstr(v, "variant", ""));
   k->time_ms = s2s_jnum(v, "time_ms", 0);
-  k->m = (long)s2s_jnum(v, "m", 0), k->n = (long)s2s_jnum(v, "n", 0);
-  k->k = (long)s2s_jnum(v, "k", 0);
-  k->configs = (long)s2s_jnum(v, "configs", 0);
+  k->m = num_long(v, "m"), k->n = num_long(v, "n");
+  k->k = num_long(v, "k");
+  k->configs = num_long(v, "configs");
   k->complete = s2s_jnum(v, "complete", 1) != 0;
   const s2s_jval *p = s2s_jget(v, "parameters");
   if (!k->kernel[0] || !p || p->type != S2S_JOBJ || !p->count) {
@@ -71,7 +77,9 @@ static int load_kernel(const s2s_jval *v, s2s_tuned_kernel *k, char *err, size_t
     return -1;
   }
   for (const s2s_jval *c = p->child; c; c = c->next) {
-    if (c->type != S2S_JNUM || c->num < 0 || k->nparams == S2S_TUNING_MAX_PARAMS) {
+    /* below 9e18: a size_t holds it, and so does the long long it is saved as */
+    if (c->type != S2S_JNUM || !(c->num >= 0 && c->num < 9e18) ||
+        k->nparams == S2S_TUNING_MAX_PARAMS) {
       snprintf(err, errlen, "%s: parameter %s is not a non-negative number", k->kernel, c->key);
       return -1;
     }

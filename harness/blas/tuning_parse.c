@@ -38,7 +38,8 @@ static const char *kernel_of_family(const char *family) {
 static long str_long(const s2s_jval *root, const char *key) {
   const s2s_jval *v = s2s_jget(root, key);
   if (!v) return 0;
-  return v->type == S2S_JSTR ? strtol(v->str, NULL, 10) : (long)v->num;
+  if (v->type == S2S_JSTR) return strtol(v->str, NULL, 10);
+  return v->num > -9e18 && v->num < 9e18 ? (long)v->num : 0; /* a cast out of range is UB */
 }
 
 int s2s_tuning_parse_tuner_json(const char *path, s2s_tuned_kernel *out, char *err, size_t errlen) {
@@ -72,7 +73,12 @@ int s2s_tuning_parse_tuner_json(const char *path, s2s_tuned_kernel *out, char *e
   out->m = str_long(d.root, "arg_m"), out->n = str_long(d.root, "arg_n");
   out->k = str_long(d.root, "arg_k");
   out->complete = 1;
-  for (const s2s_jval *p = s2s_jget(best, "parameters")->child; p; p = p->next) {
+  const s2s_jval *params = s2s_jget(best, "parameters");
+  if (!params || params->type != S2S_JOBJ) { /* an array's members have no key */
+    snprintf(err, errlen, "%s: the best result's \"parameters\" is not an object", path);
+    goto out;
+  }
+  for (const s2s_jval *p = params->child; p; p = p->next) {
     if (!strcmp(p->key, "PRECISION")) continue; /* a compile define, not a database entry */
     if (p->type != S2S_JNUM || p->num < 0 || out->nparams == S2S_TUNING_MAX_PARAMS) {
       snprintf(err, errlen, "%s: bad parameter %s", path, p->key);

@@ -8,10 +8,23 @@
 #include <string.h>
 
 #include "data/dataset.h"
+#include "model/params.h"
 
 int s2s_translate_vocabs_load(const s2s_ckpt *ck, s2s_translate_vocabs *v, char *err,
                               size_t errlen) {
   memset(v, 0, sizeof *v);
+  /* the decoders take the model from the header and read its whole parameter block: a
+   * header whose model is invalid or larger than the file's block must stop here */
+  s2s_config c;
+  s2s_param_layout lay;
+  s2s_ckpt_header_to_config(&ck->h, &c);
+  if (s2s_config_check(&c, err, errlen) != 0) return -1;
+  s2s_params_layout(&lay, &c);
+  if (ck->h.params != lay.total) {
+    snprintf(err, errlen, "%llu parameters, the model of its header has %zu (corrupt checkpoint)",
+             (unsigned long long)ck->h.params, lay.total);
+    return -1;
+  }
   int rc;
   if (ck->h.extra_bytes == 0) {
     v->synthetic = 1;

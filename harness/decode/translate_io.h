@@ -24,7 +24,8 @@ typedef struct s2s_translate_vocabs {
 
 /* From the checkpoint's extra section (s2s_dataset_vocabs_deserialize), or the synthetic
  * vocabularies of its sizes when it has none. Tokenization off. Returns 0, or -1 with a
- * message. */
+ * message; also -1 when the model of the header is invalid or its parameter count is not
+ * the checkpoint's (the decoders read that many floats). */
 int s2s_translate_vocabs_load(const s2s_ckpt *ck, s2s_translate_vocabs *v, char *err,
                               size_t errlen);
 void s2s_translate_vocabs_free(s2s_translate_vocabs *v);

@@ -139,6 +139,34 @@ static char *string(parser *p) {
   return out;
 }
 
+/* Length of the RFC 8259 number at s[0..n): -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?,
+ * 0 when there is none. strtod alone also takes 012, 1., 0x1p3, -inf and -nan. */
+static size_t number_len(const char *s, size_t n) {
+  size_t i = s[0] == '-', d;
+  if (i < n && s[i] == '0') {
+    i++;
+  } else if (i < n && s[i] >= '1' && s[i] <= '9') {
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+      i++;
+  } else {
+    return 0;
+  }
+  if (i < n && s[i] == '.') {
+    d = ++i;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+      i++;
+    if (i == d) return 0;
+  }
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    i += i + 1 < n && (s[i + 1] == '+' || s[i + 1] == '-') ? 2 : 1;
+    d = i;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+      i++;
+    if (i == d) return 0;
+  }
+  return i;
+}
+
 static s2s_jval *value(parser *p, int depth);
 
 static s2s_jval *container(parser *p, s2s_jval *v, int depth) {
@@ -225,7 +253,8 @@ static s2s_jval *value(parser *p, int depth) {
     errno = 0;
     v->type = S2S_JNUM;
     v->num = strtod(p->s + p->i, &end);
-    if (end == p->s + p->i) fail(p, "bad number");
+    const size_t len = number_len(p->s + p->i, p->n - p->i);
+    if (!len || end != p->s + p->i + len) fail(p, "bad number");
     p->i = (size_t)(end - p->s);
   } else {
     fail(p, "unexpected character '%c'", c);
