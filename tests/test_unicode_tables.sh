@@ -14,9 +14,10 @@ py=python3
 echo "oracle: $("$py" -c 'import sys, regex, unicodedata; print(sys.version.split()[0], "regex", regex.__version__, "unicodedata", unicodedata.unidata_version)')"
 "$py" "$src/scripts/gen_unicode_tables.py" >"$work/tables.c"
 check "generator ran" test -s "$work/tables.c"
-# the header names the generating Python build; the tables themselves must match exactly
-check "tables equal the installed oracle's" \
-  diff <(grep -v '^ \* Source:' "$work/tables.c") <(grep -v '^ \* Source:' "$src/harness/text/unicode_tables.c")
+# the generating Python's patch release is named (3.11.2 on Debian, 3.11.7 elsewhere) but
+# does not change the tables: Unicode data and regex versions must match, the rest exactly
+mask() { sed -E 's/Python [0-9]+\.[0-9]+\.[0-9]+/Python 3.x/g' "$1"; }
+check "tables equal the installed oracle's" diff <(mask "$work/tables.c") <(mask "$src/harness/text/unicode_tables.c")
 check "same regex version in the header" \
   bash -c "grep -q \"regex $("$py" -c 'import regex; print(regex.__version__)')\" '$src/harness/text/unicode_tables.c'"
 exit $fail
