@@ -30,6 +30,9 @@ check "... and recorded: 32 cells" grep -q '"hidden": 32' "$work/run/run.json"
 expect_error "train: empty --devices" 2 "--devices: empty SPEC" -- train --preset tiny --task copy --steps 1 --devices ''
 expect_error "train: a split naming a device the run lacks" 2 "device 5 does not exist" \
   -- train --preset tiny --task copy --steps 1 --devices cpu/2 --split 'layers=0,5;softmax=1'
+expect_error "a device spec error names the flag once" 1 "s2sbench train: --devices: 'nope': unknown device spec item" \
+  -- train --preset tiny --task copy --steps 1 --devices nope
+check "... once" bash -c "! grep -q -- '--devices: --devices' '$work/err'"
 # resuming with another seed is allowed, and said
 "$bin" train --preset tiny --task copy --steps 2 --quiet --checkpoint "$work/s.ckpt" >/dev/null 2>&1
 "$bin" train --preset tiny --task copy --steps 3 --quiet --resume "$work/s.ckpt" --seed 7 \

@@ -93,7 +93,7 @@ static int open_split(const entry *e, const char *item, unsigned n, unsigned per
   s2s_device_query_info(e->plat, e->dev, e->pi, e->di, &pinfo);
   unsigned cus = pinfo.compute_units;
   if (!strstr(pinfo.partition_types, "equally")) {
-    errf(err, errlen, "--devices '%s': device %d:%d '%s' cannot be split (partition types: %s)",
+    errf(err, errlen, "'%s': device %d:%d '%s' cannot be split (partition types: %s)",
          item, e->pi, e->di, pinfo.name, pinfo.partition_types);
     return -1;
   }
@@ -102,12 +102,12 @@ static int open_split(const entry *e, const char *item, unsigned n, unsigned per
   if (n == 0 || per == 0 || (unsigned long long)n * per > cus) {
     if (explicit_per)
       errf(err, errlen,
-           "--devices '%s': device %d:%d '%s' has %u compute units, fewer than "
+           "'%s': device %d:%d '%s' has %u compute units, fewer than "
            "%u parts x %u",
            item, e->pi, e->di, pinfo.name, cus, n, per);
     else
       errf(err, errlen,
-           "--devices '%s': device %d:%d '%s' has %u compute units: it splits "
+           "'%s': device %d:%d '%s' has %u compute units: it splits "
            "into at most %u parts",
            item, e->pi, e->di, pinfo.name, cus, cus);
     return -1;
@@ -118,7 +118,7 @@ static int open_split(const entry *e, const char *item, unsigned n, unsigned per
   cl_int st = clCreateSubDevices(e->dev, props, 0, NULL, &avail);
   if (st != CL_SUCCESS || avail < n) {
     errf(err, errlen,
-         "--devices '%s': clCreateSubDevices(EQUALLY %u) on '%s' failed: %s (%u "
+         "'%s': clCreateSubDevices(EQUALLY %u) on '%s' failed: %s (%u "
          "sub-devices available)",
          item, per, pinfo.name, s2s_cl_status_name(st), avail);
     return -1;
@@ -126,7 +126,7 @@ static int open_split(const entry *e, const char *item, unsigned n, unsigned per
   cl_device_id *subs = malloc(avail * sizeof *subs);
   if (!subs) return -1;
   if ((st = clCreateSubDevices(e->dev, props, avail, subs, NULL)) != CL_SUCCESS) {
-    errf(err, errlen, "--devices '%s': clCreateSubDevices failed: %s", item,
+    errf(err, errlen, "'%s': clCreateSubDevices failed: %s", item,
          s2s_cl_status_name(st));
     free(subs);
     return -1;
@@ -218,7 +218,7 @@ static int select_base(const char *item, const char *base, const entry *e, int n
     const int by_name = base[0] == 'n';
     const char *text = base + (by_name ? 5 : 9);
     if (!*text) {
-      errf(err, errlen, "--devices '%s': %s needs a text", item, by_name ? "name=" : "platform=");
+      errf(err, errlen, "'%s': %s needs a text", item, by_name ? "name=" : "platform=");
       return -1;
     }
     for (int i = 0; i < n; i++) {
@@ -230,7 +230,7 @@ static int select_base(const char *item, const char *base, const entry *e, int n
     }
     if (!*nsel) {
       list_available(e, n, avail, sizeof avail);
-      errf(err, errlen, "--devices '%s': no %s contains '%s'; available: %s", item,
+      errf(err, errlen, "'%s': no %s contains '%s'; available: %s", item,
            by_name ? "device name" : "platform name or vendor", text, avail);
       return -1;
     }
@@ -239,7 +239,7 @@ static int select_base(const char *item, const char *base, const entry *e, int n
     int p, d, used = 0;
     if (sscanf(base, "%d:%d%n", &p, &d, &used) != 2 || base[used] != '\0' || p < 0 || d < 0) {
       errf(err, errlen,
-           "--devices '%s': unknown device spec item (expected cpu, gpu, "
+           "'%s': unknown device spec item (expected cpu, gpu, "
            "accelerator, all, P:D, name=TEXT or platform=TEXT, optionally /N or /NxC)",
            item);
       return -1;
@@ -248,14 +248,14 @@ static int select_base(const char *item, const char *base, const entry *e, int n
       if (e[i].pi == p && e[i].di == d) sel[(*nsel)++] = i;
     if (!*nsel) {
       list_available(e, n, avail, sizeof avail);
-      errf(err, errlen, "--devices '%s': no device %d:%d; available: %s", item, p, d, avail);
+      errf(err, errlen, "'%s': no device %d:%d; available: %s", item, p, d, avail);
       return -1;
     }
     return 0;
   }
   if (!*nsel) {
     list_available(e, n, avail, sizeof avail);
-    errf(err, errlen, "--devices '%s': no %s device found; available: %s", item, tname, avail);
+    errf(err, errlen, "'%s': no %s device found; available: %s", item, tname, avail);
     return -1;
   }
   return 0;
@@ -273,7 +273,7 @@ static int open_item(const char *item, const entry *e, int n, dev_vec *v, char *
     slash = NULL;
   size_t blen = slash ? (size_t)(slash - item) : strlen(item);
   if (blen >= sizeof base || blen == 0) {
-    errf(err, errlen, "--devices '%s': %s device spec item", item, blen ? "overlong" : "empty");
+    errf(err, errlen, "'%s': %s device spec item", item, blen ? "overlong" : "empty");
     return -1;
   }
   memcpy(base, item, blen);
@@ -290,7 +290,7 @@ static int open_item(const char *item, const entry *e, int n, dev_vec *v, char *
       ok = slash[1 + used] == '\0';
     }
     if (!ok || parts == 0) {
-      errf(err, errlen, "--devices '%s': expected ITEM/N or ITEM/NxC with N, C >= 1", item);
+      errf(err, errlen, "'%s': expected ITEM/N or ITEM/NxC with N, C >= 1", item);
       return -1;
     }
   }
@@ -303,7 +303,7 @@ static int open_item(const char *item, const entry *e, int n, dev_vec *v, char *
       snprintf(names + strlen(names), sizeof names - strlen(names), "%s%d:%d", i ? ", " : "",
                e[sel[i]].pi, e[sel[i]].di);
     errf(err, errlen,
-         "--devices '%s': '%s' selects %d devices (%s); a split needs exactly one "
+         "'%s': '%s' selects %d devices (%s); a split needs exactly one "
          "(name it with P:D, name=TEXT or platform=TEXT)",
          item, base, nsel, names);
     rc = -1;
@@ -315,7 +315,7 @@ static int open_item(const char *item, const entry *e, int n, dev_vec *v, char *
       for (int i = 0; i < nsel && rc == 0; i++)
         rc = open_whole(&e[sel[i]], v);
     }
-    if (rc != 0 && err && !err[0]) errf(err, errlen, "--devices '%s': cannot open device", item);
+    if (rc != 0 && err && !err[0]) errf(err, errlen, "'%s': cannot open device", item);
   }
   free(sel);
   return rc;
@@ -328,12 +328,12 @@ int s2s_device_open(const char *spec, s2s_device **devs, int *count, char *err, 
   entry *e;
   int n;
   if (s2s_dev_enumerate(&e, &n) != 0) {
-    errf(err, errlen, "--devices '%s': OpenCL platform query failed", spec ? spec : "");
+    errf(err, errlen, "'%s': OpenCL platform query failed", spec ? spec : "");
     return -1;
   }
   if (n == 0) {
     errf(err, errlen,
-         "--devices '%s': no OpenCL device found (no platform registered with "
+         "'%s': no OpenCL device found (no platform registered with "
          "the ICD loader? see clinfo)",
          spec ? spec : "");
     free(e);
@@ -348,12 +348,12 @@ int s2s_device_open(const char *spec, s2s_device **devs, int *count, char *err, 
     for (int i = 0; i < n && pick < 0; i++)
       if (dev_type(e[i].dev) & CL_DEVICE_TYPE_CPU) pick = i;
     rc = open_whole(&e[pick < 0 ? 0 : pick], &v);
-    if (rc) errf(err, errlen, "--devices '': cannot open the default device");
+    if (rc) errf(err, errlen, "'' (the default): cannot open the default device");
   } else {
     /* strtok_r skips empty fields: ",," or a stray comma is a typo worth naming */
     size_t sl = strlen(spec);
     if (strstr(spec, ",,") || spec[0] == ',' || spec[sl - 1] == ',') {
-      errf(err, errlen, "--devices '%s': empty device spec item", spec);
+      errf(err, errlen, "'%s': empty device spec item", spec);
       free(e);
       return -1;
     }

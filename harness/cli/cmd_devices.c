@@ -182,7 +182,7 @@ static int list_spec(const char *spec, const s2s_topology *topo, int json) {
   int count = 0;
   char err[1024];
   if (s2s_blas_open_devices(spec, &devs, &count, err, sizeof err) != 0) {
-    fprintf(stderr, "s2sbench devices: %s\n", err);
+    fprintf(stderr, "s2sbench devices: --devices: %s\n", err);
     return 1;
   }
   print_header(topo, json);
