@@ -30,7 +30,7 @@ typedef struct decode_bench {
   const char *checkpoint, *src, *ref, *devices, *out_dir;
   int beams[MAX_BEAMS], nbeams;
   long sentences, batch, max_len, trials, warmup;
-  int length_norm, tokenize;
+  int length_norm, tokenize; /* tokenize -1: as the checkpoint says */
 } decode_bench;
 
 typedef struct beam_numbers {
@@ -38,6 +38,7 @@ typedef struct beam_numbers {
   double build_s, warm_s, *trial_s, bleu, flops; /* flops: of one decode of the set */
   s2s_summary t;
   long out_words;
+  long placeholders_dropped; /* placeholder tokens the decoder emitted that the line lacks */
   char bleu_line[256];
 } beam_numbers;
 
@@ -46,6 +47,8 @@ typedef struct test_set {
   int32_t **src;
   int *len;
   char **ref; /* (n) reference lines */
+  char **tables; /* (n) placeholders masked in each source line (NULL: none), restored in
+                  * the hypothesis as translate does, so BLEU scores what a reader sees */
   long src_words;
   char what[256];
 } test_set;
@@ -53,7 +56,7 @@ typedef struct test_set {
 static void help(void) {
   printf("usage: s2sbench bench decode --checkpoint FILE [--beams 1,2,4,8,12] [-i SRC -r REF]\n"
          "                             [--sentences N] [--batch S] [--max-len N] [--length-norm]\n"
-         "                             [--trials N] [--warmup N] [--tokenize] [--device SPEC]\n"
+         "                             [--trials N] [--warmup N] [--[no-]tokenize] [--device SPEC]\n"
          "                             [--out DIR]\n\n"
          "BLEU and decoding speed against beam size (the paper's beam table). The test set is\n"
          "SRC with references REF (one sentence per line), or for a checkpoint of a synthetic\n"
@@ -66,7 +69,10 @@ static void help(void) {
          "  --batch S        sentences decoded together (default 64)\n"
          "  --max-len N      most output words (default 2 * source words + 10)\n"
          "  --length-norm    rank finished hypotheses by log p per token\n"
-         "  --tokenize       raw SRC: tokenize it and detokenize the output\n"
+         "  --tokenize       raw SRC: tokenize it and detokenize the output (default: as\n"
+         "                   the model was trained, from its checkpoint; placeholders such\n"
+         "                   as %%s are masked and restored as translate does)\n"
+         "  --no-tokenize    SRC is tokenized already\n"
          "  --trials N       timed decodes of the set per beam (default 3)\n"
          "  --warmup N       untimed decodes first, recorded apart (default 1)\n",
          S2S_BEAM_MAX_K);
@@ -91,7 +97,7 @@ static int parse_beams(decode_bench *o, const char *v) {
 }
 
 static int parse(decode_bench *o, int argc, char **argv) {
-  *o = (decode_bench){.sentences = 256, .batch = 64, .trials = 3, .warmup = 1};
+  *o = (decode_bench){.sentences = 256, .batch = 64, .trials = 3, .warmup = 1, .tokenize = -1};
   parse_beams(o, "1,2,4,8,12");
   s2s_args c;
   s2s_args_init(&c, "bench decode", argc, argv);
@@ -120,8 +126,8 @@ static int parse(decode_bench *o, int argc, char **argv) {
       if (s2s_args_long(&c, 0, 1000, &o->warmup)) return 2;
     } else if (s2s_args_is(&c, "--length-norm")) {
       o->length_norm = 1;
-    } else if (s2s_args_is(&c, "--tokenize")) {
-      o->tokenize = 1;
+    } else if (s2s_args_is(&c, "--tokenize") || s2s_args_is(&c, "--no-tokenize")) {
+      o->tokenize = s2s_args_is(&c, "--tokenize");
     } else if (s2s_args_is(&c, "--device") || s2s_args_is(&c, "--devices")) {
       if (!(o->devices = s2s_args_value(&c))) return 2;
     } else if (s2s_args_is(&c, "--out")) {
@@ -139,8 +145,8 @@ static int parse(decode_bench *o, int argc, char **argv) {
 }
 
 static void set_free(test_set *t) {
-  for (int i = 0; i < t->n; i++) free(t->src[i]), free(t->ref[i]);
-  free(t->src), free(t->len), free(t->ref);
+  for (int i = 0; i < t->n; i++) free(t->src[i]), free(t->ref[i]), free(t->tables[i]);
+  free(t->src), free(t->len), free(t->ref), free(t->tables);
   memset(t, 0, sizeof *t);
 }
 
@@ -148,7 +154,8 @@ static int set_alloc(test_set *t, int n) {
   t->src = calloc((size_t)n, sizeof *t->src);
   t->len = calloc((size_t)n, sizeof *t->len);
   t->ref = calloc((size_t)n, sizeof *t->ref);
-  return t->src && t->len && t->ref ? 0 : -1;
+  t->tables = calloc((size_t)n, sizeof *t->tables);
+  return t->src && t->len && t->ref && t->tables ? 0 : -1;
 }
 
 static int read_lines(const char *path, s2s_text_lines *t) {
@@ -178,7 +185,11 @@ static int file_set(const decode_bench *o, const s2s_translate_vocabs *v, test_s
   } else if (set_alloc(t, (int)s.n) == 0) {
     for (rc = 0; rc == 0 && t->n < (int)s.n; t->n++) {
       const int i = t->n;
-      long k = s2s_translate_encode(v, s.line[i], s.len[i], &t->src[i]);
+      /* corpus models saw placeholders as single tokens: mask them as translate does */
+      char *masked = v->synthetic ? NULL : s2s_translate_mask(s.line[i], s.len[i], &t->tables[i]);
+      long k = masked ? s2s_translate_encode(v, masked, strlen(masked), &t->src[i])
+                      : s2s_translate_encode(v, s.line[i], s.len[i], &t->src[i]);
+      free(masked);
       t->ref[i] = strndup(r.line[i], r.len[i]);
       if (k < 0 || !t->ref[i]) rc = -1;
       t->len[i] = (int)(k < 0 ? 0 : k);
@@ -259,8 +270,10 @@ static int score(const decode_bench *o, const s2s_translate_vocabs *v, const tes
     else hyp = a.f;
   }
   m->out_words = 0;
+  m->placeholders_dropped = 0;
   for (int i = 0; rc == 0 && i < t->n; i++) {
-    char *h = s2s_translate_text(v, out[i], out_len[i]);
+    char *h = s2s_translate_restore(v, out[i], out_len[i], t->tables[i],
+                                    &m->placeholders_dropped);
     const char *refs[1] = {t->ref[i]};
     if (!h || s2s_bleu_add(&b, h, refs, 1) != 0) rc = -1;
     if (h && hyp) fprintf(hyp, "%s\n", h);
@@ -386,6 +399,7 @@ static int write_results(const decode_bench *o, const s2s_device *dev, const s2s
       s2s_json_num(&j, "sentences_per_s", t->n / m[b].t.median);
       s2s_json_num(&j, "words_per_s", (t->src_words + m[b].out_words) / m[b].t.median);
       s2s_json_int(&j, "output_words", m[b].out_words);
+      s2s_json_int(&j, "placeholders_dropped", m[b].placeholders_dropped);
       s2s_json_num(&j, "gflop", m[b].flops * 1e-9);
       s2s_json_num(&j, "achieved_gflops", m[b].flops / m[b].t.median * 1e-9);
       s2s_json_array(&j, "trials_s");
@@ -462,7 +476,7 @@ int s2s_bench_decode(int argc, char **argv) {
     s2s_ckpt_free(&ck);
     return 1;
   }
-  v.tokenize = o.tokenize;
+  s2s_translate_vocabs_override(&v, o.tokenize, -1, -1);
   s2s_device *devs;
   int n, rc = 1;
   if (s2s_blas_open_devices(o.devices, &devs, &n, err, sizeof err) != 0) {

@@ -184,21 +184,45 @@ static void test_source(void) {
 
   /* the vocabulary pair block round trip */
   size_t len;
-  unsigned char *blk = s2s_dataset_vocabs_serialize(vs, s2s_dataset_vocab(s, 1), &len);
+  const s2s_text_rules rules = {1, 1, S2S_LANG_EN, S2S_LANG_FR};
+  unsigned char *blk = s2s_dataset_vocabs_serialize(vs, s2s_dataset_vocab(s, 1), &rules, &len);
   s2s_vocab *a = NULL, *t = NULL;
   char err[512];
-  T_CHECK(blk && s2s_dataset_vocabs_deserialize(blk, len, &a, &t, err, sizeof err) == 0,
+  s2s_text_rules back;
+  T_CHECK(blk && s2s_dataset_vocabs_deserialize(blk, len, &a, &t, &back, err, sizeof err) == 0,
           "pair block: %s", err);
+  T_CHECK(back.known == 1 && back.tokenize == 1 && back.src_lang == S2S_LANG_EN &&
+              back.tgt_lang == S2S_LANG_FR,
+          "text rules round trip (known %d tokenize %d langs %d %d)", back.known,
+          back.tokenize, (int)back.src_lang, (int)back.tgt_lang);
+  s2s_vocab_free(a), s2s_vocab_free(t);
+  /* a version-1 block (before the rules were saved) still reads, rules unknown */
+  blk[8] = 1, blk[12] = blk[13] = blk[14] = 0;
+  T_CHECK(s2s_dataset_vocabs_deserialize(blk, len, &a, &t, &back, err, sizeof err) == 0 &&
+              back.known == 0,
+          "version-1 pair block read, rules unknown: %s", err);
+  s2s_vocab_free(a), s2s_vocab_free(t);
+  blk[8] = 1, blk[12] = 1; /* rules bytes in a version-1 block */
+  T_CHECK(s2s_dataset_vocabs_deserialize(blk, len, &a, &t, &back, err, sizeof err) != 0 &&
+              strstr(err, "text rules"),
+          "version 1 with rule bytes refused: %s", err);
+  blk[8] = 2, blk[13] = 7; /* no such language */
+  T_CHECK(s2s_dataset_vocabs_deserialize(blk, len, &a, &t, &back, err, sizeof err) != 0 &&
+              strstr(err, "text rules"),
+          "unknown language refused: %s", err);
+  blk[12] = 1, blk[13] = S2S_LANG_EN;
+  T_CHECK(s2s_dataset_vocabs_deserialize(blk, len, &a, &t, NULL, err, sizeof err) == 0,
+          "rules restored: %s", err);
   if (a && t)
     T_CHECK(s2s_vocab_hash(a) == s2s_vocab_hash(vs) &&
                 s2s_vocab_hash(t) == s2s_vocab_hash(s2s_dataset_vocab(s, 1)),
             "same vocabs");
   s2s_vocab_free(a), s2s_vocab_free(t);
   blk[len - 1] ^= 0x40;
-  T_CHECK(s2s_dataset_vocabs_deserialize(blk, len, &a, &t, err, sizeof err) != 0 &&
+  T_CHECK(s2s_dataset_vocabs_deserialize(blk, len, &a, &t, NULL, err, sizeof err) != 0 &&
               strstr(err, "target"),
           "corrupt pair block refused: %s", err);
-  T_CHECK(s2s_dataset_vocabs_deserialize(blk, len - 5, &a, &t, err, sizeof err) != 0,
+  T_CHECK(s2s_dataset_vocabs_deserialize(blk, len - 5, &a, &t, NULL, err, sizeof err) != 0,
           "short pair block refused");
   free(blk);
   s2s_batch_free(&b);

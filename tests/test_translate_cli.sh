@@ -71,13 +71,30 @@ cat "$fix/dev.fr" "$fix/train.fr" >"$work/cref"
 printf '\nOpen %%s now\n' >>"$work/csrc"; printf '\nOuvrir %%s\n' >>"$work/cref"
 "$bin" bench decode --checkpoint "$cm" --beams 1 -i "$work/csrc" -r "$work/cref" --trials 1 \
   --out "$work/cb" >"$work/cb.out" 2>&1 || { cat "$work/cb.out"; fail=1; }
-check "the corpus model emits placeholder tokens" grep -q '⟨ph' "$work/cb/hyp.beam1.txt"
-for t in "" "--tokenize"; do
+check "the corpus model emits placeholder tokens (bench decode drops and counts them)" python3 -c '
+import json, sys
+b = json.load(open(sys.argv[1]))["summary"]["beams"][0]
+assert b["placeholders_dropped"] > 0, b' "$work/cb/run.json"
+check "bench decode prints no raw placeholder" test "$(grep -c '⟨' "$work/cb/hyp.beam1.txt")" -eq 0
+for t in "--no-tokenize" "--tokenize"; do
   "$bin" translate --checkpoint "$cm" $t -i "$work/csrc" -o "$work/ct.txt" --quiet || fail=1
   check "no raw placeholder printed ($t)" test "$(grep -c '⟨' "$work/ct.txt")" -eq 0
   check "one line out per line in ($t)" test "$(wc -l <"$work/ct.txt")" -eq "$(wc -l <"$work/csrc")"
   check "empty line in, empty line out ($t)" test -z "$(tail -n 2 "$work/ct.txt" | head -n 1)"
 done
+
+# the checkpoint carries the tokenization (train --tokenize, languages en/fr from the file
+# names): no flags decode as the model was trained; --no-tokenize does not
+printf 'Open the file, now!\nIt\'s "done".\n' >"$work/punct"
+"$bin" translate --checkpoint "$cm" -i "$work/punct" -o "$work/p0.txt" --quiet || fail=1
+"$bin" translate --checkpoint "$cm" --tokenize --src-lang en --tgt-lang fr -i "$work/punct" \
+  -o "$work/p1.txt" --quiet || fail=1
+"$bin" translate --checkpoint "$cm" --no-tokenize -i "$work/punct" -o "$work/p2.txt" --quiet ||
+  fail=1
+check "tokenization read back from the checkpoint" cmp -s "$work/p0.txt" "$work/p1.txt"
+"$bin" bench decode --checkpoint "$cm" --beams 1 -i "$work/punct" -r "$work/punct" --trials 1 \
+  --warmup 0 --out "$work/pb" >/dev/null 2>&1 || fail=1
+check "bench decode reads it too" cmp -s "$work/p0.txt" "$work/pb/hyp.beam1.txt"
 
 # bench decode on the synthetic task's dev stream
 expect_error "bench: -i without -r" 2 "-r REF" -- bench decode --checkpoint "$ck" -i "$work/src"

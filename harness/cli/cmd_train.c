@@ -50,6 +50,8 @@ static void help(void) {
          "  --log-every N            rows of train.tsv (default 10)\n"
          "  --eval-every N           dev loss, perplexity, accuracy and BLEU (sacreBLEU-exact,\n"
          "                           beam search on the device) every N steps (0 = off)\n"
+         "  --eval-epochs X          the same every X epochs (0.5: the paper's half epochs), at\n"
+         "                           the first step that reaches each multiple of X\n"
          "  --eval-beam K            beam of the dev BLEU decoding (default 1 = greedy)\n"
          "  --eval-batches N         dev batches per evaluation (default 4; corpus: all, or N\n"
          "                           spread over the length-sorted dev set)\n"
@@ -113,9 +115,10 @@ static int train_corpus(s2s_train_opts *o, s2s_dataset_opts *co, const char *dir
   }
   if (!o->quiet) s2s_dataset_print(o->data, stderr);
   size_t extra_len = 0;
+  const s2s_text_rules rules = {1, co->tokenize, co->src_lang, co->tgt_lang};
   unsigned char *extra = s2s_dataset_vocabs_serialize(s2s_dataset_vocab(o->data, 0),
-                                                     s2s_dataset_vocab(o->data, 1),
-                                                     &extra_len);
+                                                      s2s_dataset_vocab(o->data, 1), &rules,
+                                                      &extra_len);
   int rc = 1;
   if (extra) {
     o->ckpt_extra = extra, o->ckpt_extra_bytes = extra_len;
@@ -174,6 +177,8 @@ int s2s_cmd_train(int argc, char **argv) {
       if (s2s_args_long(&c, 1, 1L << 40, &o.log_every)) return 2;
     } else if (s2s_args_is(&c, "--eval-every")) {
       if (s2s_args_long(&c, 0, 1L << 40, &o.eval_every)) return 2;
+    } else if (s2s_args_is(&c, "--eval-epochs")) {
+      if (s2s_args_double(&c, 1e-6, 1e6, &o.eval_epochs)) return 2;
     } else if (s2s_args_is(&c, "--eval-beam")) {
       if (s2s_args_long(&c, 1, 64, &v)) return 2;
       o.eval_beam = (int)v;

@@ -21,14 +21,14 @@
 typedef struct translate_opts {
   const char *checkpoint, *input, *output, *devices;
   long beam, max_len, batch;
-  int length_norm, quiet, tokenize, reference;
-  s2s_lang src_lang, tgt_lang;
+  int length_norm, quiet, reference;
+  int tokenize, src_lang, tgt_lang; /* -1: not given (the checkpoint's rules hold) */
 } translate_opts;
 
 static void help(void) {
   printf("usage: s2sbench translate --checkpoint FILE [--beam K] [--max-len N] [--length-norm]\n"
          "                          [-i SRC] [-o OUT] [--device SPEC] [--batch S]\n"
-         "                          [--tokenize [--src-lang L] [--tgt-lang L]]\n\n"
+         "                          [--tokenize|--no-tokenize] [--src-lang L] [--tgt-lang L]\n\n"
          "Translates SRC (default stdin), one sentence per line, with the paper's left-to-right\n"
          "beam search on one OpenCL device, and writes one translation per line to OUT\n"
          "(default stdout; a file appears whole or not at all). Speed goes to stderr.\n\n"
@@ -41,9 +41,13 @@ static void help(void) {
          "  --device SPEC      one device: cpu, gpu, P:D, name=TEXT (see s2sbench devices)\n"
          "  -i, --input SRC    source sentences\n"
          "  -o, --output OUT   translations\n"
-         "  --tokenize         raw text: tokenize the input, detokenize the output\n"
-         "  --src-lang L       tokenizer rules of the input: en, fr, any (default any)\n"
-         "  --tgt-lang L       detokenizer rules of the output (default any)\n"
+         "  --tokenize         raw text: tokenize the input, detokenize the output (default:\n"
+         "                     as the model was trained, which its checkpoint says; older\n"
+         "                     checkpoints and synthetic tasks: off)\n"
+         "  --no-tokenize      the input is tokenized already; the output stays tokenized\n"
+         "  --src-lang L       tokenizer rules of the input: en, fr, any (default: the\n"
+         "                     checkpoint's, else any)\n"
+         "  --tgt-lang L       detokenizer rules of the output (default: the same)\n"
          "  --cpu-reference    decode with the CPU reference in double instead (slow; the\n"
          "                     oracle the device decoder is tested against)\n"
          "  --quiet            no speed report\n"
@@ -52,7 +56,7 @@ static void help(void) {
 }
 
 static int parse(translate_opts *o, int argc, char **argv) {
-  *o = (translate_opts){.beam = 12, .batch = 64};
+  *o = (translate_opts){.beam = 12, .batch = 64, .tokenize = -1, .src_lang = -1, .tgt_lang = -1};
   s2s_args c;
   s2s_args_init(&c, "translate", argc, argv);
   while (s2s_args_next(&c)) {
@@ -73,15 +77,17 @@ static int parse(translate_opts *o, int argc, char **argv) {
       o->quiet = 1;
     } else if (s2s_args_is(&c, "--cpu-reference")) {
       o->reference = 1;
-    } else if (s2s_args_is(&c, "--tokenize")) {
-      o->tokenize = 1;
+    } else if (s2s_args_is(&c, "--tokenize") || s2s_args_is(&c, "--no-tokenize")) {
+      o->tokenize = s2s_args_is(&c, "--tokenize");
     } else if (s2s_args_is(&c, "--src-lang") || s2s_args_is(&c, "--tgt-lang")) {
       const char *v = s2s_args_value(&c);
+      s2s_lang lang;
       if (!v) return 2;
-      if (s2s_lang_parse(v, s2s_args_is(&c, "--src-lang") ? &o->src_lang : &o->tgt_lang)) {
+      if (s2s_lang_parse(v, &lang)) {
         fprintf(stderr, "s2sbench translate: %s: '%s' is not a language code\n", c.flag, v);
         return 2;
       }
+      *(s2s_args_is(&c, "--src-lang") ? &o->src_lang : &o->tgt_lang) = (int)lang;
     } else if (s2s_args_is(&c, "--device") || s2s_args_is(&c, "--devices")) {
       if (!(o->devices = s2s_args_value(&c))) return 2;
     } else if (s2s_args_is(&c, "-i") || s2s_args_is(&c, "--input")) {
@@ -288,7 +294,7 @@ int s2s_cmd_translate(int argc, char **argv) {
   if (s2s_translate_vocabs_load(&ck, &v, err, sizeof err) != 0) {
     fprintf(stderr, "s2sbench translate: %s: %s\n", o.checkpoint, err);
   } else {
-    v.tokenize = o.tokenize, v.src_lang = o.src_lang, v.tgt_lang = o.tgt_lang;
+    s2s_translate_vocabs_override(&v, o.tokenize, o.src_lang, o.tgt_lang);
     if (read_input(&o, &v, &in) == 0)
       rc = o.reference ? run_reference(&o, &ck, &v, &in) : run(&o, &ck, &v, &in);
     sentences_free(&in);

@@ -301,14 +301,17 @@ static uint64_t get64(const unsigned char *p) {
 }
 
 unsigned char *s2s_dataset_vocabs_serialize(const s2s_vocab *src, const s2s_vocab *tgt,
-                                           size_t *len) {
+                                            const s2s_text_rules *rules, size_t *len) {
   size_t n[2];
   unsigned char *b[2] = {s2s_vocab_serialize(src, &n[0]), s2s_vocab_serialize(tgt, &n[1])};
   unsigned char *p = b[0] && b[1] ? malloc(PAIR_HEADER + n[0] + n[1]) : NULL;
   if (p) {
     memcpy(p, PAIR_MAGIC, 8);
     memset(p + 8, 0, 8);
-    p[8] = 1; /* u32 version 1, u32 zero */
+    p[8] = 2; /* u32 version 2, then the rules */
+    p[12] = (unsigned char)(rules && rules->tokenize);
+    p[13] = (unsigned char)(rules ? rules->src_lang : S2S_LANG_ANY);
+    p[14] = (unsigned char)(rules ? rules->tgt_lang : S2S_LANG_ANY);
     put64(p + 16, n[0]);
     put64(p + 24, n[1]);
     memcpy(p + PAIR_HEADER, b[0], n[0]);
@@ -321,14 +324,22 @@ unsigned char *s2s_dataset_vocabs_serialize(const s2s_vocab *src, const s2s_voca
 }
 
 int s2s_dataset_vocabs_deserialize(const unsigned char *p, size_t len, s2s_vocab **src,
-                                  s2s_vocab **tgt, char *err, size_t errlen) {
+                                  s2s_vocab **tgt, s2s_text_rules *rules, char *err,
+                                  size_t errlen) {
   *src = *tgt = NULL;
+  if (rules) memset(rules, 0, sizeof *rules);
   if (!p || len < PAIR_HEADER || memcmp(p, PAIR_MAGIC, 8) != 0) {
     snprintf(err, errlen, "no vocabularies in this block (a checkpoint of a synthetic task?)");
     return -1;
   }
-  if (p[8] != 1 || p[9] || p[10] || p[11]) {
-    snprintf(err, errlen, "vocabulary pair format version %u (this build reads 1)", p[8]);
+  if ((p[8] != 1 && p[8] != 2) || p[9] || p[10] || p[11]) {
+    snprintf(err, errlen, "vocabulary pair format version %u (this build reads 1 and 2)", p[8]);
+    return -1;
+  }
+  if (p[8] == 1 ? (p[12] || p[13] || p[14] || p[15])
+                : (p[12] > 1 || p[13] > S2S_LANG_FR || p[14] > S2S_LANG_FR || p[15])) {
+    snprintf(err, errlen, "vocabulary pair block: invalid text rules (bytes 12-15: %u %u %u %u)",
+             p[12], p[13], p[14], p[15]);
     return -1;
   }
   const uint64_t a = get64(p + 16), b = get64(p + 24);
@@ -346,6 +357,8 @@ int s2s_dataset_vocabs_deserialize(const unsigned char *p, size_t len, s2s_vocab
     *src = NULL;
     return -1;
   }
+  if (rules && p[8] == 2)
+    *rules = (s2s_text_rules){1, p[12], (s2s_lang)p[13], (s2s_lang)p[14]};
   return 0;
 }
 

@@ -71,13 +71,26 @@ const s2s_vocab *s2s_dataset_vocab(const s2s_data_source *s, int side);
 /* The human summary (pairs, skips, vocabularies, OOV rates, padding, cache) to f. */
 void s2s_dataset_print(const s2s_data_source *s, FILE *f);
 
-/* Both vocabularies in one block for the checkpoint's extra section, and back:
- *   "S2SVPAIR" | u32 version | u32 0 | u64 source block bytes | u64 target block bytes
+/* How the text of a model's corpus was cut into words, so that translate and bench
+ * decode apply the same rules to new input without repeated flags. */
+typedef struct s2s_text_rules {
+  int known;    /* 0: a version-1 block (written before the rules were saved) */
+  int tokenize; /* 1: raw text, tokenized (and the output detokenized) */
+  s2s_lang src_lang, tgt_lang;
+} s2s_text_rules;
+
+/* Both vocabularies and the text rules in one block for the checkpoint's extra section,
+ * and back:
+ *   "S2SVPAIR" | u32 version (2) | u8 tokenize, u8 source lang, u8 target lang, u8 0
+ *   | u64 source block bytes | u64 target block bytes
  *   | source block | target block   (each block: s2s_vocab_serialize)
- * Deserialise returns 0, or -1 with a message (nothing allocated). */
-unsigned char *s2s_dataset_vocabs_serialize(const s2s_vocab *src, const s2s_vocab *tgt, size_t *len);
+ * Version 1 (the same with four zero bytes of rules) is still read: rules->known = 0.
+ * Deserialise returns 0, or -1 with a message (nothing allocated); rules may be NULL. */
+unsigned char *s2s_dataset_vocabs_serialize(const s2s_vocab *src, const s2s_vocab *tgt,
+                                            const s2s_text_rules *rules, size_t *len);
 int s2s_dataset_vocabs_deserialize(const unsigned char *p, size_t len, s2s_vocab **src,
-                                  s2s_vocab **tgt, char *err, size_t errlen);
+                                  s2s_vocab **tgt, s2s_text_rules *rules, char *err,
+                                  size_t errlen);
 
 /* One sentence to word ids (for translate): tokenized first when `tokenize` is set, split
  * on ASCII space/tab, unknown words (and a literal "<eos>") -> <unk>; no <eos> added.

@@ -33,8 +33,12 @@ int s2s_translate_vocabs_load(const s2s_ckpt *ck, s2s_translate_vocabs *v, char 
     rc = v->src && v->tgt ? 0 : -1;
     if (rc) snprintf(err, errlen, "out of memory");
   } else {
+    s2s_text_rules rules;
     rc = s2s_dataset_vocabs_deserialize(ck->extra, (size_t)ck->h.extra_bytes, &v->src, &v->tgt,
-                                       err, errlen);
+                                       &rules, err, errlen);
+    if (rc == 0 && rules.known)
+      v->rules_known = 1, v->tokenize = rules.tokenize, v->src_lang = rules.src_lang,
+      v->tgt_lang = rules.tgt_lang;
   }
   if (rc == 0 && (s2s_vocab_size(v->src) > (int)ck->h.src_vocab ||
                   s2s_vocab_size(v->tgt) > (int)ck->h.tgt_vocab)) {
@@ -50,6 +54,13 @@ void s2s_translate_vocabs_free(s2s_translate_vocabs *v) {
   if (v->src) s2s_vocab_free(v->src);
   if (v->tgt) s2s_vocab_free(v->tgt);
   memset(v, 0, sizeof *v);
+}
+
+void s2s_translate_vocabs_override(s2s_translate_vocabs *v, int tokenize, int src_lang,
+                                   int tgt_lang) {
+  if (tokenize >= 0) v->tokenize = tokenize;
+  if (src_lang >= 0) v->src_lang = (s2s_lang)src_lang;
+  if (tgt_lang >= 0) v->tgt_lang = (s2s_lang)tgt_lang;
 }
 
 long s2s_translate_encode(const s2s_translate_vocabs *v, const char *line, size_t n,
@@ -131,21 +142,22 @@ static int has_record(const char *table, const char *w) {
   return 0;
 }
 
-int s2s_translate_write(const s2s_translate_vocabs *v, const int32_t *ids, int n,
-                        const char *table, FILE *f) {
+char *s2s_translate_restore(const s2s_translate_vocabs *v, const int32_t *ids, int n,
+                            const char *table, long *dropped) {
   /* The decoder may emit a placeholder the line never had (no table at all, or not in
    * it): printing "⟨ph1⟩" raw would leak the corpus's internal token, so such words are
    * dropped here, before (de)tokenization joins them to their neighbours. */
   int32_t *keep = malloc((size_t)(n > 0 ? n : 1) * sizeof *keep);
-  if (!keep) return -1;
+  if (!keep) return NULL;
   int k = 0;
   for (int i = 0; i < n; i++) {
     const char *w = s2s_vocab_word(v->tgt, ids[i]);
     if (!(w && is_placeholder(w) && !has_record(table, w))) keep[k++] = ids[i];
   }
+  if (dropped) *dropped += n - k;
   char *s = s2s_translate_text(v, keep, k);
   free(keep);
-  if (!s) return -1;
+  if (!s) return NULL;
   /* placeholders back in from the table; tokens inside words ("⟨ph2⟩s") that the table
    * lacks are dropped by the same pass (an empty table restores nothing) */
   if (table || strstr(s, "\xE2\x9F\xA8ph")) {
@@ -153,11 +165,18 @@ int s2s_translate_write(const s2s_translate_vocabs *v, const int32_t *ids, int n
     char *r = malloc(cap);
     if (!r || s2s_corpus_unmask(s, table ? table : "", r, cap) < 0) {
       free(r), free(s);
-      return -1;
+      return NULL;
     }
     free(s);
     s = r;
   }
+  return s;
+}
+
+int s2s_translate_write(const s2s_translate_vocabs *v, const int32_t *ids, int n,
+                        const char *table, FILE *f) {
+  char *s = s2s_translate_restore(v, ids, n, table, NULL);
+  if (!s) return -1;
   int rc = fputs(s, f) < 0 || fputc('\n', f) == EOF ? -1 : 0;
   free(s);
   return rc;

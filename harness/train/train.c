@@ -283,6 +283,13 @@ static int write_run_json(run_state *r, int argc, char **argv, const char *statu
   return s2s_atomic_commit(&a);
 }
 
+/* 1 when steps a..b cross a multiple of `every` epochs (b reaches it, a did not). */
+static int epoch_mark(double every, long steps_per_epoch, long a, long b) {
+  if (every <= 0 || steps_per_epoch <= 0) return 0;
+  const double span = every * (double)steps_per_epoch; /* steps between evaluations */
+  return floor((double)b / span + 1e-9) > floor((double)a / span + 1e-9);
+}
+
 static int loop(run_state *r) {
   const s2s_train_opts *o = r->o;
   for (long step = r->first_step; step < r->total_steps; step++) {
@@ -308,8 +315,9 @@ static int loop(run_state *r) {
       return -1;
     }
     const long s1 = step + 1;
-    int eval = o->eval_every > 0 && o->data->dev_batches > 0 &&
-               (s1 % o->eval_every == 0 || s1 == r->total_steps);
+    int eval = (o->eval_every > 0 || o->eval_epochs > 0) && o->data->dev_batches > 0 &&
+               ((o->eval_every > 0 && s1 % o->eval_every == 0) || s1 == r->total_steps ||
+                epoch_mark(o->eval_epochs, r->steps_per_epoch, step, s1));
     if (eval && evaluate(r) != 0) return -1;
     if (s1 % o->log_every == 0 || s1 == r->total_steps || eval) log_row(r, s1, lr, eval);
     if (o->checkpoint && o->checkpoint_every > 0 && s1 % o->checkpoint_every == 0 &&
@@ -344,9 +352,10 @@ int s2s_train_run(const s2s_train_opts *o, int argc, char **argv) {
             "device)\n");
     return 2;
   }
-  if (o->eval_every > 0 && o->data->dev_batches == 0) {
-    fprintf(stderr, "s2sbench train: --eval-every %ld: the data have no dev set (give --data "
-            "with dev files, or --dev-src/--dev-tgt)\n", (long)o->eval_every);
+  if ((o->eval_every > 0 || o->eval_epochs > 0) && o->data->dev_batches == 0) {
+    fprintf(stderr, "s2sbench train: %s: the data have no dev set (give --data "
+            "with dev files, or --dev-src/--dev-tgt)\n",
+            o->eval_every > 0 ? "--eval-every" : "--eval-epochs");
     return 2;
   }
   if (s2s_run_open_devices("train", "--devices", o->devices, &r.devs, &r.ndev) != 0) {

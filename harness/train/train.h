@@ -24,6 +24,8 @@ typedef struct s2s_train_opts {
   int overwrite;          /* 1: a fresh run may replace an existing --checkpoint file */
   long log_every;         /* rows of train.tsv */
   long eval_every;        /* dev loss, perplexity, accuracy and BLEU every N steps (0: off) */
+  double eval_epochs;     /* the same every X epochs (0: off), at the first step that reaches
+                           * each multiple of X: the paper's half-epoch schedule */
   int eval_beam;          /* beam of the dev BLEU decoding (1 = greedy) */
   int quiet;
 } s2s_train_opts;

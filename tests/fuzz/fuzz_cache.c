@@ -39,7 +39,7 @@ static void use_view(const s2s_cache_view *v) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char err[256];
   s2s_vocab *a, *t;
-  if (s2s_dataset_vocabs_deserialize(data, size, &a, &t, err, sizeof err) == 0)
+  if (s2s_dataset_vocabs_deserialize(data, size, &a, &t, NULL, err, sizeof err) == 0)
     s2s_vocab_free(a), s2s_vocab_free(t);
   size_t vl;
   s2s_vocab *one = s2s_vocab_deserialize(data, size, err, sizeof err);

@@ -129,7 +129,7 @@ static void seed(const char *dir, const char *name, const char *const *words, si
       counts[i] = 10 - i;
     s2s_vocab *s = s2s_vocab_from_counts(words, counts, nw, c.src_vocab);
     s2s_vocab *t = s2s_vocab_from_counts(words, counts, nw, c.tgt_vocab);
-    extra = s2s_dataset_vocabs_serialize(s, t, &elen);
+    extra = s2s_dataset_vocabs_serialize(s, t, NULL, &elen);
     s2s_vocab_free(s), s2s_vocab_free(t);
     snprintf(h.task, sizeof h.task, "corpus");
     h.data_hash = 0x1234;
