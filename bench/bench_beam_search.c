@@ -479,8 +479,10 @@ int s2s_bench_decode(int argc, char **argv) {
   s2s_translate_vocabs_override(&v, o.tokenize, -1, -1);
   s2s_device *devs;
   int n, rc = 1;
-  if (s2s_blas_open_devices(o.devices, &devs, &n, err, sizeof err) != 0) {
+  const int opened = s2s_blas_open_devices(o.devices, &devs, &n, err, sizeof err);
+  if (opened != 0) {
     fprintf(stderr, "s2sbench bench decode: --device: %s\n", err);
+    rc = S2S_DEVICE_EXIT(opened);
   } else {
     if (n != 1)
       fprintf(stderr, "s2sbench bench decode: --device must select one device (got %d)\n", n);

@@ -189,7 +189,7 @@ int s2s_bench_gemm(int argc, char **argv) {
     unsetenv("S2S_TUNING");
   if (r != 0) {
     fprintf(stderr, "s2sbench bench gemm: --device: %s\n", err);
-    return 1;
+    return S2S_DEVICE_EXIT(r);
   }
   gemm_case cs[12];
   const int nc = step_shapes(&m, &devs[0], g.square, cs);

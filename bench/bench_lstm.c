@@ -121,9 +121,8 @@ int s2s_bench_lstm(int argc, char **argv) {
   if (r) return r == 1 ? 0 : r;
   s2s_device *devs;
   int n, rc = 1;
-  if (s2s_run_open_devices("bench lstm", "--device", m.devices, &devs, &n) != 0) {
-    return 1;
-  }
+  const int opened = s2s_run_open_devices("bench lstm", "--device", m.devices, &devs, &n);
+  if (opened != 0) return S2S_DEVICE_EXIT(opened);
   lstm_run lr = {.B = m.cfg.batch, .H = m.cfg.hidden, .T = (int)m.len};
   const size_t bh = (size_t)lr.B * lr.H, g = (size_t)lr.T * 4 * bh;
   float *hg = malloc(g * sizeof *hg), *hb = malloc(4 * (size_t)lr.H * sizeof *hb);

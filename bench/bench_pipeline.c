@@ -170,9 +170,14 @@ int s2s_bench_pipeline(int argc, char **argv) {
   for (int k = 0; k < 3; k++) nums[k]->trial_s = calloc((size_t)o.trials, sizeof(double));
   step_session ss[3];
   s2s_split split;
-  if (s2s_run_open_devices("bench pipeline", "--devices", o.devices, &devs, &n) != 0) goto out;
-  if (o.baseline && s2s_blas_open_devices(o.baseline, &base_dev, &nb, err, sizeof err) != 0) {
+  int opened = s2s_run_open_devices("bench pipeline", "--devices", o.devices, &devs, &n);
+  if (opened != 0) {
+    rc = S2S_DEVICE_EXIT(opened);
+    goto out;
+  }
+  if (o.baseline && (opened = s2s_blas_open_devices(o.baseline, &base_dev, &nb, err, sizeof err))) {
     fprintf(stderr, "s2sbench bench pipeline: --baseline: %s\n", err);
+    rc = S2S_DEVICE_EXIT(opened);
     goto out;
   }
   if (o.whole) snprintf(wspec, sizeof wspec, "%s", o.whole);
@@ -180,8 +185,9 @@ int s2s_bench_pipeline(int argc, char **argv) {
   /* a whole device that is the baseline itself (no split, no --baseline) is measured once */
   const int whole_is_base = !o.whole && !o.baseline && devs[0].info.sub_index < 0;
   if (strcmp(wspec, "none") && !whole_is_base) {
-    if (s2s_blas_open_devices(wspec, &R.whole_dev, &nw, err, sizeof err) != 0) {
+    if ((opened = s2s_blas_open_devices(wspec, &R.whole_dev, &nw, err, sizeof err))) {
       fprintf(stderr, "s2sbench bench pipeline: --whole: %s\n", err);
+      rc = S2S_DEVICE_EXIT(opened);
       goto out;
     }
     R.has_whole = 1;

@@ -89,9 +89,8 @@ int s2s_bench_softmax(int argc, char **argv) {
   if (r) return r == 1 ? 0 : r;
   s2s_device *devs;
   int n, rc = 1;
-  if (s2s_run_open_devices("bench softmax", "--device", m.devices, &devs, &n) != 0) {
-    return 1;
-  }
+  const int opened = s2s_run_open_devices("bench softmax", "--device", m.devices, &devs, &n);
+  if (opened != 0) return S2S_DEVICE_EXIT(opened);
   s2s_device *d = &devs[0];
   xent_run x = {.V = m.cfg.tgt_vocab};
   size_t N = (size_t)m.len * m.cfg.batch, cap = d->info.max_alloc / 4 / (size_t)x.V / 2;

@@ -173,9 +173,8 @@ int s2s_bench_step(int argc, char **argv) {
   if (r) return r == 1 ? 0 : r;
   s2s_device *devs;
   int n;
-  if (s2s_run_open_devices("bench step", "--device", o.devices, &devs, &n) != 0) {
-    return 1;
-  }
+  const int opened = s2s_run_open_devices("bench step", "--device", o.devices, &devs, &n);
+  if (opened != 0) return S2S_DEVICE_EXIT(opened);
   int rc = 1;
   step_numbers m = {0};
   m.trial_s = calloc((size_t)o.trials, sizeof *m.trial_s);

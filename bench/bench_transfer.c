@@ -109,9 +109,8 @@ int s2s_bench_transfer(int argc, char **argv) {
   if (r) return r == 1 ? 0 : r;
   s2s_device *devs;
   int n, rc = 1;
-  if (s2s_run_open_devices("bench transfer", "--devices", m.devices, &devs, &n) != 0) {
-    return 1;
-  }
+  const int opened = s2s_run_open_devices("bench transfer", "--devices", m.devices, &devs, &n);
+  if (opened != 0) return S2S_DEVICE_EXIT(opened);
   const size_t B = (size_t)m.cfg.batch, H = (size_t)m.cfg.hidden, R = (size_t)m.len * B;
   const struct {
     const char *name;

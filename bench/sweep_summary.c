@@ -16,6 +16,7 @@
 typedef struct row {
   int ok, devices;
   double wps, wmin, wmax, step, bound, speedup;
+  double smin, smax; /* speedup range: slowest trial over the baseline's fastest, and back */
   char split[256], busy[160], device[256];
   int base; /* index of the baseline point, -1 none */
 } row;
@@ -24,7 +25,7 @@ static void read_row(const s2s_sweep_point *p, row *r) {
   char path[4200], err[512];
   memset(r, 0, sizeof *r);
   r->base = -1;
-  r->speedup = NAN;
+  r->speedup = r->smin = r->smax = NAN;
   snprintf(path, sizeof path, "%s/run.json", p->dir);
   s2s_jdoc d;
   if (s2s_jdoc_load(&d, path, err, sizeof err) != 0) return;
@@ -61,7 +62,8 @@ static int write_tsv(const s2s_sweep *s, const s2s_sweep_point *pts, const row *
   if (s2s_atomic_open(&a, path) != 0) return -1;
   fprintf(a.f, "point\tdevices\tdevice_spec\tsplit\tpreset\tbatch\tlen\twords_per_s_median\t"
                "words_per_s_min\twords_per_s_max\tstep_s_median\tspeedup\tefficiency\tflop_balance\t"
-               "fraction_of_flop_balance\tbusy_fraction\tcheck\tdevice_name\n");
+               "fraction_of_flop_balance\tbusy_fraction\tcheck\tdevice_name\tspeedup_min\t"
+               "speedup_max\n");
   for (int i = 0; i < np; i++) {
     const s2s_sweep_point *p = &pts[i];
     fprintf(a.f, "%s\t%d\t%s\t%s\t%s\t%d\t%d", p->name, r[i].devices ? r[i].devices : p->ndev,
@@ -76,11 +78,14 @@ static int write_tsv(const s2s_sweep *s, const s2s_sweep_point *pts, const row *
     tsv_num(a.f, r[i].speedup / r[i].devices, "%.4f");
     tsv_num(a.f, r[i].bound, "%.4f");
     tsv_num(a.f, r[i].speedup / r[i].bound, "%.4f");
-    fprintf(a.f, "\t%s\t%s\t%s\n", r[i].busy[0] ? r[i].busy : "-",
+    fprintf(a.f, "\t%s\t%s\t%s", r[i].busy[0] ? r[i].busy : "-",
             !r[i].devices ? "missing"
             : ok          ? "passed"
                           : "FAILED",
             r[i].device);
+    tsv_num(a.f, r[i].smin, "%.4f");
+    tsv_num(a.f, r[i].smax, "%.4f");
+    fputc('\n', a.f);
   }
   return s2s_atomic_commit(&a);
 }
@@ -160,6 +165,8 @@ static int write_json(const s2s_sweep *s, const s2s_sweep_point *pts, const row 
     num_or_null(&j, "step_s_median", r[i].ok ? r[i].step : NAN);
     if (r[i].base >= 0) s2s_json_str(&j, "baseline", pts[r[i].base].name);
     num_or_null(&j, "speedup", r[i].speedup);
+    num_or_null(&j, "speedup_min", r[i].smin);
+    num_or_null(&j, "speedup_max", r[i].smax);
     num_or_null(&j, "efficiency", r[i].speedup / r[i].devices);
     num_or_null(&j, "flop_balance", r[i].bound);
     num_or_null(&j, "fraction_of_flop_balance", r[i].speedup / r[i].bound);
@@ -173,7 +180,10 @@ static int write_json(const s2s_sweep *s, const s2s_sweep_point *pts, const row 
   s2s_json_int(&j, "points_without_result", bad);
   s2s_json_str(&j, "speedup_convention",
                "median step time of the 1-device point of the same "
-               "preset, batch and length in this sweep / this point's median step time");
+               "preset, batch and length in this sweep / this point's median step time; "
+               "speedup_min/max: this point's slowest / fastest trial over the baseline's "
+               "fastest / slowest (the points are measured one after the other, not "
+               "interleaved: bench pipeline interleaves)");
   s2s_json_str(&j, "words_convention", "source + target words, <eos> excluded");
   s2s_json_close(&j, '}');
   s2s_json_end(&j);
@@ -196,6 +206,11 @@ int s2s_sweep_summarize(const s2s_sweep *s, const s2s_sweep_point *pts, int np,
           q->len == p->len) {
         r[i].base = b;
         r[i].speedup = r[b].step / r[i].step;
+        /* words per step are the same at one preset, batch and length: ratios of words/s */
+        if (b == i)
+          r[i].smin = r[i].wmin / r[i].wps, r[i].smax = r[i].wmax / r[i].wps;
+        else
+          r[i].smin = r[i].wmin / r[b].wmax, r[i].smax = r[i].wmax / r[b].wmin;
         break;
       }
     }

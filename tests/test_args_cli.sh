@@ -30,14 +30,21 @@ check "... and recorded: 32 cells" grep -q '"hidden": 32' "$work/run/run.json"
 expect_error "train: empty --devices" 2 "--devices: empty SPEC" -- train --preset tiny --task copy --steps 1 --devices ''
 expect_error "train: a split naming a device the run lacks" 2 "device 5 does not exist" \
   -- train --preset tiny --task copy --steps 1 --devices cpu/2 --split 'layers=0,5;softmax=1'
-expect_error "a device spec error names the flag once" 1 "s2sbench train: --devices: 'nope': unknown device spec item" \
+expect_error "a device spec error names the flag once (a usage error: exit 2)" 2 "s2sbench train: --devices: 'nope': unknown device spec item" \
   -- train --preset tiny --task copy --steps 1 --devices nope
 check "... once" bash -c "! grep -q -- '--devices: --devices' '$work/err'"
+# spec syntax is a usage error (2) in every command; a well-formed spec naming a device
+# this machine lacks is a failed run (1)
+expect_error "train: malformed split suffix" 2 "expected ITEM/N or ITEM/NxC" -- train --preset tiny --task copy --steps 1 --devices cpu/0
+expect_error "bench step: malformed item" 2 "unknown device spec item" -- bench step --preset tiny --device 'cpu:1'
+expect_error "devices: stray comma" 2 "empty device spec item" -- devices --devices cpu,
+expect_error "train: a device that is not there" 1 "no device 9:9" -- train --preset tiny --task copy --steps 1 --devices 9:9
 # resuming with another seed is allowed, and said
 "$bin" train --preset tiny --task copy --steps 2 --quiet --checkpoint "$work/s.ckpt" >/dev/null 2>&1
 "$bin" train --preset tiny --task copy --steps 3 --quiet --resume "$work/s.ckpt" --seed 7 \
   >"$work/out" 2>&1
 check "resume with another --seed warns" grep -q 'trained with --seed 1, this run uses 7' "$work/out"
+expect_error "translate: empty name=" 2 "name= needs a text" -- translate --checkpoint "$work/s.ckpt" --device name=
 
 # UTF-8 errors count the byte from 1 in every reader: train's corpus and translate's input
 mkdir -p "$work/u8"

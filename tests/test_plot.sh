@@ -38,6 +38,9 @@ check "no temporary files left" test -z "$(find "$work/fig" -name '*.tmp')"
 check "speedup data has three series" test "$(grep -c '^# devices' "$work/fig/data/scaling.tsv")" -eq 3
 check "each series starts at 1 device, speedup 1" \
   test "$(grep -c '^1	1.0000' "$work/fig/data/scaling.tsv")" -eq 3
+check "speedup bars: every point's range brackets it (columns 7, 8)" awk -F'\t' '
+  /^[0-9]/ { n++; if (!($7 <= $2 + 1e-9 && $2 <= $8 + 1e-9)) bad = 1; if ($8 > $7) wide++ }
+  END { exit !(n > 0 && !bad && wide > 0) }' "$work/fig/data/scaling.tsv"
 check "gemm data has default and tuned series" \
   bash -c "head -1 '$work/fig/data/gemm.tsv' | grep -q series2"
 check "training draws dev BLEU" grep -q 'dev_bleu' "$work/fig/data/training.tsv"

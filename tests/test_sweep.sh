@@ -26,6 +26,10 @@ row=$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 check "2-device speedup, efficiency and FLOP balance are numbers" \
   awk -v r="$row" 'BEGIN { split(r, a, " "); exit !(a[1] > 0 && a[3] > 1 && (a[2] - a[1] / 2) ^ 2 < 1e-6) }'
 check "1-device speedup is 1" bash -c "awk -F'\t' 'NR > 1 && \$2 == 1 { exit !(\$12 == \"1.0000\") }' '$work/sw/sweep.tsv'"
+check "2-device speedup range brackets the speedup" awk -F'\t' '
+  NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+  $c["devices"] == 2 { n++; if (!($c["speedup_min"] <= $c["speedup"] && $c["speedup"] <= $c["speedup_max"])) bad = 1 }
+  END { exit !(n > 0 && !bad) }' "$work/sw/sweep.tsv"
 check "sweep.json names the baseline" grep -q '"baseline": "tiny-b64-t4-cpu-1-one"' "$work/sw/sweep.json"
 
 # resume: nothing left to measure

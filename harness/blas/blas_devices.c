@@ -7,7 +7,8 @@
 
 int s2s_blas_open_devices(const char *spec, s2s_device **devs, int *count, char *err,
                           size_t errlen) {
-  if (s2s_device_open(spec, devs, count, err, errlen) != 0) return -1;
+  const int rc = s2s_device_open(spec, devs, count, err, errlen);
+  if (rc != 0) return rc; /* -1, or S2S_DEVICE_BAD_SPEC */
   for (int i = 0; i < *count; i++) {
     s2s_device_info *info = &(*devs)[i].info;
     if (s2s_tuning_apply(&(*devs)[i], info->tuning, sizeof info->tuning) < 0) {

@@ -261,39 +261,86 @@ static int select_base(const char *item, const char *base, const entry *e, int n
   return 0;
 }
 
-/* One item: "BASE" or "BASE/N" or "BASE/NxC". */
-static int open_item(const char *item, const entry *e, int n, dev_vec *v, char *err,
-                     size_t errlen) {
-  char base[256];
-  unsigned parts = 0, per = 0;
+/* An item's syntax, before any device is looked at: "BASE", "BASE/N" or "BASE/NxC", BASE one
+ * of the types, P:D, name=TEXT or platform=TEXT. Fills base, parts, per (0: no split);
+ * returns 0, or S2S_DEVICE_BAD_SPEC with the message. */
+static int parse_item(const char *item, char base[256], unsigned *parts, unsigned *per, char *err,
+                      size_t errlen) {
+  *parts = *per = 0;
   const char *slash = strrchr(item, '/');
   /* a name may hold '/' ("Radeon RX 6800/6900"): only a numeric suffix is a split there */
   if (slash && (!strncmp(item, "name=", 5) || !strncmp(item, "platform=", 9)) &&
       strspn(slash + 1, "0123456789x") != strlen(slash + 1))
     slash = NULL;
   size_t blen = slash ? (size_t)(slash - item) : strlen(item);
-  if (blen >= sizeof base || blen == 0) {
+  if (blen >= 256 || blen == 0) {
     errf(err, errlen, "'%s': %s device spec item", item, blen ? "overlong" : "empty");
-    return -1;
+    return S2S_DEVICE_BAD_SPEC;
   }
   memcpy(base, item, blen);
   base[blen] = '\0';
   if (slash) {
     int used = 0;
-    int ok = sscanf(slash + 1, "%u%n", &parts, &used) == 1 && isdigit((unsigned char)slash[1]);
+    int ok = sscanf(slash + 1, "%u%n", parts, &used) == 1 && isdigit((unsigned char)slash[1]);
     if (ok && slash[1 + used] == 'x') {
       int used2 = 0;
       const char *c = slash + 2 + used;
-      ok = isdigit((unsigned char)*c) && sscanf(c, "%u%n", &per, &used2) == 1 && !c[used2] &&
-           per > 0;
+      ok = isdigit((unsigned char)*c) && sscanf(c, "%u%n", per, &used2) == 1 && !c[used2] &&
+           *per > 0;
     } else if (ok) {
       ok = slash[1 + used] == '\0';
     }
-    if (!ok || parts == 0) {
+    if (!ok || *parts == 0) {
       errf(err, errlen, "'%s': expected ITEM/N or ITEM/NxC with N, C >= 1", item);
-      return -1;
+      return S2S_DEVICE_BAD_SPEC;
     }
   }
+  int p, d, used = 0;
+  if (!strcasecmp(base, "cpu") || !strcasecmp(base, "gpu") || !strcasecmp(base, "accelerator") ||
+      !strcasecmp(base, "all"))
+    return 0;
+  if (!strncmp(base, "name=", 5) || !strncmp(base, "platform=", 9)) {
+    if (base[base[0] == 'n' ? 5 : 9]) return 0;
+    errf(err, errlen, "'%s': %s needs a text", item, base[0] == 'n' ? "name=" : "platform=");
+    return S2S_DEVICE_BAD_SPEC;
+  }
+  if (sscanf(base, "%d:%d%n", &p, &d, &used) == 2 && base[used] == '\0' && p >= 0 && d >= 0)
+    return 0;
+  errf(err, errlen,
+       "'%s': unknown device spec item (expected cpu, gpu, "
+       "accelerator, all, P:D, name=TEXT or platform=TEXT, optionally /N or /NxC)",
+       item);
+  return S2S_DEVICE_BAD_SPEC;
+}
+
+int s2s_device_spec_check(const char *spec, char *err, size_t errlen) {
+  /* strtok_r skips empty fields: ",," or a stray comma is a typo worth naming */
+  size_t sl = strlen(spec);
+  if (strstr(spec, ",,") || spec[0] == ',' || spec[sl - 1] == ',') {
+    errf(err, errlen, "'%s': empty device spec item", spec);
+    return S2S_DEVICE_BAD_SPEC;
+  }
+  char *copy = strdup(spec), *save = NULL, base[256];
+  unsigned parts, per;
+  int rc = copy ? 0 : -1;
+  for (char *tok = copy ? strtok_r(copy, ",", &save) : NULL; tok && rc == 0;
+       tok = strtok_r(NULL, ",", &save)) {
+    while (isspace((unsigned char)*tok))
+      tok++;
+    trim_right(tok);
+    rc = parse_item(tok, base, &parts, &per, err, errlen);
+  }
+  free(copy);
+  return rc;
+}
+
+/* One item (its syntax checked): opens what it selects. */
+static int open_item(const char *item, const entry *e, int n, dev_vec *v, char *err,
+                     size_t errlen) {
+  char base[256];
+  unsigned parts, per;
+  if (parse_item(item, base, &parts, &per, err, errlen) != 0) return S2S_DEVICE_BAD_SPEC;
+  const int slash = parts > 0;
   int *sel = malloc((size_t)(n ? n : 1) * sizeof *sel), nsel = 0;
   if (!sel) return -1;
   int rc = select_base(item, base, e, n, sel, &nsel, err, errlen);
@@ -325,6 +372,7 @@ int s2s_device_open(const char *spec, s2s_device **devs, int *count, char *err, 
   *devs = NULL;
   *count = 0;
   if (err && errlen) err[0] = '\0';
+  if (spec && *spec && s2s_device_spec_check(spec, err, errlen) != 0) return S2S_DEVICE_BAD_SPEC;
   entry *e;
   int n;
   if (s2s_dev_enumerate(&e, &n) != 0) {
@@ -350,13 +398,6 @@ int s2s_device_open(const char *spec, s2s_device **devs, int *count, char *err, 
     rc = open_whole(&e[pick < 0 ? 0 : pick], &v);
     if (rc) errf(err, errlen, "'' (the default): cannot open the default device");
   } else {
-    /* strtok_r skips empty fields: ",," or a stray comma is a typo worth naming */
-    size_t sl = strlen(spec);
-    if (strstr(spec, ",,") || spec[0] == ',' || spec[sl - 1] == ',') {
-      errf(err, errlen, "'%s': empty device spec item", spec);
-      free(e);
-      return -1;
-    }
     char *copy = strdup(spec);
     if (!copy) rc = -1;
     char *save = NULL;

@@ -72,8 +72,16 @@ int s2s_device_list(s2s_device_info *out, int max);
 
 /* Opens the devices the spec selects, in spec order (CLBlast tuning is applied one layer up:
  * blas/blas_devices.h opens devices with their tuned parameters). On success *devs is a malloc'd array of *count opened devices. On a bad spec or an unavailable device, writes a message that
- * names the offending spec item to err and returns -1 (nothing left open). */
+ * names the offending spec item to err and returns -1 or S2S_DEVICE_BAD_SPEC (nothing left open). */
 int s2s_device_open(const char *spec, s2s_device **devs, int *count, char *err, size_t errlen);
+/* s2s_device_open's return for a spec whose syntax is wrong (checked before any OpenCL
+ * call): a usage error, exit 2; -1 is a device that is missing or fails to open, exit 1. */
+#define S2S_DEVICE_BAD_SPEC (-2)
+/* The spec's syntax alone (every item, no empty one), no OpenCL call: 0, or
+ * S2S_DEVICE_BAD_SPEC with the message naming the item. For checking flags before work. */
+int s2s_device_spec_check(const char *spec, char *err, size_t errlen);
+/* The exit status for an open's return: 0, 2 for S2S_DEVICE_BAD_SPEC, else 1. */
+#define S2S_DEVICE_EXIT(rc) ((rc) == 0 ? 0 : (rc) == S2S_DEVICE_BAD_SPEC ? 2 : 1)
 /* Runs every close hook on each device (so the program cache and the GEMM temp buffers of
  * these devices go), then releases the queues and contexts and frees the array. */
 void s2s_device_close(s2s_device *devs, int count);

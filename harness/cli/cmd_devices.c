@@ -181,9 +181,10 @@ static int list_spec(const char *spec, const s2s_topology *topo, int json) {
   s2s_device *devs = NULL;
   int count = 0;
   char err[1024];
-  if (s2s_blas_open_devices(spec, &devs, &count, err, sizeof err) != 0) {
+  const int opened = s2s_blas_open_devices(spec, &devs, &count, err, sizeof err);
+  if (opened != 0) {
     fprintf(stderr, "s2sbench devices: --devices: %s\n", err);
-    return 1;
+    return S2S_DEVICE_EXIT(opened);
   }
   print_header(topo, json);
   if (json) {

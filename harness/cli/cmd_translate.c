@@ -14,6 +14,7 @@
 #include "decode/beam_search.h"
 #include "model/reference.h"
 #include "profile/stats.h"
+#include "cl/device.h"
 #include "decode/translate_io.h"
 #include "text/utf8.h"
 #include "blas/blas_devices.h"
@@ -100,6 +101,11 @@ static int parse(translate_opts *o, int argc, char **argv) {
   }
   if (!o->checkpoint) {
     fprintf(stderr, "s2sbench translate: --checkpoint FILE is required\n");
+    return 2;
+  }
+  char err[512];
+  if (o->devices && *o->devices && s2s_device_spec_check(o->devices, err, sizeof err) != 0) {
+    fprintf(stderr, "s2sbench translate: --device: %s\n", err);
     return 2;
   }
   return 0;
@@ -230,9 +236,10 @@ static int run(const translate_opts *o, const s2s_ckpt *ck, const s2s_translate_
   s2s_device *devs;
   int ndev, rc = 1;
   char err[1024];
-  if (s2s_blas_open_devices(o->devices, &devs, &ndev, err, sizeof err) != 0) {
+  const int opened = s2s_blas_open_devices(o->devices, &devs, &ndev, err, sizeof err);
+  if (opened != 0) {
     fprintf(stderr, "s2sbench translate: --device: %s\n", err);
-    return 1;
+    return S2S_DEVICE_EXIT(opened);
   }
   int32_t **out = calloc((size_t)in->n, sizeof *out);
   int *out_len = calloc((size_t)in->n, sizeof *out_len);

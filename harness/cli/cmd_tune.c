@@ -245,9 +245,8 @@ int s2s_cmd_tune(int argc, char **argv) {
   s2s_device *devs;
   int n;
   char err[1024], raw[4096], outdir[4096], path[4400];
-  if (s2s_run_open_devices("tune", "--device", o.device, &devs, &n) != 0) {
-    return 1;
-  }
+  const int opened = s2s_run_open_devices("tune", "--device", o.device, &devs, &n);
+  if (opened != 0) return S2S_DEVICE_EXIT(opened);
   const s2s_device_info *info = &devs[0].info;
   if (n > 1) printf("tune: %d devices selected; tuning the first (same name = same tuning)\n", n);
   snprintf(outdir, sizeof outdir, "%s", o.out_dir ? o.out_dir : "");

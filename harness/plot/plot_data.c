@@ -14,7 +14,7 @@
 
 typedef struct pt {
   int dev;
-  double speedup, bound, wps, wmin, wmax;
+  double speedup, bound, wps, wmin, wmax, smin, smax;
 } pt;
 
 static int by_dev(const void *a, const void *b) {
@@ -23,10 +23,13 @@ static int by_dev(const void *a, const void *b) {
 
 static void block(FILE *f, pt *v, int n) {
   qsort(v, (size_t)n, sizeof *v, by_dev);
-  fprintf(f, "# devices\tspeedup\tbound\twords_per_s\twords_per_s_min\twords_per_s_max\n");
-  for (int i = 0; i < n; i++)
-    fprintf(f, "%d\t%.4f\t%.4f\t%.1f\t%.1f\t%.1f\n", v[i].dev, v[i].speedup, v[i].bound, v[i].wps,
-            v[i].wmin, v[i].wmax);
+  fprintf(f, "# devices\tspeedup\tbound\twords_per_s\twords_per_s_min\twords_per_s_max\t"
+             "speedup_min\tspeedup_max\n");
+  for (int i = 0; i < n; i++) /* a missing range draws as no bar: the point itself */
+    fprintf(f, "%d\t%.4f\t%.4f\t%.1f\t%.1f\t%.1f\t%.4f\t%.4f\n", v[i].dev, v[i].speedup,
+            v[i].bound, v[i].wps, v[i].wmin, v[i].wmax,
+            isfinite(v[i].smin) ? v[i].smin : v[i].speedup,
+            isfinite(v[i].smax) ? v[i].smax : v[i].speedup);
   fprintf(f, "\n\n");
 }
 
@@ -44,13 +47,15 @@ void s2s_plot_scaling(s2s_plot *p) {
       const s2s_jval *s = s2s_jget(root, "summary");
       if (!s2s_jnum(s, "output_check_passed", 0)) continue;
       const double bw = s2s_jnum(s, "baseline_words_per_s", NAN);
-      v[0] = (pt){1, 1.0, 1.0, bw, bw, bw};
+      v[0] = (pt){1, 1.0, 1.0, bw, bw, bw, NAN, NAN};
       v[1] = (pt){(int)s2s_jnum(s, "devices", 2),
                   s2s_jnum(s, "speedup", NAN),
                   s2s_jnum(s, "flop_balance", s2s_jnum(s, "analytic_bound", NAN)),
                   s2s_jnum(s, "pipeline_words_per_s", NAN),
                   NAN,
-                  NAN};
+                  NAN,
+                  s2s_jnum(s, "speedup_min", NAN),
+                  s2s_jnum(s, "speedup_max", NAN)};
       const double step = s2s_jnum(s, "pipeline_step_s_median", NAN);
       v[1].wmin = v[1].wps * step / s2s_jnum(s, "pipeline_step_s_max", step);
       v[1].wmax = v[1].wps * step / s2s_jnum(s, "pipeline_step_s_min", step);
@@ -103,7 +108,8 @@ void s2s_plot_scaling(s2s_plot *p) {
         if (!s2s_jnum(b, "output_check_passed", 0) || n == 64) continue;
         v[n++] = (pt){(int)s2s_jnum(b, "devices", 0),      s2s_jnum(b, "speedup", NAN),
                       s2s_jnum(b, "flop_balance", s2s_jnum(b, "analytic_bound", NAN)),  s2s_jnum(b, "words_per_s", NAN),
-                      s2s_jnum(b, "words_per_s_min", NAN), s2s_jnum(b, "words_per_s_max", NAN)};
+                      s2s_jnum(b, "words_per_s_min", NAN), s2s_jnum(b, "words_per_s_max", NAN),
+                      s2s_jnum(b, "speedup_min", NAN),     s2s_jnum(b, "speedup_max", NAN)};
         maxdev = v[n - 1].dev > maxdev ? v[n - 1].dev : maxdev;
       }
       if (!n) continue;
@@ -125,7 +131,8 @@ void s2s_plot_scaling(s2s_plot *p) {
         if (s2s_jnum(b, "output_check_passed", 0))
           v[n++] = (pt){(int)s2s_jnum(b, "devices", 0),      s2s_jnum(b, "speedup", NAN),
                         s2s_jnum(b, "flop_balance", s2s_jnum(b, "analytic_bound", NAN)),  s2s_jnum(b, "words_per_s", NAN),
-                        s2s_jnum(b, "words_per_s_min", NAN), s2s_jnum(b, "words_per_s_max", NAN)};
+                        s2s_jnum(b, "words_per_s_min", NAN), s2s_jnum(b, "words_per_s_max", NAN),
+                      s2s_jnum(b, "speedup_min", NAN),     s2s_jnum(b, "speedup_max", NAN)};
       }
       if (n) block(f, v, n), s2s_plot_title_add(&t, run->label);
     }

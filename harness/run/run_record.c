@@ -38,9 +38,10 @@ int s2s_run_open_devices(const char *cmd, const char *flag, const char *spec, s2
                          int *count) {
   char err[1024];
   s2s_run_record_topology();
-  if (s2s_blas_open_devices(spec, devs, count, err, sizeof err) == 0) return 0;
+  const int rc = s2s_blas_open_devices(spec, devs, count, err, sizeof err);
+  if (rc == 0) return 0;
   fprintf(stderr, "s2sbench %s: %s: %s\n", cmd, flag, err);
-  return -1;
+  return rc;
 }
 
 void s2s_run_record_bind(const s2s_device_info *d) {

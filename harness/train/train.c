@@ -358,9 +358,8 @@ int s2s_train_run(const s2s_train_opts *o, int argc, char **argv) {
             o->eval_every > 0 ? "--eval-every" : "--eval-epochs");
     return 2;
   }
-  if (s2s_run_open_devices("train", "--devices", o->devices, &r.devs, &r.ndev) != 0) {
-    return 1;
-  }
+  const int opened = s2s_run_open_devices("train", "--devices", o->devices, &r.devs, &r.ndev);
+  if (opened != 0) return S2S_DEVICE_EXIT(opened);
   if (o->split ? s2s_split_parse(&r.split, o->split, r.ndev, &o->cfg, err, sizeof err)
                : (s2s_split_default(&r.split, r.ndev, &o->cfg), 0)) {
     fprintf(stderr, "s2sbench train: %s\n", err); /* err names --split */

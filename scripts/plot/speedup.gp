@@ -1,6 +1,8 @@
 # speedup.gp: training-step speedup against the number of devices, one series per run
-# (solid: measured; dotted: the split's FLOP balance; grey: ideal).
-# data blocks: devices, speedup, bound, words/s, min, max. Variables: n, titles, maxdev.
+# (solid: measured, bars from the slowest to the fastest trial; dotted: the split's FLOP
+# balance; grey: ideal).
+# data blocks: devices, speedup, bound, words/s, min, max, speedup min, speedup max.
+# Variables: n, titles, maxdev.
 load scripts . "/common.gp"
 if (!exists("maxdev")) maxdev = 8
 set xlabel "devices"
@@ -11,4 +13,5 @@ set xtics 1
 plot x title "ideal" with lines lt 9, \
      NaN title "FLOP balance of the split (dotted; not a bound)" with lines lc rgb "#888888" dt 3, \
      for [i = 0:n - 1] data index i using 1:3 notitle with lines lt (i % 8) + 1 dt 3, \
+     for [i = 0:n - 1] data index i using 1:2:7:8 notitle with yerrorbars lt (i % 8) + 1 ps 0, \
      for [i = 0:n - 1] data index i using 1:2 title word(titles, i + 1) with linespoints lt (i % 8) + 1

@@ -1,6 +1,7 @@
 # words_per_s.gp: training throughput (source + target words per second) against the
 # number of devices, one series per run; bars span the fastest and slowest trial.
-# data blocks: devices, speedup, bound, words/s, min, max. Variables: n, titles, maxdev.
+# data blocks: devices, speedup, bound, words/s, min, max, speedup min, speedup max.
+# Variables: n, titles, maxdev.
 load scripts . "/common.gp"
 if (!exists("maxdev")) maxdev = 8
 set xlabel "devices"
