@@ -55,9 +55,13 @@ fi
 
 # Intel's OpenCL CPU runtime: a second CPU platform next to PoCL (its own compiler and
 # threading, so the same kernels and GEMMs are measured on two OpenCL implementations).
-# From PyPI wheels into build/intel-ocl (pip --prefix: the wheels' libraries land in
-# build/intel-ocl/lib; pip --target drops them, since the wheels place them outside the
-# package folder). --no-deps with every pin given: tbb's declared tcmlib is not needed.
+# From PyPI wheels (pip --prefix: the wheels' libraries land in PREFIX/lib; pip --target
+# drops them, since the wheels place them outside the package folder). As root into
+# /opt/s2sbench/intel-ocl-<pins>, one copy per pin set shared by every checkout on the
+# machine: the ICD file is machine-wide, and pointing it into one checkout's build/ broke
+# the others when that checkout went (a CI clone, removed after its run). Installed under a
+# temporary name and renamed, so two setups at once never see half a runtime. Not root:
+# build/intel-ocl. --no-deps with every pin given: tbb's declared tcmlib is not needed.
 # The ICD loader finds it through /etc/OpenCL/vendors/intel-cpu-s2s.icd (full path of
 # libintelocl.so); its dependent libraries (libtbb, libimf, libsvml, ...) are found through
 # its own RUNPATH $ORIGIN, so no ld.so.conf.d entry: that folder also holds Intel's own
@@ -67,20 +71,28 @@ fi
 # WARNING: everything runs on PoCL alone (tests/test_pipeline's mixed case then skips).
 intel_pins=(intel-opencl-rt==2026.2.0 tbb==2023.2.0 intel-cmplr-lib-rt==2026.2.0
             intel-cmplr-lic-rt==2026.2.0)
-ocl=$root/build/intel-ocl
+if [ "$(id -u)" -eq 0 ]; then
+  ocl=/opt/s2sbench/intel-ocl-$(printf '%s' "${intel_pins[*]}" | sha256sum | cut -c1-12)
+else
+  ocl=$root/build/intel-ocl
+fi
 ocl_lib=$ocl/lib/libintelocl.so
 icd=/etc/OpenCL/vendors/intel-cpu-s2s.icd
 if [ "${S2S_INTEL_OCL:-1}" != 0 ]; then
   if [ "$(cat "$ocl/.s2s-pins" 2>/dev/null)" != "${intel_pins[*]}" ] || [ ! -f "$ocl_lib" ]; then
     echo "setup: installing Intel's OpenCL CPU runtime (${intel_pins[*]}) into $ocl"
-    rm -rf "$ocl"
-    mkdir -p "$ocl"
+    staging=$ocl.tmp.$$
+    rm -rf "$staging"
+    mkdir -p "$staging"
     [ -x "$venv/bin/python" ] || python3 -m venv "$venv" >/dev/null 2>&1 || true
-    if "$venv/bin/pip" install -q --disable-pip-version-check --no-deps --prefix "$ocl" \
-         "${intel_pins[@]}" >"$root/build/intel-ocl.log" 2>&1 && [ -f "$ocl_lib" ]; then
-      echo "${intel_pins[*]}" >"$ocl/.s2s-pins"
-    else
+    if "$venv/bin/pip" install -q --disable-pip-version-check --no-deps --prefix "$staging" \
+         "${intel_pins[@]}" >"$root/build/intel-ocl.log" 2>&1 &&
+       [ -f "$staging/lib/libintelocl.so" ]; then
+      echo "${intel_pins[*]}" >"$staging/.s2s-pins"
       rm -rf "$ocl"
+      mv -T "$staging" "$ocl"
+    else
+      rm -rf "$staging"
       echo "setup: WARNING: Intel's OpenCL CPU runtime could not be installed (see build/intel-ocl.log): running on PoCL alone (tests/test_pipeline's mixed-vendor case skips, so scripts/test.sh fails)" >&2
     fi
   fi
