@@ -15,6 +15,8 @@
 #
 # usage: scripts/fuzz.sh [MINUTES] [MACHINE]   MACHINE default: $S2S_MACHINE, else
 #        debian12-2core-epyc-pocl. S2S_FUZZ_ONLY="fuzz_json fuzz_ckpt" picks targets.
+#        S2S_FUZZ_RUNS=N: a target stops after N executions (libFuzzer -runs) or MINUTES,
+#        whichever comes first; the record says whether each reached N (the goal: 1M).
 # Exit: 0 without a crash, 1 when a target crashed (the record is written either way),
 # 2 when a target does not build, 77 without clang's libFuzzer.
 set -euo pipefail
@@ -24,6 +26,10 @@ minutes=${1:-10}
 machine=${2:-${S2S_MACHINE:-debian12-2core-epyc-pocl}}
 . "$src/tests/fuzz/targets.sh"
 targets=${S2S_FUZZ_ONLY:-$S2S_FUZZ_TARGETS}
+runs=${S2S_FUZZ_RUNS:-}
+[ -z "$runs" ] || [[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "fuzz.sh: S2S_FUZZ_RUNS must be a positive integer (got '$runs')" >&2; exit 2; }
+run_args=()
+[ -n "$runs" ] && run_args=(-runs="$runs")
 secs=$(awk -v m="$minutes" 'BEGIN { s = int(m * 60 + 0.5); if (s < 1) s = 0; print s }')
 [[ $machine =~ ^[A-Za-z0-9._-]+$ ]] || { echo "fuzz.sh: MACHINE is a folder name under results/ (got '$machine')" >&2; exit 2; }
 [ "$secs" -ge 1 ] || { echo "fuzz.sh: MINUTES must be a positive number (got '$minutes')" >&2; exit 2; }
@@ -55,7 +61,7 @@ for t in $targets; do
   s2s_fuzz_seed "$t" "$corpora/$t" "$bin"
   t0=$(date +%s.%N)
   rc=0
-  s2s_fuzz_run "$t" "$tw" "$corpora/$t" "$secs" "$tw/fuzz.log" || rc=$?
+  s2s_fuzz_run "$t" "$tw" "$corpora/$t" "$secs" "$tw/fuzz.log" "${run_args[@]}" || rc=$?
   t1=$(date +%s.%N)
   kept=""
   for f in "$tw"/crash-* "$tw"/leak-* "$tw"/timeout-* "$tw"/oom-*; do
@@ -81,9 +87,11 @@ for t in $targets; do
 done
 
 clang_version=$(clang --version | head -1)
-python3 - "$work" "$out/fuzz.json" "$date_utc" "$commit" "$secs" "$clang_version" "$machine" <<'EOF'
+python3 - "$work" "$out/fuzz.json" "$date_utc" "$commit" "$secs" "$clang_version" "$machine" \
+  "${runs:-0}" <<'EOF'
 import json, os, re, socket, sys
-work, dest, date, commit, secs, clang, machine = sys.argv[1:8]
+work, dest, date, commit, secs, clang, machine, runs = sys.argv[1:9]
+runs = int(runs)
 targets = []
 for line in open(os.path.join(work, "targets.tsv")):
     name, rc, t0, t1, ncorp, kept = (line.rstrip("\n").split("\t") + [""])[:6]
@@ -117,6 +125,8 @@ for line in open(os.path.join(work, "targets.tsv")):
                         or l.startswith("Done ")],
         "log": "logs/%s.log" % name,
     })
+    if runs:
+        targets[-1]["reached_executions_goal"] = execs >= runs
 record = {
     "kind": "fuzz",
     "date": date,
@@ -127,6 +137,7 @@ record = {
     "clang": clang,
     "sanitizers": "address,undefined (-fno-sanitize-recover=undefined)",
     "seconds_per_target": int(secs),
+    "executions_goal": runs or None,
     "targets": targets,
     "crashes": sum(t["crashes"] for t in targets),
 }
