@@ -51,6 +51,13 @@ EOF
 }
 check "the resumed curve equals the uninterrupted one" \
   cmp -s <(curve "$work/a/train.tsv") <(curve "$work/b/train.tsv")
+check "the resumed run's clocks go on (elapsed_s and train_s never fall)" python3 - "$work/b/train.tsv" <<'EOF'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+for col in ("elapsed_s", "train_s"):
+    v = [float(r[col]) for r in rows]
+    assert all(b >= a for a, b in zip(v, v[1:])), (col, v)
+EOF
 check "the curve has dev BLEU every half epoch" python3 - "$work/a/train.tsv" "$work/a/run.json" <<'EOF'
 import csv, json, sys
 rows = [r for r in csv.DictReader(open(sys.argv[1]), delimiter="\t") if r["dev_bleu"]]

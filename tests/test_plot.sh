@@ -27,7 +27,7 @@ valid() { # valid FILE: the format its extension names, and more than a blank ca
   "$fx/gemm-tiny" --out "$work/fig" --format png,pdf,svg >"$work/out" 2>&1; rc=$?
 cat "$work/out"
 check "plot exits 0" test "$rc" -eq 0
-for fig in speedup words_per_s timeline-1 timeline-2 bleu_steps bleu_time bleu_beam gemm; do
+for fig in speedup words_per_s timeline-1 timeline-2 bleu_steps bleu_time bleu_epochs ppl_epochs bleu_beam gemm; do
   for ext in png pdf svg; do
     check "$fig.$ext is a valid $ext" valid "$work/fig/$fig.$ext"
   done

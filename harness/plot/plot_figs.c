@@ -1,6 +1,7 @@
 /* More figures' data (plot.h): training curves from train.tsv (dev BLEU when every run has
  * values, else dev perplexity when a run has some, else the training perplexity, which
- * every train.tsv has) against steps and wall time, BLEU against beam
+ * every train.tsv has) against steps, wall time and epochs (and dev perplexity against
+ * epochs beside dev BLEU), BLEU against beam
  * size from a bench decode's beams.tsv, and GEMM GFLOP/s per shape from bench gemm's
  * cases.tsv (default and tuned parameters side by side). */
 #include <math.h>
@@ -22,22 +23,16 @@ static int has_values(const char *path, const char *col) {
   return found;
 }
 
-void s2s_plot_training(s2s_plot *p) {
+typedef struct fig {
+  const char *script, *name; /* scripts/plot/SCRIPT.gp drawn as NAME.{png,pdf,svg} */
+} fig;
+
+/* One curve per run from column col of its train.tsv into data file `data`, rows without a
+ * value skipped: step, elapsed_s, value, epoch. Then the figures named in figs. */
+static void curves(s2s_plot *p, const char *col, const char *ylab, const char *data,
+                   const fig *figs, int nfigs) {
   char tsv[4200], path[4200];
-  int runs = 0, all_bleu = 1, any_dev = 0;
-  for (int r = 0; r < p->nruns; r++) {
-    snprintf(tsv, sizeof tsv, "%s/train.tsv", p->runs[r].dir);
-    const int b = has_values(tsv, "dev_bleu");
-    if (b < 0) continue;
-    runs++;
-    all_bleu &= b;
-    any_dev |= has_values(tsv, "dev_perplexity") > 0;
-  }
-  if (!runs) return;
-  /* a run without --eval-every still has its training curve */
-  const char *col = all_bleu ? "dev_bleu" : any_dev ? "dev_perplexity" : "perplexity";
-  const char *ylab = all_bleu ? "dev BLEU" : any_dev ? "dev perplexity" : "training perplexity";
-  FILE *f = s2s_plot_data_file(p, "training", path, sizeof path);
+  FILE *f = s2s_plot_data_file(p, data, path, sizeof path);
   if (!f) return;
   s2s_plot_titles t = {0};
   double tmax = 0;
@@ -46,14 +41,15 @@ void s2s_plot_training(s2s_plot *p) {
     s2s_tsv in;
     if (s2s_tsv_open(&in, tsv) != 0) continue;
     const int cs = s2s_tsv_col(&in, "step"), ce = s2s_tsv_col(&in, "elapsed_s");
-    const int cv = s2s_tsv_col(&in, col);
+    const int cv = s2s_tsv_col(&in, col), cp = s2s_tsv_col(&in, "epoch");
     int rows = 0;
-    fprintf(f, "# step\telapsed_s\t%s\n", col);
+    fprintf(f, "# step\telapsed_s\t%s\tepoch\n", col);
     while (cs >= 0 && ce >= 0 && cv >= 0 && s2s_tsv_next(&in)) {
       const char *v = s2s_tsv_get(&in, cv);
       if (!v[0]) continue;
       const double e = atof(s2s_tsv_get(&in, ce));
-      fprintf(f, "%s\t%s\t%s\n", s2s_tsv_get(&in, cs), s2s_tsv_get(&in, ce), v);
+      fprintf(f, "%s\t%s\t%s\t%s\n", s2s_tsv_get(&in, cs), s2s_tsv_get(&in, ce), v,
+              cp >= 0 ? s2s_tsv_get(&in, cp) : "NaN");
       tmax = e > tmax ? e : tmax;
       rows++;
     }
@@ -69,8 +65,31 @@ void s2s_plot_training(s2s_plot *p) {
            div == 3600 ? "h"
            : div == 60 ? "min"
                        : "s");
-  s2s_plot_render_series(p, "bleu_steps", "bleu_steps", path, &t, more);
-  s2s_plot_render_series(p, "bleu_time", "bleu_time", path, &t, more);
+  for (int i = 0; i < nfigs; i++)
+    s2s_plot_render_series(p, figs[i].script, figs[i].name, path, &t, more);
+}
+
+void s2s_plot_training(s2s_plot *p) {
+  char tsv[4200];
+  int runs = 0, all_bleu = 1, any_dev = 0;
+  for (int r = 0; r < p->nruns; r++) {
+    snprintf(tsv, sizeof tsv, "%s/train.tsv", p->runs[r].dir);
+    const int b = has_values(tsv, "dev_bleu");
+    if (b < 0) continue;
+    runs++;
+    all_bleu &= b;
+    any_dev |= has_values(tsv, "dev_perplexity") > 0;
+  }
+  if (!runs) return;
+  /* a run without --eval-every still has its training curve */
+  const char *col = all_bleu ? "dev_bleu" : any_dev ? "dev_perplexity" : "perplexity";
+  const char *ylab = all_bleu ? "dev BLEU" : any_dev ? "dev perplexity" : "training perplexity";
+  static const fig bleu_figs[] = {
+      {"bleu_steps", "bleu_steps"}, {"bleu_time", "bleu_time"}, {"bleu_epochs", "bleu_epochs"}};
+  curves(p, col, ylab, "training", bleu_figs, 3);
+  /* with BLEU drawn, dev perplexity against epochs too (the paper's other curve) */
+  static const fig ppl_figs[] = {{"bleu_epochs", "ppl_epochs"}};
+  if (all_bleu && any_dev) curves(p, "dev_perplexity", "dev perplexity", "perplexity", ppl_figs, 1);
 }
 
 void s2s_plot_beams(s2s_plot *p) {

@@ -227,7 +227,8 @@ static void log_row(run_state *r, long step, double lr, int eval) {
   FILE *tsv = r->tsv.f;
   if (!tsv) return;
   const s2s_step_result *s = &r->last;
-  double el = s2s_now() - r->t0;
+  /* the clocks go on from the rows a resumed run carried over (train_tsv.h) */
+  double el = s2s_now() - r->t0 + r->tsv.carried_elapsed_s;
   fprintf(tsv, "%ld\t%.6f\t%.6g\t%.6f\t%.6f\t%.6f\t%.6f\t%.1f\t%.3f", step,
           (double)step / r->steps_per_epoch, lr, s->loss, exp(s->loss * r->batch.B / s->tokens),
           s->grad_norm, s->correct / s->tokens, r->words / (r->train_s > 0 ? r->train_s : 1), el);
@@ -236,7 +237,7 @@ static void log_row(run_state *r, long step, double lr, int eval) {
             r->last_eval_acc, r->last_eval_bleu);
   else
     fprintf(tsv, "\t\t\t\t");
-  fprintf(tsv, "\t%.3f\n", r->train_s);
+  fprintf(tsv, "\t%.3f\n", r->train_s + r->tsv.carried_train_s);
   fflush(tsv);
 }
 

@@ -49,6 +49,14 @@ static void carry_rows(s2s_train_tsv *t, long resume_step, const char *src, cons
     if (errno || end == p || *end != '\t' || step > resume_step) continue;
     fwrite(p, 1, (size_t)(e - p) + 1, t->f);
     t->carried++;
+    /* columns 9 and 14 (from 1): elapsed_s and train_s */
+    const char *c = p;
+    for (int col = 1; c && c < e; col++) {
+      if (col == 9) t->carried_elapsed_s = strtod(c, NULL);
+      if (col == 14) t->carried_train_s = strtod(c, NULL);
+      c = memchr(c, '\t', (size_t)(e - c));
+      if (c) c++;
+    }
   }
 }
 

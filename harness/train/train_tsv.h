@@ -12,6 +12,10 @@ typedef struct s2s_train_tsv {
   FILE *f;
   char path[4200], tmp[4300];
   long carried; /* rows kept from the earlier run */
+  /* the clocks of the last kept row (0 without): a resumed run's elapsed_s and train_s go
+   * on from them, so the curve against time has no jump back. Time of steps that are
+   * redone (after the checkpoint, before the kill) is not counted. */
+  double carried_elapsed_s, carried_train_s;
 } s2s_train_tsv;
 
 /* Creates out_dir and opens its train.tsv.partial with the header. resume_step >= 0: a

@@ -1,5 +1,5 @@
 # bleu_steps.gp: dev BLEU (or dev perplexity, see ylab) against training steps, one
-# series per run. data blocks: step, elapsed_s, value. Variables: n, titles, ylab.
+# series per run. data blocks: step, elapsed_s, value, epoch. Variables: n, titles, ylab.
 load scripts . "/common.gp"
 if (!exists("ylab")) ylab = "dev BLEU"
 set xlabel "training steps"

@@ -1,5 +1,5 @@
 # bleu_time.gp: dev BLEU (or dev perplexity) against wall-clock training time, one series
-# per run. data blocks: step, elapsed_s, value. Variables: n, titles, ylab, tdiv, tunit.
+# per run. data blocks: step, elapsed_s, value, epoch. Variables: n, titles, ylab, tdiv, tunit.
 load scripts . "/common.gp"
 if (!exists("ylab")) ylab = "dev BLEU"
 if (!exists("tdiv")) tdiv = 1
