@@ -26,7 +26,9 @@ echo "== 1. devices"
 
 echo "== 2. the embedded corpus"
 train_data=()
+corpus=0
 if "$root/scripts/get-corpus.sh" "$root/data/enfr-l10n"; then
+  corpus=1
   train_data=(--data "$root/data/enfr-l10n" --tokenize --eval-batches 4)
 else
   echo "WARNING: the embedded corpus could not be built (is the Debian archive reachable?)." >&2
@@ -38,6 +40,23 @@ echo "== 3. training: 2x128 LSTM, 8k vocabularies, batch 32, sentences up to 20 
 "$bin" train --preset small --hidden 128 --embed 128 --src-vocab 8000 --tgt-vocab 8000 \
   --batch 32 --max-len 20 "${train_data[@]}" --steps 900 --log-every 50 --eval-every 150 \
   --out "$out/train" --checkpoint "$out/train/model.ckpt"
+
+if [ "$corpus" = 1 ]; then
+  echo "== 3b. what the model just trained does: six short test sentences, beam 12"
+  # the test split with its placeholders restored; six short lines; translate reads the
+  # tokenization from the checkpoint
+  python3 "$root/scripts/corpus-restore.py" "$root/data/enfr-l10n" test "$out/test-split"
+  awk 'NF >= 3 && NF <= 8 { print NR; if (++n == 6) exit }' "$out/test-split/test.en" \
+    >"$out/test-split/picked"
+  awk 'NR == FNR { want[$1] = 1; next } FNR in want' "$out/test-split/picked" \
+    "$out/test-split/test.en" >"$out/test-split/picked.en"
+  awk 'NR == FNR { want[$1] = 1; next } FNR in want' "$out/test-split/picked" \
+    "$out/test-split/test.fr" >"$out/test-split/picked.fr"
+  "$bin" translate --checkpoint "$out/train/model.ckpt" --beam 12 --quiet \
+    -i "$out/test-split/picked.en" -o "$out/test-split/picked.hyp"
+  paste "$out/test-split/picked.en" "$out/test-split/picked.hyp" "$out/test-split/picked.fr" |
+    awk -F'\t' '{ printf "  source:     %s\n  model:      %s\n  reference:  %s\n\n", $1, $2, $3 }'
+fi
 
 echo "== 4. sweep: the small model's training step on 1 and 2 devices"
 sweep_cfg=$root/bench/sweeps/cpu-2core.cfg

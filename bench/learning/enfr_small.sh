@@ -14,7 +14,8 @@
 # OUT (default results/local/learn-enfr-small) receives:
 #   train.tsv, run.json          the curve: loss, dev loss / perplexity / BLEU every half
 #                                epoch (greedy decoding of the whole dev split)
-#   test.src.en, test.ref.fr     the test split with its placeholders restored (%s, &File..)
+#   test.src.en, test.ref.fr     the test split with its placeholders restored (%s, <b>...;
+#                                scripts/corpus-restore.py)
 #   test-decode/                 bench decode at the beams: run.json, beams.tsv
 #   test.beamK.hyp               the hypotheses (detokenized, placeholders restored; one
 #                                line per line of test.fr)
@@ -74,27 +75,10 @@ if [ "$status" != completed ]; then
 fi
 
 # 2. the test split as a user has it: placeholders restored from test.mask.tsv
-python3 - "$data" "$out" <<'EOF'
-import os, sys
-data, out = sys.argv[1:3]
-table = {}
-mask = os.path.join(data, "test.mask.tsv")
-with open(mask if os.path.exists(mask) else os.devnull, encoding="utf-8") as f:
-    next(f, None)
-    for row in f:
-        line, side, token, original = row.rstrip("\n").split("\t", 3)
-        table.setdefault((int(line), side), []).append((token, original))
-for side, name in (("en", "test.src.en"), ("fr", "test.ref.fr")):
-    with open(os.path.join(data, "test." + side), encoding="utf-8") as f:
-        lines = f.read().split("\n")[:-1]
-    tmp = os.path.join(out, name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as g:
-        for i, text in enumerate(lines, 1):
-            for token, original in table.get((i, side), []):
-                text = text.replace(token, original, 1)
-            g.write(text + "\n")
-    os.replace(tmp, os.path.join(out, name))
-EOF
+python3 "$root/scripts/corpus-restore.py" "$data" test "$out/test-split"
+cp "$out/test-split/test.en" "$out/test.src.en.tmp" && mv "$out/test.src.en.tmp" "$out/test.src.en"
+cp "$out/test-split/test.fr" "$out/test.ref.fr.tmp" && mv "$out/test.ref.fr.tmp" "$out/test.ref.fr"
+rm -rf "$out/test-split"
 
 # 3. the beam table on the test split (tokenization and vocabularies from the checkpoint)
 if [ ! -f "$out/test-decode/run.json" ]; then
