@@ -4,6 +4,7 @@
  * bucketing (batches hold disjoint length ranges), every pair exactly once per epoch,
  * determinism, per-epoch order, padding efficiency, dev batches, bad input files, and the
  * removal of tmp files that killed cache builds left. */
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,6 +314,45 @@ static void test_cache_tmp_sweep(void) {
   remove(live), remove(other);
 }
 
+/* Old caches: opening keeps the S2S_CACHE_KEEP most recently used HEX32.ids files of the
+ * folder (the one just used among them), removes the older ones, leaves other names. */
+static void test_cache_evict(void) {
+  char cmd[4500]; /* an empty folder: the earlier tests' caches would count */
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", cache);
+  T_CHECK(system(cmd) == 0, "empty %s", cache);
+  mkdir(cache, 0777);
+  char path[4400], other[4400];
+  const int extra = S2S_CACHE_KEEP + 3;
+  for (int i = 0; i < extra; i++) { /* stale caches, the i-th used i hours ago */
+    snprintf(path, sizeof path, "%s/%032x.ids", cache, i + 1);
+    FILE *f = fopen(path, "wb");
+    T_CHECK(f != NULL, "create %s", path);
+    if (f) fputs("old cache", f), fclose(f);
+    struct timespec t[2] = {{time(NULL) - 3600 * (i + 1), 0}, {time(NULL) - 3600 * (i + 1), 0}};
+    utimensat(AT_FDCWD, path, t, 0);
+  }
+  snprintf(other, sizeof other, "%s/notes.txt", cache);
+  FILE *f = fopen(other, "wb");
+  if (f) fputs("mine", f), fclose(f);
+  s2s_config c = small_cfg(8, 64);
+  s2s_data_source *s = open_fixture(&c, 1, 0);
+  T_CHECK(s != NULL, "open");
+  const char *used = s ? s2s_dataset_get_stats(s)->cache_path : "";
+  T_CHECK(access(used, F_OK) == 0, "the cache in use is kept: %s", used);
+  int kept = 0;
+  for (int i = 0; i < extra; i++) {
+    snprintf(path, sizeof path, "%s/%032x.ids", cache, i + 1);
+    const int there = access(path, F_OK) == 0;
+    kept += there;
+    T_CHECK(there == (i < S2S_CACHE_KEEP - 1), "cache used %d h ago %s", i + 1,
+            there ? "kept" : "removed");
+  }
+  T_CHECK(kept == S2S_CACHE_KEEP - 1, "%d old caches kept beside the one in use", kept);
+  T_CHECK(access(other, F_OK) == 0, "other files left alone");
+  if (s) s->free(s);
+  remove(other);
+}
+
 static void write_file(const char *name, const char *data, size_t n) {
   char p[512];
   snprintf(p, sizeof p, "%s/%s", tmp, name);
@@ -396,6 +436,7 @@ int main(void) {
   test_source();
   test_cache_repair();
   test_cache_tmp_sweep();
+  test_cache_evict();
   test_bad_input();
   char cmd[600];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);

@@ -242,6 +242,16 @@ s2s_data_source *s2s_dataset_open(const s2s_dataset_opts *o, const s2s_config *c
     if (tmp) remove(st->cache_path);
     if (rc != 0) FAIL("cache %s: %s (just written)", st->cache_path, why);
   }
+  if (!tmp) { /* this cache is the newest used; the folder keeps S2S_CACHE_KEEP of them */
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s", st->cache_path);
+    char *slash = strrchr(dir, '/');
+    if (slash) *slash = '\0';
+    const int gone = s2s_cache_evict(slash ? dir : ".", st->cache_path, S2S_CACHE_KEEP);
+    if (gone > 0 && !o->quiet)
+      fprintf(stderr, "corpus: removed %d older token cache(s) from %s (it keeps the %d most "
+              "recently used)\n", gone, slash ? dir : ".", S2S_CACHE_KEEP);
+  }
   const s2s_cache_header *h = c->view.h;
   for (int k = 0; k < 2; k++) {
     st->lines[k] = (long)h->stats[k][S2S_CS_LINES];

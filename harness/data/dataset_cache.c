@@ -297,6 +297,53 @@ int s2s_cache_sweep_tmp(const char *dir) {
   return removed;
 }
 
+static int is_cache_name(const char *n) {
+  return strlen(n) == 36 && strspn(n, "0123456789abcdef") == 32 && !strcmp(n + 32, ".ids");
+}
+
+typedef struct aged {
+  char name[40];
+  struct timespec t;
+} aged;
+
+static int newest_first(const void *a, const void *b) {
+  const struct timespec *x = &((const aged *)a)->t, *y = &((const aged *)b)->t;
+  if (x->tv_sec != y->tv_sec) return x->tv_sec < y->tv_sec ? 1 : -1;
+  return x->tv_nsec < y->tv_nsec ? 1 : x->tv_nsec > y->tv_nsec ? -1 : 0;
+}
+
+int s2s_cache_evict(const char *dir, const char *used, int keep) {
+  if (used) utimensat(AT_FDCWD, used, NULL, 0); /* now: the least recently used go first */
+  DIR *d = opendir(dir);
+  if (!d) return 0;
+  aged *v = NULL;
+  size_t n = 0, cap = 0;
+  char path[4600];
+  for (struct dirent *e; (e = readdir(d)) != NULL;) {
+    struct stat st;
+    if (!is_cache_name(e->d_name) ||
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path ||
+        stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+      continue;
+    if (n == cap) {
+      aged *g = realloc(v, (cap = 2 * cap + 16) * sizeof *v);
+      if (!g) break;
+      v = g;
+    }
+    snprintf(v[n].name, sizeof v[n].name, "%s", e->d_name);
+    v[n++].t = st.st_mtim;
+  }
+  closedir(d);
+  qsort(v, n, sizeof *v, newest_first);
+  int removed = 0;
+  for (size_t i = (size_t)(keep > 0 ? keep : 0); i < n; i++)
+    if (snprintf(path, sizeof path, "%s/%s", dir, v[i].name) < (int)sizeof path &&
+        (!used || strcmp(path, used) != 0) && remove(path) == 0)
+      removed++;
+  free(v);
+  return removed;
+}
+
 int s2s_cache_writer_open(s2s_cache_writer *w, const char *path, char *err, size_t errlen) {
   memset(w, 0, sizeof *w);
   snprintf(w->path, sizeof w->path, "%s", path);

@@ -113,6 +113,12 @@ typedef struct s2s_cache_writer {
 /* Removes DIR's NAME.ids.tmp.PID files whose process no longer exists (kill(pid, 0)
  * fails with ESRCH): what killed builds left. Returns how many were removed. */
 int s2s_cache_sweep_tmp(const char *dir);
+/* Old caches pile up (one per corpus, vocabulary size, max_len, tokenization): marks
+ * `used` (a cache just read or written) as used now and removes DIR's other HEX32.ids
+ * files beyond the `keep` most recently used. A cache another process has mapped stays
+ * readable to it (the mapping outlives the name). Returns how many were removed. */
+#define S2S_CACHE_KEEP 8
+int s2s_cache_evict(const char *dir, const char *used, int keep);
 int s2s_cache_writer_open(s2s_cache_writer *w, const char *path, char *err, size_t errlen);
 int s2s_cache_write(s2s_cache_writer *w, const void *p, size_t n);
 int s2s_cache_align(s2s_cache_writer *w); /* zero bytes up to the next multiple of 8 */
