@@ -100,4 +100,20 @@ cp "$work/good.bin" "$work/good.orig"
 expect_error "non-finite loss stops the run" 1 "non-finite" -- train $tiny --lr 1e30 --clip 1e30 --steps 40 --resume "$work/good.bin" --checkpoint "$work/good.bin" --checkpoint-every 100
 check "last good checkpoint untouched" cmp -s "$work/good.bin" "$work/good.orig"
 
+# a split that does not fit is refused before any allocation, with every device's numbers
+# (the paper model at batch 4096: one layer's gate activations, 3.2 GiB, exceed a CPU sub-device's
+# largest allocation)
+expect_error "a model too big for the device is refused" 1 "the split does not fit the devices" \
+  -- train --preset paper --batch 4096 --task copy --steps 1 --devices cpu/2 --out "$work/big"
+check "... with each device's memory" grep -qE "device 1: [0-9.]+ MiB \(parameters and gradients" "$work/err"
+check "... and nothing written" test ! -e "$work/big/run.json"
+# the memory table at the start of a run; two stages each hold a part of the parameters
+"$bin" train --preset tiny --task reverse --max-len 6 --steps 1 --devices cpu/2 >"$work/mem.out" 2>&1 || fail=1
+check "memory per device printed" grep -q "memory per device" "$work/mem.out"
+check "each stage holds only its own parameters" python3 - "$work/mem.out" <<'EOF'
+import re, sys
+pg = [float(x) for x in re.findall(r"parameters and gradients ([0-9.]+) MiB", open(sys.argv[1]).read())]
+assert len(pg) == 2 and all(0 < v for v in pg), pg
+EOF
+
 exit $fail

@@ -86,7 +86,7 @@ static s2s_cl_lstm layer_lstm(s2s_train_step *s, int d, const s2s_lstm_offsets *
   s2s_stage *st = &s->st[d];
   return (s2s_cl_lstm){.dev = st->dev, .k = &st->k, .H = s->cfg.hidden, .in = o->in,
                        .wt_ih = lb->wt_ih, .wt_hh = lb->wt_hh,
-                       .bias = s2s_buf_at(st->params, o->bias)};
+                       .bias = s2s_stage_param(st, o->bias)};
 }
 
 /* One LSTM layer forward over T steps on device d. x (T, B, Ein) is the input: on this
@@ -117,13 +117,13 @@ static int transpose_weights(s2s_train_step *s) {
       const s2s_lstm_offsets *o = side == ENC ? &s->lay.enc[l] : &s->lay.dec[l];
       s2s_layer_bufs *lb = side == ENC ? &s->enc[l] : &s->dec[l];
       s2s_cl_lstm lstm = layer_lstm(s, s->split.layer_dev[l], o, lb);
-      S2S_TRY(s2s_cl_lstm_transpose(&lstm, s2s_buf_at(st->params, o->w_ih),
-                                    s2s_buf_at(st->params, o->w_hh)));
+      S2S_TRY(s2s_cl_lstm_transpose(&lstm, s2s_stage_param(st, o->w_ih),
+                                    s2s_stage_param(st, o->w_hh)));
     }
   for (int k = 0; k < s->split.shards; k++) {
     s2s_stage *st = &s->st[s->split.shard_dev[k]];
     const size_t v0 = (size_t)s->split.shard_v0[k], w = (size_t)s->split.shard_v0[k + 1] - v0;
-    S2S_TRY(s2s_transpose(st->dev, w, H, s2s_buf_at(st->params, s->lay.out_w + v0 * H), H,
+    S2S_TRY(s2s_transpose(st->dev, w, H, s2s_stage_param(st, s->lay.out_w + v0 * H), H,
                           s->wt_out[k], w));
   }
   s->wt_stale = 0;
@@ -141,7 +141,7 @@ static int forward(s2s_train_step *s, const s2s_batch *b, s2s_buf xs[2][S2S_MAX_
     const s2s_lstm_offsets *offs = side == ENC ? s->lay.enc : s->lay.dec;
     s2s_buf xe = side == ENC ? s->x_src : s->x_tgt;
     S2S_TRY(s2s_cl_embedding_forward(&s->st[dev[0]].k, T * B, E,
-                                     s2s_buf_at(s->st[dev[0]].params,
+                                     s2s_stage_param(&s->st[dev[0]],
                                                 side == ENC ? s->lay.src_emb : s->lay.tgt_emb),
                                      s2s_step_ids(s, dev[0], side), xe));
     for (int l = 0; l < L; l++) {
@@ -193,7 +193,7 @@ static int layer_backward(s2s_train_step *s, int d, const s2s_lstm_offsets *o,
   const size_t H = (size_t)s->cfg.hidden, G = 4 * H, BH = (size_t)B * H, N = (size_t)T * B;
   const size_t in = (size_t)o->in;
   s2s_stage *st = &s->st[d];
-  s2s_buf w_ih = s2s_buf_at(st->params, o->w_ih), w_hh = s2s_buf_at(st->params, o->w_hh);
+  s2s_buf w_ih = s2s_stage_param(st, o->w_ih), w_hh = s2s_stage_param(st, o->w_hh);
   for (int t = T - 1; t >= 0; t--) {
     s2s_buf dg = s2s_buf_at(lb->act, (size_t)t * B * G);
     if (g->above >= 0) {
@@ -216,10 +216,10 @@ static int layer_backward(s2s_train_step *s, int d, const s2s_lstm_offsets *o,
     }
   }
   S2S_TRY(s2s_gemm(st->dev, TR, NT, G, in, N, 1.0f, lb->act, G, x, in, 1.0f,
-                   s2s_buf_at(st->grads, o->w_ih), in, NULL));
+                   s2s_stage_grad(st, o->w_ih), in, NULL));
   S2S_TRY(s2s_gemm(st->dev, TR, NT, G, H, N, 1.0f, lb->act, G, lb->h, H, 1.0f,
-                   s2s_buf_at(st->grads, o->w_hh), H, NULL));
-  S2S_TRY(s2s_cl_column_sum(&st->k, N, G, lb->act, s2s_buf_at(st->grads, o->bias)));
+                   s2s_stage_grad(st, o->w_hh), H, NULL));
+  S2S_TRY(s2s_cl_column_sum(&st->k, N, G, lb->act, s2s_stage_grad(st, o->bias)));
   if (!g->dx_batched) return 0;
   return s2s_gemm(st->dev, NT, NT, N, in, G, 1.0f, lb->act, G, w_ih, in, g->dx_beta, g->dx, in,
                   NULL);
@@ -260,7 +260,7 @@ static int backward(s2s_train_step *s, const s2s_batch *b, s2s_buf xs[2][S2S_MAX
                             s2s_buf_at(s->enc[l].dh, (size_t)b->T_src * BH)));
     }
     S2S_TRY(s2s_cl_embedding_backward(&st0->k, T * B, E, s2s_step_ids(s, dev[0], side), s->dx,
-                                      s2s_buf_at(st0->grads, side == ENC ? s->lay.src_emb
+                                      s2s_stage_grad(st0, side == ENC ? s->lay.src_emb
                                                                          : s->lay.tgt_emb)));
   }
   return 0;
@@ -275,7 +275,7 @@ static int norm_and_update(s2s_train_step *s, float lr, int update, double *norm
   for (int d = 0; d < s->ndev; d++) {
     s2s_stage *st = &s->st[d];
     for (int i = 0; i < st->nseg; i++)
-      S2S_TRY(s2s_cl_reduce_sum(&st->k, st->seg_len[i], s2s_buf_at(st->grads, st->seg_off[i]), 1,
+      S2S_TRY(s2s_cl_reduce_sum(&st->k, st->seg_len[i], s2s_buf_at(st->grads, st->seg_loc[i]), 1,
                                 s2s_buf_at(st->scalars, 2), i > 0));
   }
   for (int d = 0; d < s->ndev; d++) {
@@ -291,8 +291,8 @@ static int norm_and_update(s2s_train_step *s, float lr, int update, double *norm
     s2s_stage *st = &s->st[d];
     S2S_TRY(s2s_buf_write(st->dev, s2s_buf_at(st->scalars, 3), &g2f, 1));
     for (int i = 0; i < st->nseg; i++)
-      S2S_TRY(s2s_cl_sgd_clip_update(&st->k, st->seg_len[i], s2s_buf_at(st->params, st->seg_off[i]),
-                                     s2s_buf_at(st->grads, st->seg_off[i]), st->scalars, 3, lr,
+      S2S_TRY(s2s_cl_sgd_clip_update(&st->k, st->seg_len[i], s2s_buf_at(st->params, st->seg_loc[i]),
+                                     s2s_buf_at(st->grads, st->seg_loc[i]), st->scalars, 3, lr,
                                      s->cfg.clip));
   }
   return 0;
@@ -317,7 +317,7 @@ int s2s_train_step_run(s2s_train_step *s, const s2s_batch *b, float lr, int upda
   for (int d = 0; d < s->ndev; d++) {
     s2s_stage *st = &s->st[d];
     for (int i = 0; i < st->nseg; i++)
-      S2S_TRY(s2s_buf_fill(st->dev, s2s_buf_at(st->grads, st->seg_off[i]), 0.0f, st->seg_len[i]));
+      S2S_TRY(s2s_buf_fill(st->dev, s2s_buf_at(st->grads, st->seg_loc[i]), 0.0f, st->seg_len[i]));
   }
   const size_t BH = (size_t)b->B * s->cfg.hidden;
   for (int l = 0; l < s->cfg.layers; l++) {

@@ -11,7 +11,10 @@
 #ifndef S2S_TRAIN_STEP_H
 #define S2S_TRAIN_STEP_H
 
+#include <stdio.h>
+
 #include "model/batch.h"
+
 #include "model/config.h"
 #include "cl/kernels.h"
 #include "model/params.h"
@@ -47,14 +50,23 @@ typedef struct s2s_step_result {
 typedef struct s2s_stage {
   s2s_device *dev;
   s2s_kernels k;
-  s2s_buf params, grads;  /* (lay.total): only this stage's segments are live */
+  s2s_buf params, grads;  /* (owned): this stage's segments only, packed in offset order */
   s2s_buf scalars;        /* [loss, correct, own norm^2, global norm^2] */
   s2s_buf ids, masks;     /* this device's copies of the batch (see the step's fields) */
   s2s_buf htop;           /* (T_tgt, B, H) top decoder h copied from another context */
   s2s_ticket *top_tk;     /* (T_tgt) top decoder step t posted for this shard device */
   int nseg;
   size_t seg_off[S2S_MAX_SEGMENTS], seg_len[S2S_MAX_SEGMENTS]; /* owned parameters */
+  size_t seg_loc[S2S_MAX_SEGMENTS]; /* where segment i starts in params / grads */
+  size_t owned;                     /* floats of parameters this stage holds */
+  size_t need_bytes, largest_bytes; /* device memory the step allocates here, its largest buffer */
 } s2s_stage;
+
+/* The view of parameter (or gradient) offset `off` of the whole layout (model/params.h) in
+ * stage st's packed block; a stage that does not own it gets an empty view (mem NULL) and
+ * a message: a launch with it fails. */
+s2s_buf s2s_stage_param(const s2s_stage *st, size_t off);
+s2s_buf s2s_stage_grad(const s2s_stage *st, size_t off);
 
 typedef struct s2s_train_step {
   s2s_config cfg;
@@ -85,15 +97,20 @@ typedef struct s2s_train_step {
   s2s_ticket *tk_bwd[2][S2S_MAX_LAYERS];  /* (T) dxout of layer l, step t, for layer l-1 */
   float *staging;                         /* host staging between contexts */
   size_t staging_cap, staging_used;       /* floats */
+  int sizing;                             /* init's first pass: count bytes, allocate nothing */
 } s2s_train_step;
 
-/* Allocates everything for ndev devices (one OpenCL context) laid out by split (NULL:
- * s2s_split_default), for the config's batch and sentences of up to max_len source words
- * and max_len+1 target tokens. Fails with a message naming the buffer and sizes when a
- * device lacks memory. */
+/* Allocates everything for ndev devices laid out by split (NULL: s2s_split_default), for
+ * the config's batch and sentences of up to max_len source words and max_len+1 target
+ * tokens. Each stage holds only its own parameters and gradients. A first pass counts
+ * what every device needs (st[d].need_bytes, largest_bytes) and refuses, before any
+ * allocation, a split that exceeds a device's global memory or largest allocation, with
+ * every device's numbers; an allocation that fails anyway is named with its sizes. */
 int s2s_train_step_init(s2s_train_step *s, s2s_device *devs, int ndev, const s2s_split *split,
                         const s2s_config *cfg);
 void s2s_train_step_free(s2s_train_step *s);
+/* One line per device: what the step needs there against the device's memory. */
+void s2s_train_step_memory_print(const s2s_train_step *s, FILE *f);
 
 int s2s_train_step_set_params(s2s_train_step *s, const float *params);
 int s2s_train_step_get_params(s2s_train_step *s, float *params);

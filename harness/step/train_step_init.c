@@ -11,6 +11,12 @@
 #include "step/train_step_internal.h"
 
 static int alloc(s2s_train_step *s, int d, size_t n, s2s_buf *b, const char *what) {
+  if (s->sizing) { /* the first pass: count */
+    const size_t bytes = (n ? n : 1) * sizeof(float);
+    s->st[d].need_bytes += bytes;
+    if (bytes > s->st[d].largest_bytes) s->st[d].largest_bytes = bytes;
+    return 0;
+  }
   if (s2s_buf_alloc(s->st[d].dev, n, b) != 0) {
     fprintf(stderr, "s2sbench: cannot allocate %s (%.1f MiB) on device %d (%s)\n", what,
             (double)n * 4 / (1 << 20), d, s->st[d].dev->info.name);
@@ -65,7 +71,24 @@ static void assign_segments(s2s_train_step *s) {
       }
     }
     st->nseg = m;
+    st->owned = 0;
+    for (int i = 0; i < m; i++) st->seg_loc[i] = st->owned, st->owned += st->seg_len[i];
   }
+}
+
+static s2s_buf stage_view(const s2s_stage *st, s2s_buf block, size_t off, const char *what) {
+  for (int i = 0; i < st->nseg; i++)
+    if (off >= st->seg_off[i] && off < st->seg_off[i] + st->seg_len[i])
+      return s2s_buf_at(block, st->seg_loc[i] + (off - st->seg_off[i]));
+  fprintf(stderr, "s2sbench: internal error: %s offset %zu is not held by device %s\n", what, off,
+          st->dev ? st->dev->info.name : "?");
+  return (s2s_buf){0};
+}
+s2s_buf s2s_stage_param(const s2s_stage *st, size_t off) {
+  return stage_view(st, st->params, off, "parameter");
+}
+s2s_buf s2s_stage_grad(const s2s_stage *st, size_t off) {
+  return stage_view(st, st->grads, off, "gradient");
 }
 
 static int alloc_layers(s2s_train_step *s) {
@@ -92,6 +115,7 @@ static int alloc_layers(s2s_train_step *s) {
                         "LSTM input-gradient copy"));
         }
       }
+      if (s->sizing) continue;
       s->tk_fwd[side][l] = calloc(T, sizeof(s2s_ticket));
       s->tk_bwd[side][l] = calloc(T, sizeof(s2s_ticket));
       if (!s->tk_fwd[side][l] || !s->tk_bwd[side][l]) return -1;
@@ -119,6 +143,7 @@ static int alloc_softmax(s2s_train_step *s) {
   }
   s->chunk_rows = Tm * B < cap ? Tm * B : cap;
   if (s->chunk_rows < 1) s->chunk_rows = 1;
+  int seen[S2S_MAX_DEVICES] = {0}; /* shard devices given the top layer's h already */
   for (int k = 0; k < s->split.shards; k++) {
     const int d = s->split.shard_dev[k];
     const size_t w = (size_t)(s->split.shard_v0[k + 1] - s->split.shard_v0[k]);
@@ -126,9 +151,9 @@ static int alloc_softmax(s2s_train_step *s) {
     S2S_TRY(alloc(s, d, H * w, &s->wt_out[k], "transposed softmax weights"));
     if (s->fused_softmax) break;
     S2S_TRY(alloc(s, d, Tm * B * H, &s->dh_shard[k], "softmax dL/dh"));
-    if (d != top && !s->st[d].top_tk) {
-      s->st[d].top_tk = calloc(Tm, sizeof(s2s_ticket));
-      if (!s->st[d].top_tk) return -1;
+    if (d != top && !seen[d]) {
+      seen[d] = 1;
+      if (!s->sizing && !(s->st[d].top_tk = calloc(Tm, sizeof(s2s_ticket)))) return -1;
       if (!s2s_step_same_ctx(s, d, top))
         S2S_TRY(alloc(s, d, Tm * B * H, &s->st[d].htop, "top decoder h copy"));
     }
@@ -142,6 +167,42 @@ static int alloc_softmax(s2s_train_step *s) {
   S2S_TRY(alloc(s, d0, Tm * B, &s->row_loss, "row losses"));
   S2S_TRY(alloc(s, d0, Tm * B, &s->row_correct, "row accuracy"));
   return 0;
+}
+
+void s2s_train_step_memory_print(const s2s_train_step *s, FILE *f) {
+  for (int d = 0; d < s->ndev; d++) {
+    const s2s_stage *st = &s->st[d];
+    fprintf(f, "  device %d: %.1f MiB (parameters and gradients %.1f MiB, largest buffer %.1f "
+            "MiB) of %.1f MiB, largest allocation %.1f MiB\n", d, st->need_bytes / 1048576.0,
+            2.0 * st->owned * sizeof(float) / 1048576.0, st->largest_bytes / 1048576.0,
+            st->dev->info.global_mem / 1048576.0, st->dev->info.max_alloc / 1048576.0);
+  }
+}
+
+/* The refusal: every device's needs against its memory, before anything is allocated. */
+static int memory_check(const s2s_train_step *s) {
+  int bad = 0;
+  for (int d = 0; d < s->ndev; d++) {
+    const s2s_stage *st = &s->st[d];
+    const s2s_device_info *i = &st->dev->info;
+    bad |= (i->global_mem && st->need_bytes > i->global_mem) ||
+           (i->max_alloc && st->largest_bytes > i->max_alloc);
+  }
+  if (!bad) return 0;
+  fprintf(stderr, "s2sbench: the split does not fit the devices (model %dx%d E%d V%d/%d, batch "
+          "%d, %d words per sentence):\n", s->cfg.layers, s->cfg.hidden, s->cfg.embed,
+          s->cfg.src_vocab, s->cfg.tgt_vocab, s->cfg.batch, s->cfg.max_len);
+  s2s_train_step_memory_print(s, stderr);
+  for (int d = 0; d < s->ndev; d++) {
+    const s2s_stage *st = &s->st[d];
+    const s2s_device_info *i = &st->dev->info;
+    if (i->global_mem && st->need_bytes > i->global_mem)
+      fprintf(stderr, "  device %d (%s) needs more than its global memory\n", d, i->name);
+    if (i->max_alloc && st->largest_bytes > i->max_alloc)
+      fprintf(stderr, "  device %d (%s): one buffer exceeds its largest allocation\n", d, i->name);
+  }
+  fprintf(stderr, "  (a smaller --batch or --max-len, or more devices in --split, lowers it)\n");
+  return -1;
 }
 
 int s2s_train_step_init(s2s_train_step *s, s2s_device *devs, int ndev, const s2s_split *split,
@@ -160,28 +221,37 @@ int s2s_train_step_init(s2s_train_step *s, s2s_device *devs, int ndev, const s2s
   s->T_src_max = cfg->max_len;
   s->T_tgt_max = cfg->max_len + 1;
   const size_t Tm = (size_t)s->T_tgt_max;
-  for (int d = 0; d < ndev; d++) {
-    s2s_stage *st = &s->st[d];
-    st->dev = &devs[d];
-    S2S_TRY(s2s_kernels_init(&st->k, st->dev));
-    S2S_TRY(alloc(s, d, s->lay.total, &st->params, "parameters"));
-    S2S_TRY(alloc(s, d, s->lay.total, &st->grads, "gradients"));
-    S2S_TRY(alloc(s, d, 4, &st->scalars, "scalars"));
-  }
+  for (int d = 0; d < ndev; d++) s->st[d].dev = &devs[d];
   assign_segments(s);
-  S2S_TRY(alloc_layers(s));
-  const int d0 = s->split.layer_dev[0];
-  S2S_TRY(alloc(s, d0, (size_t)s->T_src_max * B * E, &s->x_src, "source embeddings"));
-  S2S_TRY(alloc(s, d0, Tm * B * E, &s->x_tgt, "target embeddings"));
-  S2S_TRY(alloc(s, d0, Tm * B * E, &s->dx, "embedding gradient"));
-  S2S_TRY(alloc_softmax(s));
-  int staged = 0;
-  for (int d = 0; d < ndev; d++) {
-    s2s_stage *st = &s->st[d];
-    S2S_TRY(alloc(s, d, 3 * Tm * B, &st->ids, "token ids"));
-    S2S_TRY(alloc(s, d, 2 * Tm * B, &st->masks, "masks"));
-    staged |= !s2s_step_same_ctx(s, 0, d);
+  /* pass 0 counts what each device needs and refuses a split that cannot fit; pass 1
+   * allocates */
+  for (s->sizing = 1; s->sizing >= 0; s->sizing--) {
+    for (int d = 0; d < ndev; d++) {
+      s2s_stage *st = &s->st[d];
+      S2S_TRY(alloc(s, d, st->owned, &st->params, "parameters"));
+      S2S_TRY(alloc(s, d, st->owned, &st->grads, "gradients"));
+      S2S_TRY(alloc(s, d, 4, &st->scalars, "scalars"));
+    }
+    S2S_TRY(alloc_layers(s));
+    const int d0 = s->split.layer_dev[0];
+    S2S_TRY(alloc(s, d0, (size_t)s->T_src_max * B * E, &s->x_src, "source embeddings"));
+    S2S_TRY(alloc(s, d0, Tm * B * E, &s->x_tgt, "target embeddings"));
+    S2S_TRY(alloc(s, d0, Tm * B * E, &s->dx, "embedding gradient"));
+    S2S_TRY(alloc_softmax(s));
+    for (int d = 0; d < ndev; d++) {
+      S2S_TRY(alloc(s, d, 3 * Tm * B, &s->st[d].ids, "token ids"));
+      S2S_TRY(alloc(s, d, 2 * Tm * B, &s->st[d].masks, "masks"));
+    }
+    if (s->sizing && memory_check(s) != 0) {
+      s->sizing = 0;
+      return -1;
+    }
+    if (s->sizing)
+      for (int d = 0; d < ndev; d++) S2S_TRY(s2s_kernels_init(&s->st[d].k, s->st[d].dev));
   }
+  s->sizing = 0;
+  int staged = 0;
+  for (int d = 0; d < ndev; d++) staged |= !s2s_step_same_ctx(s, 0, d);
   if (staged) { /* a generous bound on what crosses contexts in one step */
     const size_t H = (size_t)cfg->hidden, T2 = (size_t)(s->T_src_max + s->T_tgt_max);
     s->staging_cap = 4 * T2 * B * H * (size_t)cfg->layers +
@@ -239,8 +309,12 @@ void s2s_train_step_free(s2s_train_step *s) {
 
 int s2s_train_step_set_params(s2s_train_step *s, const float *params) {
   s->wt_stale = 1;
-  for (int d = 0; d < s->ndev; d++)
-    S2S_TRY(s2s_buf_write(s->st[d].dev, s->st[d].params, params, s->lay.total));
+  for (int d = 0; d < s->ndev; d++) {
+    s2s_stage *st = &s->st[d];
+    for (int i = 0; i < st->nseg; i++)
+      S2S_TRY(s2s_buf_write(st->dev, s2s_buf_at(st->params, st->seg_loc[i]),
+                            params + st->seg_off[i], st->seg_len[i]));
+  }
   return 0;
 }
 
@@ -249,7 +323,7 @@ static int gather(s2s_train_step *s, int grads, float *out) {
   for (int d = 0; d < s->ndev; d++) {
     s2s_stage *st = &s->st[d];
     for (int i = 0; i < st->nseg; i++)
-      S2S_TRY(s2s_buf_read(st->dev, s2s_buf_at(grads ? st->grads : st->params, st->seg_off[i]),
+      S2S_TRY(s2s_buf_read(st->dev, s2s_buf_at(grads ? st->grads : st->params, st->seg_loc[i]),
                            out + st->seg_off[i], st->seg_len[i]));
   }
   return 0;

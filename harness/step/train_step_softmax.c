@@ -22,7 +22,7 @@ static int softmax_fused(s2s_train_step *s, const s2s_batch *b, int backward) {
   const size_t N = (size_t)b->T_tgt * B, BH = (size_t)B * H;
   s2s_stage *st = &s->st[d];
   s2s_buf htop = s2s_buf_at(s->dec[L - 1].h, BH), dhtop = s2s_buf_at(s->dec[L - 1].dh, BH);
-  s2s_buf w = s2s_buf_at(st->params, s->lay.out_w), bias = s2s_buf_at(st->params, s->lay.out_b);
+  s2s_buf w = s2s_stage_param(st, s->lay.out_w), bias = s2s_stage_param(st, s->lay.out_b);
   for (size_t r0 = 0; r0 < N; r0 += s->chunk_rows) {
     const size_t n = N - r0 < s->chunk_rows ? N - r0 : s->chunk_rows;
     S2S_TRY(s2s_gemm(st->dev, NT, NT, n, V, H, 1.0f, s2s_buf_at(htop, r0 * H), H, s->wt_out[0],
@@ -36,8 +36,8 @@ static int softmax_fused(s2s_train_step *s, const s2s_batch *b, int backward) {
     S2S_TRY(s2s_gemm(st->dev, NT, NT, n, H, V, 1.0f, s->logits[0], V, w, H, 0.0f,
                      s2s_buf_at(dhtop, r0 * H), H, NULL));
     S2S_TRY(s2s_gemm(st->dev, TR, NT, V, H, n, 1.0f, s->logits[0], V, s2s_buf_at(htop, r0 * H),
-                     H, 1.0f, s2s_buf_at(st->grads, s->lay.out_w), H, NULL));
-    S2S_TRY(s2s_cl_column_sum(&st->k, n, V, s->logits[0], s2s_buf_at(st->grads, s->lay.out_b)));
+                     H, 1.0f, s2s_stage_grad(st, s->lay.out_w), H, NULL));
+    S2S_TRY(s2s_cl_column_sum(&st->k, n, V, s->logits[0], s2s_stage_grad(st, s->lay.out_b)));
   }
   return loss_sums(s, N);
 }
@@ -80,7 +80,7 @@ static int softmax_sharded(s2s_train_step *s, const s2s_batch *b, int backward) 
       S2S_TRY(s2s_gemm(st->dev, NT, NT, n, (size_t)Vk, H, 1.0f, s2s_buf_at(hv[d], r0 * H), H,
                        s->wt_out[k], (size_t)Vk, 0.0f, s->logits[k], (size_t)Vk, NULL));
       S2S_TRY(s2s_cl_softmax_shard_stats(&st->k, (int)n, Vk, v0, s->logits[k],
-                                         s2s_buf_at(st->params, s->lay.out_b + (size_t)v0),
+                                         s2s_stage_param(st, s->lay.out_b + (size_t)v0),
                                          s2s_buf_at(s2s_step_ids(s, d, 2), r0), s->stats[k]));
       for (int j = 0; j < K; j++) /* for shard j's device */
         S2S_TRY(s2s_step_post(s, d, s->stats[k], n * 5, sd[j], &stk[k][j]));
@@ -98,19 +98,19 @@ static int softmax_sharded(s2s_train_step *s, const s2s_batch *b, int backward) 
       s2s_buf loss = k == 0 ? s2s_buf_at(s->row_loss, r0) : s->stats[k];
       s2s_buf correct = k == 0 ? s2s_buf_at(s->row_correct, r0) : s->stats[k];
       S2S_TRY(s2s_cl_softmax_shard_grad(&st->k, (int)n, Vk, v0, K, k, s->logits[k],
-                                        s2s_buf_at(st->params, s->lay.out_b + (size_t)v0),
+                                        s2s_stage_param(st, s->lay.out_b + (size_t)v0),
                                         s2s_buf_at(s2s_step_ids(s, d, 2), r0),
                                         s2s_buf_at(s2s_step_mask(s, d, 1), r0), s->comb[k],
                                         1.0f / (float)B, k == 0, loss, correct));
       if (!backward) continue;
-      s2s_buf w = s2s_buf_at(st->params, s->lay.out_w + (size_t)v0 * H);
+      s2s_buf w = s2s_stage_param(st, s->lay.out_w + (size_t)v0 * H);
       S2S_TRY(s2s_gemm(st->dev, NT, NT, n, H, (size_t)Vk, 1.0f, s->logits[k], (size_t)Vk, w, H,
                        0.0f, s2s_buf_at(s->dh_shard[k], r0 * H), H, NULL));
       S2S_TRY(s2s_gemm(st->dev, TR, NT, (size_t)Vk, H, n, 1.0f, s->logits[k], (size_t)Vk,
                        s2s_buf_at(hv[d], r0 * H), H, 1.0f,
-                       s2s_buf_at(st->grads, s->lay.out_w + (size_t)v0 * H), H, NULL));
+                       s2s_stage_grad(st, s->lay.out_w + (size_t)v0 * H), H, NULL));
       S2S_TRY(s2s_cl_column_sum(&st->k, n, (size_t)Vk, s->logits[k],
-                                s2s_buf_at(st->grads, s->lay.out_b + (size_t)v0)));
+                                s2s_stage_grad(st, s->lay.out_b + (size_t)v0)));
     }
   }
   if (backward) /* the top layer adds every shard's dL/dh */

@@ -387,6 +387,10 @@ int s2s_train_run(const s2s_train_opts *o, int argc, char **argv) {
   if (s2s_batch_alloc(&r.batch, o->cfg.batch, o->cfg.max_len, o->cfg.max_len + 1) != 0 ||
       s2s_train_step_init(&r.step, r.devs, r.ndev, &r.split, &o->cfg) != 0)
     goto out;
+  if (!o->quiet) {
+    fprintf(stderr, "memory per device (each holds its own parameters and gradients):\n");
+    s2s_train_step_memory_print(&r.step, stderr);
+  }
   if ((o->resume ? resume(&r) : init_params(&r)) != 0) goto out;
   if (r.first_step >= r.total_steps) {
     fprintf(stderr, "s2sbench train: checkpoint is at step %ld, nothing to do for %ld steps\n",
