@@ -55,6 +55,11 @@ int main(void) {
   s2s_segments_free(&s);
   parse_ok("no segs", "<srcset>\n</srcset>\n", 0, NULL, &s);
   s2s_segments_free(&s);
+  /* numeric entities of line breaks and tabs (found by fuzz_sgm): a segment stays one line */
+  const char *nl[] = {"one two three  four"};
+  parse_ok("&#10; &#13; &#x9; become spaces", "<seg id=1>one&#10;two&#13;three&#x9;&#9;four&#10;</seg>", 1,
+           nl, &s);
+  s2s_segments_free(&s);
   const char *lt[] = {"a < b"};
   parse_ok("bare < in text", "<seg id=1>a < b</seg>", 1, lt, &s);
   s2s_segments_free(&s);

@@ -81,7 +81,10 @@ static char *unescape(const char *s, size_t n) {
         }
         if (digits && j < n && s[j] == ';' && cp > 0 && cp <= 0x10FFFF &&
             !(cp >= 0xD800 && cp <= 0xDFFF)) {
-          k += s2s_utf8_encode((uint32_t)cp, o + k); /* <= bytes of "&#N;" */
+          if (cp == '\n' || cp == '\r' || cp == '\t') /* "&#10;": a segment stays one line */
+            o[k++] = ' ';
+          else
+            k += s2s_utf8_encode((uint32_t)cp, o + k); /* <= bytes of "&#N;" */
           i = j + 1;
           done = 1;
         }
