@@ -184,6 +184,21 @@ static void test_split(const s2s_device_info *cpu, int ncpu) {
             d[0].info.compute_units);
     s2s_device_close(d, n);
   }
+  /* items splitting one device take disjoint sub-devices (each item its own context): two
+   * cpu/1x1 items used to both get sub-device 0, that is the same core */
+  T_CHECK(s2s_device_open("cpu/1x1,cpu/1x1", &d, &n, err, sizeof err) == 0,
+          "cpu/1x1,cpu/1x1: %s", err);
+  if (d) {
+    T_CHECK(n == 2 && d[0].info.sub_index == 0 && d[1].info.sub_index == 1,
+            "cpu/1x1,cpu/1x1: sub-devices %d and %d", d[0].info.sub_index,
+            n > 1 ? d[1].info.sub_index : -1);
+    T_CHECK(n == 2 && d[0].ctx != d[1].ctx, "two items, two contexts");
+    s2s_device_close(d, n);
+  }
+  char more[256] = "";
+  for (unsigned i = 0; i <= cpu->compute_units && strlen(more) + 12 < sizeof more; i++)
+    strcat(more, i ? ",cpu/1x1" : "cpu/1x1");
+  expect_error(more, "earlier items took");
   /* cpu/1 is the 1-CU baseline of a cpu/2 pipeline: the same resources per device */
   T_CHECK(s2s_device_open("cpu/1", &d, &n, err, sizeof err) == 0, "cpu/1: %s", err);
   if (d) {

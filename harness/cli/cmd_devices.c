@@ -77,8 +77,8 @@ static void print_device(const char *label, const s2s_device_info *d, const s2s_
   else
     printf("      %-14s %s\n", "partition", d->partition_types);
   if (d->sub_index >= 0)
-    printf("      %-14s %d of %d (one context shared by the parts)\n", "sub-device", d->sub_index,
-           d->sub_count);
+    printf("      %-14s %d of %d (the parts of one spec item share a context; the items, "
+           "each its own)\n", "sub-device", d->sub_index, d->sub_count);
   if (topo) {
     s2s_placement p;
     s2s_topology_locate(topo, d, &p);
