@@ -30,6 +30,10 @@ check "... and recorded: 32 cells" grep -q '"hidden": 32' "$work/run/run.json"
 expect_error "train: empty --devices" 2 "--devices: empty SPEC" -- train --preset tiny --task copy --steps 1 --devices ''
 expect_error "train: a split naming a device the run lacks" 2 "device 5 does not exist" \
   -- train --preset tiny --task copy --steps 1 --devices cpu/2 --split 'layers=0,5;softmax=1'
+# found by fuzz_sweep: a part given twice (the second list overwrote the first, keeping its
+# extra entries) is refused
+expect_error "train: a split part given twice" 2 "'softmax' is given twice" \
+  -- train --preset tiny --task copy --steps 1 --devices cpu/2 --split 'layers=0,1;softmax=1,0,1;softmax=1,0'
 expect_error "a device spec error names the flag once (a usage error: exit 2)" 2 "s2sbench train: --devices: 'nope': unknown device spec item" \
   -- train --preset tiny --task copy --steps 1 --devices nope
 check "... once" bash -c "! grep -q -- '--devices: --devices' '$work/err'"

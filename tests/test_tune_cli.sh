@@ -44,4 +44,9 @@ printf '{"kernel_family":"xgemm_1","arg_m":"64","arg_n":"64","arg_k":"64","resul
   >"$work/badtune/xgemm/clblast_xgemm_1_32.json"
 expect_error "tuner JSON with array parameters: an error, not a crash" 1 "is not an object" \
   -- tune --from "$work/badtune" --tuners xgemm
+# a tunable of 1.6e21 was cast to size_t, undefined behaviour (found by fuzz_tuning)
+printf '{"kernel_family":"xgemm_1","arg_m":"64","arg_n":"64","arg_k":"64","results":[{"time":1,"parameters":{"MWG":1.6e21}}]}' \
+  >"$work/badtune/xgemm/clblast_xgemm_1_32.json"
+expect_error "tuner JSON with a huge tunable: refused" 1 "bad parameter MWG" \
+  -- tune --from "$work/badtune" --tuners xgemm
 exit $fail

@@ -2,6 +2,7 @@
  * it completes (clblast_<family>_32.json), and the table it prints while it runs (so a
  * tuner stopped by the time limit still yields the best configuration it verified). */
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,7 +81,9 @@ int s2s_tuning_parse_tuner_json(const char *path, s2s_tuned_kernel *out, char *e
   }
   for (const s2s_jval *p = params->child; p; p = p->next) {
     if (!strcmp(p->key, "PRECISION")) continue; /* a compile define, not a database entry */
-    if (p->type != S2S_JNUM || p->num < 0 || out->nparams == S2S_TUNING_MAX_PARAMS) {
+    /* tunables are small whole numbers; a cast of a huge value to size_t is UB (fuzz_tuning) */
+    if (p->type != S2S_JNUM || p->num < 0 || p->num > 1e9 || p->num != floor(p->num) ||
+        out->nparams == S2S_TUNING_MAX_PARAMS) {
       snprintf(err, errlen, "%s: bad parameter %s", path, p->key);
       goto out;
     }

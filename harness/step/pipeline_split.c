@@ -75,7 +75,13 @@ int s2s_split_parse(s2s_split *s, const char *spec, int ndev, const s2s_config *
       return -1;
     }
     size_t klen = (size_t)(eq - p);
-    if (klen == 6 && !strncmp(p, "layers", 6)) {
+    const int is_layers = klen == 6 && !strncmp(p, "layers", 6);
+    if ((is_layers && have_layers) ||
+        (klen == 7 && !strncmp(p, "softmax", 7) && have_softmax)) { /* found by fuzz_sweep */
+      snprintf(err, errlen, "--split '%s': '%.*s' is given twice", spec, (int)klen, p);
+      return -1;
+    }
+    if (is_layers) {
       int n = parse_list(eq + 1, end, s->layer_dev, S2S_MAX_LAYERS, ndev, "layers", err, errlen);
       if (n < 0) return -1;
       if (n != c->layers) {
