@@ -12,6 +12,7 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config git ocl-icd-libopencl1 ocl-icd-opencl-dev opencl-headers
       pocl-opencl-icd clinfo libclblast-dev clblast-utils libhwloc-dev hwloc gnuplot-nox
       gettext python3 python3-pip python3-venv ca-certificates
+      openmpi-bin libopenmpi-dev  # Open MPI: pipeline stages in separate processes (mpirun)
       clang libclang-rt-dev)  # libclang-rt-dev: libFuzzer, ASan, UBSan (tests/test_fuzz_*.sh)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -7,7 +7,12 @@
 
 int s2s_blas_open_devices(const char *spec, s2s_device **devs, int *count, char *err,
                           size_t errlen) {
-  const int rc = s2s_device_open(spec, devs, count, err, errlen);
+  return s2s_blas_open_device_item(spec, -1, devs, count, err, errlen);
+}
+
+int s2s_blas_open_device_item(const char *spec, int item, s2s_device **devs, int *count,
+                              char *err, size_t errlen) {
+  const int rc = s2s_device_open_item(spec, item, devs, count, err, errlen);
   if (rc != 0) return rc; /* -1, or S2S_DEVICE_BAD_SPEC */
   for (int i = 0; i < *count; i++) {
     s2s_device_info *info = &(*devs)[i].info;

@@ -12,5 +12,8 @@
  * s2s_device_close. */
 int s2s_blas_open_devices(const char *spec, s2s_device **devs, int *count, char *err,
                           size_t errlen);
+/* The same for item `item` of the spec only (cl/device.h s2s_device_open_item). */
+int s2s_blas_open_device_item(const char *spec, int item, s2s_device **devs, int *count,
+                              char *err, size_t errlen);
 
 #endif

@@ -352,9 +352,19 @@ int s2s_device_spec_check(const char *spec, char *err, size_t errlen) {
   return rc;
 }
 
-/* One item (its syntax checked): opens what it selects. */
+/* The CUs an item before the one opened takes from its device (s2s_device_open_item): the
+ * cursor moves as if open_split had run; errors are the opening rank's to report. */
+static void skip_split(const entry *e, unsigned n, unsigned per, unsigned *cursor) {
+  s2s_device_info pinfo;
+  s2s_device_query_info(e->plat, e->dev, e->pi, e->di, &pinfo);
+  if (per == 0) per = n <= pinfo.compute_units ? 1 : 0;
+  if (per) *cursor = ((*cursor + per - 1) / per + n) * per;
+}
+
+/* One item (its syntax checked): opens what it selects; with skip, only moves the cursor
+ * of the device a split item takes its CUs from. */
 static int open_item(const char *item, const entry *e, int n, dev_vec *v, unsigned *cursor,
-                     char *err, size_t errlen) {
+                     int skip, char *err, size_t errlen) {
   char base[256];
   unsigned parts, per;
   if (parse_item(item, base, &parts, &per, err, errlen) != 0) return S2S_DEVICE_BAD_SPEC;
@@ -362,6 +372,12 @@ static int open_item(const char *item, const entry *e, int n, dev_vec *v, unsign
   int *sel = malloc((size_t)(n ? n : 1) * sizeof *sel), nsel = 0;
   if (!sel) return -1;
   int rc = select_base(item, base, e, n, sel, &nsel, err, errlen);
+  if (skip) {
+    if (rc == 0 && slash && nsel == 1) skip_split(&e[sel[0]], parts, per, &cursor[sel[0]]);
+    if (err && errlen) err[0] = '\0';
+    free(sel);
+    return 0;
+  }
   if (rc == 0 && slash && nsel != 1) {
     char names[768] = "";
     for (int i = 0; i < nsel; i++)
@@ -387,6 +403,18 @@ static int open_item(const char *item, const entry *e, int n, dev_vec *v, unsign
 }
 
 int s2s_device_open(const char *spec, s2s_device **devs, int *count, char *err, size_t errlen) {
+  return s2s_device_open_item(spec, -1, devs, count, err, errlen);
+}
+
+int s2s_device_spec_items(const char *spec) {
+  if (!spec || !*spec) return 1;
+  int n = 1;
+  for (const char *c = spec; *c; c++) n += *c == ',';
+  return n;
+}
+
+int s2s_device_open_item(const char *spec, int only, s2s_device **devs, int *count, char *err,
+                         size_t errlen) {
   *devs = NULL;
   *count = 0;
   if (err && errlen) err[0] = '\0';
@@ -420,12 +448,22 @@ int s2s_device_open(const char *spec, s2s_device **devs, int *count, char *err, 
     unsigned *cursor = calloc((size_t)n, sizeof *cursor); /* CUs taken per device */
     if (!copy || !cursor) rc = -1;
     char *save = NULL;
-    for (char *tok = copy && cursor ? strtok_r(copy, ",", &save) : NULL; tok && rc == 0;
-         tok = strtok_r(NULL, ",", &save)) {
+    int at = 0;
+    for (char *tok = copy && cursor ? strtok_r(copy, ",", &save) : NULL;
+         tok && rc == 0 && (only < 0 || at <= only); tok = strtok_r(NULL, ",", &save), at++) {
       while (isspace((unsigned char)*tok))
         tok++;
       trim_right(tok);
-      rc = open_item(tok, e, n, &v, cursor, err, errlen);
+      rc = open_item(tok, e, n, &v, cursor, only >= 0 && at < only, err, errlen);
+      if (rc == 0 && only == at && v.n != 1) {
+        errf(err, errlen, "'%s' (item %d): selects %d devices; under mpirun each item names "
+             "one device (its rank's)", tok, at, v.n);
+        rc = -1;
+      }
+    }
+    if (rc == 0 && only >= 0 && v.n == 0) {
+      errf(err, errlen, "'%s': no item %d (the spec has %d items)", spec, only, at);
+      rc = -1;
     }
     free(cursor);
     free(copy);

@@ -63,6 +63,9 @@ typedef struct s2s_device {
   cl_context ctx;             /* shared between sub-devices of one parent (retained) */
   cl_command_queue queue;     /* in-order, CL_QUEUE_PROFILING_ENABLE */
   s2s_device_info info;
+  int remote;                 /* a device another MPI rank holds: info only, no context,
+                                 queue or id (run/run_record.h s2s_run_open_devices) */
+  int rank;                   /* the MPI rank that holds it (0 without MPI) */
 } s2s_device;
 
 /* Lists every device of every platform (whole devices only). Returns how many were
@@ -74,6 +77,14 @@ int s2s_device_list(s2s_device_info *out, int max);
  * blas/blas_devices.h opens devices with their tuned parameters). On success *devs is a malloc'd array of *count opened devices. On a bad spec or an unavailable device, writes a message that
  * names the offending spec item to err and returns -1 or S2S_DEVICE_BAD_SPEC (nothing left open). */
 int s2s_device_open(const char *spec, s2s_device **devs, int *count, char *err, size_t errlen);
+/* Only item `item` (0-based) of the spec, which must select one device; the items before
+ * it are not opened, but a split of the same device takes its sub-devices after theirs, as
+ * in a whole open (cpu/1x1,cpu/1x1: item 1 is sub-device 1). For an MPI rank (rank r opens
+ * item r). item -1: every item (s2s_device_open). */
+int s2s_device_open_item(const char *spec, int item, s2s_device **devs, int *count, char *err,
+                         size_t errlen);
+/* The number of comma-separated items of a spec (1 for the default spec). */
+int s2s_device_spec_items(const char *spec);
 /* s2s_device_open's return for a spec whose syntax is wrong (checked before any OpenCL
  * call): a usage error, exit 2; -1 is a device that is missing or fails to open, exit 1. */
 #define S2S_DEVICE_BAD_SPEC (-2)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "mpi/world.h"
 #include "run/run_record.h"
 
 typedef struct {
@@ -58,7 +59,20 @@ int main(int argc, char **argv) {
     return 0;
   }
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    if (!strcmp(cmd, commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+    if (!strcmp(cmd, commands[i].name)) {
+      if (s2s_mpi_init(&argc, &argv) != 0) return 1;
+      /* under mpirun: the commands whose steps run as pipeline stages, one rank each */
+      const int mpi_ok = !strcmp(cmd, "train") ||
+                         (!strcmp(cmd, "bench") && argc > 2 && !strcmp(argv[2], "pipeline"));
+      if (s2s_mpi_size() > 1 && !mpi_ok) {
+        if (s2s_mpi_rank() == 0)
+          fprintf(stderr, "s2sbench: '%s' does not run under mpirun with %d ranks (train and "
+                  "bench pipeline do: rank r runs the stages of --devices item r)\n", cmd,
+                  s2s_mpi_size());
+        return s2s_mpi_finish(2);
+      }
+      return s2s_mpi_finish(commands[i].run(argc - 1, argv + 1));
+    }
   fprintf(stderr, "s2sbench: unknown command '%s' (see s2sbench help)\n", cmd);
   return 2;
 }

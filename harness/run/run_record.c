@@ -4,6 +4,7 @@
 
 #include "cl/topology.h"
 #include "blas/blas_devices.h"
+#include "mpi/world.h"
 
 #include <hwloc.h>
 #include <stdlib.h>
@@ -34,10 +35,105 @@ void s2s_run_record_topology(void) {
   if (!topo && s2s_topology_load(&topo) != 0) topo = NULL;
 }
 
+/* Each rank's host and topology, gathered when the devices open under mpirun, for the
+ * "mpi" block of run.json. */
+typedef struct rank_world {
+  char host[128];
+  s2s_topology_summary topo;
+  int have_topo;
+} rank_world;
+static rank_world *world;
+
+static int gather_world(void) {
+  rank_world mine;
+  memset(&mine, 0, sizeof mine);
+  s2s_mpi_host(mine.host, sizeof mine.host);
+  if (topo) s2s_topology_summarize(topo, &mine.topo), mine.have_topo = 1;
+  free(world);
+  world = calloc((size_t)s2s_mpi_size(), sizeof *world);
+  return world ? s2s_mpi_allgather(&mine, sizeof mine, world) : -1;
+}
+
+static void mpi_json(s2s_json *j, const s2s_device *devs, int ndev) {
+  if (!world || !s2s_mpi_active()) return;
+  s2s_json_object(j, "mpi");
+  s2s_json_int(j, "ranks", s2s_mpi_size());
+  s2s_json_str(j, "library", "Open MPI");
+  s2s_json_array(j, "per_rank");
+  for (int r = 0; r < s2s_mpi_size(); r++) {
+    s2s_json_object(j, NULL);
+    s2s_json_int(j, "rank", r);
+    s2s_json_str(j, "host", world[r].host);
+    s2s_json_array(j, "devices");
+    for (int d = 0; d < ndev; d++)
+      if (devs[d].rank == r) s2s_json_str(j, NULL, devs[d].info.name);
+    s2s_json_close(j, ']');
+    if (world[r].have_topo) {
+      s2s_json_key(j, "topology");
+      s2s_topology_json(&world[r].topo, j->f);
+    }
+    s2s_json_close(j, '}');
+  }
+  s2s_json_close(j, ']');
+  s2s_json_close(j, '}');
+}
+
+/* Under mpirun: rank r opens item r; the others are placeholders with the info their rank
+ * opened (gathered), so every rank lays out and sizes the same split. */
+static int open_rank_device(const char *cmd, const char *flag, const char *spec,
+                            s2s_device **devs, int *count) {
+  const int rank = s2s_mpi_rank(), size = s2s_mpi_size();
+  const int items = s2s_device_spec_items(spec);
+  if (items != size) {
+    if (rank == 0)
+      fprintf(stderr, "s2sbench %s: %s: '%s' has %d item%s, but mpirun started %d ranks (rank "
+              "r opens item r: give one item per rank)\n", cmd, flag, spec ? spec : "", items,
+              items == 1 ? "" : "s", size);
+    return S2S_DEVICE_BAD_SPEC;
+  }
+  char err[1024];
+  s2s_device *mine = NULL;
+  int n = 0;
+  const int rc = s2s_blas_open_device_item(spec, rank, &mine, &n, err, sizeof err);
+  if (rc != 0) fprintf(stderr, "s2sbench %s: %s: rank %d: %s\n", cmd, flag, rank, err);
+  const int worst = s2s_mpi_max_int(rc == 0 ? 0 : rc == S2S_DEVICE_BAD_SPEC ? 2 : 1);
+  if (worst != 0) {
+    if (rc == 0 && rank == 0)
+      fprintf(stderr, "s2sbench %s: %s: another rank could not open its device (above)\n", cmd,
+              flag);
+    s2s_device_close(mine, n);
+    return worst == 2 ? S2S_DEVICE_BAD_SPEC : -1;
+  }
+  s2s_device_info *all = malloc((size_t)size * sizeof *all);
+  s2s_device *v = calloc((size_t)size, sizeof *v);
+  if (!all || !v || s2s_mpi_allgather(&mine->info, sizeof *all, all) != 0) {
+    free(all), free(v);
+    s2s_device_close(mine, n);
+    return -1;
+  }
+  for (int r = 0; r < size; r++) {
+    if (r == rank) v[r] = mine[0];
+    v[r].info = all[r];
+    v[r].rank = r;
+    v[r].remote = r != rank;
+  }
+  free(mine); /* its queue and context now belong to v[rank] */
+  if (gather_world() != 0) {
+    free(all);
+    s2s_device_close(v, size);
+    return -1;
+  }
+  free(all);
+  *devs = v;
+  *count = size;
+  return 0;
+}
+
 int s2s_run_open_devices(const char *cmd, const char *flag, const char *spec, s2s_device **devs,
                          int *count) {
   char err[1024];
   s2s_run_record_topology();
+  if (s2s_mpi_size() > 1) return open_rank_device(cmd, flag, spec, devs, count);
   const int rc = s2s_blas_open_devices(spec, devs, count, err, sizeof err);
   if (rc == 0) return 0;
   fprintf(stderr, "s2sbench %s: %s: %s\n", cmd, flag, err);
@@ -123,6 +219,7 @@ void s2s_run_record_meta(s2s_json *j, const char *kind, int argc, char **argv,
   }
   s2s_json_close(j, ']');
   topology_json(j, devs, ndev);
+  mpi_json(j, devs, ndev);
   env_vars(j);
 }
 

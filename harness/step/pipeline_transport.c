@@ -1,18 +1,29 @@
 /* Moving activations between the devices of a pipeline within one training step. A
  * producer posts a view right after computing it; the consumer fetches it before use.
- * Devices in one OpenCL context: the post is a marker event and the consumer waits on it
- * and reads the producer's buffer directly (or copies it, for fetch_into). Devices in
- * different contexts (different platforms or vendors): the post reads the view into host
- * staging memory (non-blocking); the consumer's fetch waits on the host for that read
- * and writes the staging memory into its own buffer. Everything a fetch waits for was
- * enqueued before it, so the host never waits on work it has yet to enqueue. (An earlier
- * version chained a read callback to a user event so the host never waited; PoCL 3.1
- * crashed in its worker thread releasing such events under load.) */
+ * Three transports behind one interface:
+ * - Devices in one OpenCL context: the post is a marker event and the consumer waits on it
+ *   and reads the producer's buffer directly (or copies it, for fetch_into).
+ * - Devices in different contexts of this process (different platforms or vendors): the
+ *   post reads the view into host staging memory (non-blocking); the consumer's fetch
+ *   waits on the host for that read and writes the staging memory into its own buffer.
+ *   Everything a fetch waits for was enqueued before it, so the host never waits on work
+ *   it has yet to enqueue. (An earlier version chained a read callback to a user event so
+ *   the host never waited; PoCL 3.1 crashed in its worker thread releasing such events
+ *   under load.)
+ * - Devices of other MPI ranks: the post reads the view into staging memory and queues a
+ *   send; the send (MPI_Isend) goes out as soon as the read is complete, which every later
+ *   transport call checks (progress). The consumer's fetch posts an MPI_Irecv for the same
+ *   tag and polls it, making progress on its own sends meanwhile (so two ranks waiting on
+ *   each other's data never deadlock), then writes the data into its own buffer. Each rank
+ *   runs only the posts of its producers and the fetches of its consumers; a message is
+ *   named by its tag (kind, layer or chunk, step or shard pair), unique within a step. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cl/status.h"
+#include "mpi/world.h"
 #include "step/train_step_internal.h"
 
 static int keep(s2s_train_step *s, cl_event ev) {
@@ -30,6 +41,8 @@ static int keep(s2s_train_step *s, cl_event ev) {
 void s2s_step_release(s2s_train_step *s) {
   for (size_t i = 0; i < s->nevents; i++) clReleaseEvent(s->events[i]);
   s->nevents = 0;
+  s->nsends = 0;
+  s->sends_done = 0;
   for (int side = 0; side < 2; side++)
     for (int l = 0; l < s->cfg.layers; l++)
       for (int t = 0; t < (side ? s->T_tgt_max : s->T_src_max); t++) {
@@ -53,20 +66,109 @@ int s2s_step_wait(s2s_train_step *s, int d, cl_event ev) {
 }
 
 int s2s_step_same_ctx(const s2s_train_step *s, int a, int b) {
-  return s->st[a].dev->ctx == s->st[b].dev->ctx;
+  return s->st[a].local && s->st[b].local && s->st[a].dev->ctx == s->st[b].dev->ctx;
 }
 
-int s2s_step_post(s2s_train_step *s, int src, s2s_buf from, size_t n, int dst, s2s_ticket *t) {
-  *t = (s2s_ticket){0};
-  if (src == dst) return 0; /* in queue order already */
-  if (s2s_step_same_ctx(s, src, dst)) return s2s_step_mark(s, src, &t->ev);
+static float *staging_slot(s2s_train_step *s, size_t n) {
   if (s->staging_used + n > s->staging_cap) {
     fprintf(stderr, "s2sbench: host staging area exhausted (%zu + %zu floats of %zu)\n",
             s->staging_used, n, s->staging_cap);
-    return -1;
+    return NULL;
   }
-  t->slot = s->staging + s->staging_used;
+  float *p = s->staging + s->staging_used;
   s->staging_used += n;
+  return p;
+}
+
+/* --- MPI: sends that go out when their staging read completes ------------------------ */
+
+static int send_now(s2s_send *m) {
+  m->req = s2s_mpi_isend(m->slot, m->n * sizeof(float), m->rank, m->tag);
+  m->state = 1;
+  return m->req < 0 ? -1 : 0;
+}
+
+/* Every queued send whose read has completed goes out. */
+static int progress(s2s_train_step *s) {
+  for (; s->sends_done < s->nsends; s->sends_done++) { /* in order: reads complete in order */
+    s2s_send *m = &s->sends[s->sends_done];
+    cl_int st = CL_QUEUED;
+    S2S_CL_CHECK(clGetEventInfo(m->ev, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof st, &st, NULL));
+    if (st < 0) {
+      fprintf(stderr, "s2sbench: rank %d: the read of a message for rank %d failed: %s\n",
+              s2s_mpi_rank(), m->rank, s2s_cl_status_name(st));
+      return -1;
+    }
+    if (st != CL_COMPLETE) return 0;
+    S2S_TRY(send_now(m));
+  }
+  return 0;
+}
+
+int s2s_step_send_all(s2s_train_step *s) {
+  for (; s->sends_done < s->nsends; s->sends_done++) {
+    s2s_send *m = &s->sends[s->sends_done];
+    S2S_CL_CHECK(clWaitForEvents(1, &m->ev));
+    S2S_TRY(send_now(m));
+  }
+  return 0;
+}
+
+int s2s_step_sends_complete(s2s_train_step *s) {
+  S2S_TRY(s2s_step_send_all(s));
+  int rc = 0;
+  for (size_t i = 0; i < s->nsends; i++)
+    if (s->sends[i].state == 1 && s2s_mpi_wait(s->sends[i].req) != 0) rc = -1;
+    else s->sends[i].state = 2;
+  return rc;
+}
+
+static int queue_send(s2s_train_step *s, int src, s2s_buf from, size_t n, int dst, int tag) {
+  if (s->nsends == s->cap_sends) {
+    size_t cap = s->cap_sends ? 2 * s->cap_sends : 256;
+    s2s_send *p = realloc(s->sends, cap * sizeof *p);
+    if (!p) return -1;
+    s->sends = p;
+    s->cap_sends = cap;
+  }
+  s2s_send *m = &s->sends[s->nsends];
+  *m = (s2s_send){.n = n, .rank = s->st[dst].dev->rank, .tag = tag, .req = -1};
+  if (!(m->slot = staging_slot(s, n))) return -1;
+  S2S_CL_CHECK(clEnqueueReadBuffer(s->st[src].dev->queue, from.mem, CL_FALSE, from.off * 4,
+                                   n * sizeof(float), m->slot, 0, NULL, &m->ev));
+  S2S_CL_CHECK(clFlush(s->st[src].dev->queue));
+  s->nsends++;
+  S2S_TRY(keep(s, m->ev));
+  return progress(s);
+}
+
+/* The message of tag from src's rank lands in `to` on dst (local), polling for it. */
+static int receive(s2s_train_step *s, int src, int tag, int dst, s2s_buf to, size_t n) {
+  float *slot = staging_slot(s, n);
+  if (!slot) return -1;
+  const int req = s2s_mpi_irecv(slot, n * sizeof(float), s->st[src].dev->rank, tag);
+  if (req < 0) return -1;
+  const struct timespec nap = {0, 20000}; /* 20 us: the host thread must not eat a core */
+  for (int done = 0;;) {
+    S2S_TRY(s2s_mpi_test(req, &done));
+    if (done) break;
+    S2S_TRY(progress(s));
+    nanosleep(&nap, NULL);
+  }
+  S2S_CL_CHECK(clEnqueueWriteBuffer(s->st[dst].dev->queue, to.mem, CL_FALSE, to.off * 4,
+                                    n * sizeof(float), slot, 0, NULL, NULL));
+  return progress(s);
+}
+
+/* --- the interface ------------------------------------------------------------------- */
+
+int s2s_step_post(s2s_train_step *s, int src, s2s_buf from, size_t n, int dst, int tag,
+                  s2s_ticket *t) {
+  *t = (s2s_ticket){0};
+  if (src == dst || !s->st[src].local) return 0; /* in queue order / another rank's post */
+  if (!s->st[dst].local) return queue_send(s, src, from, n, dst, tag);
+  if (s2s_step_same_ctx(s, src, dst)) return s2s_step_mark(s, src, &t->ev);
+  if (!(t->slot = staging_slot(s, n))) return -1;
   S2S_CL_CHECK(clEnqueueReadBuffer(s->st[src].dev->queue, from.mem, CL_FALSE, from.off * 4,
                                    n * sizeof(float), t->slot, 0, NULL, &t->ev));
   S2S_CL_CHECK(clFlush(s->st[src].dev->queue));
@@ -81,16 +183,23 @@ static int write_staged(s2s_train_step *s, const s2s_ticket *t, int dst, s2s_buf
   return 0;
 }
 
-int s2s_step_fetch(s2s_train_step *s, const s2s_ticket *t, int dst, s2s_buf from, s2s_buf local,
-                   size_t n, s2s_buf *view) {
+int s2s_step_fetch(s2s_train_step *s, const s2s_ticket *t, int src, int dst, int tag,
+                   s2s_buf from, s2s_buf local, size_t n, s2s_buf *view) {
   *view = from;
+  if (!s->st[dst].local) return 0;
+  if (!s->st[src].local) {
+    *view = local;
+    return receive(s, src, tag, dst, local, n);
+  }
   if (!t->slot) return s2s_step_wait(s, dst, t->ev);
   *view = local;
   return write_staged(s, t, dst, local, n);
 }
 
-int s2s_step_fetch_into(s2s_train_step *s, const s2s_ticket *t, int dst, s2s_buf from,
-                        s2s_buf to, size_t n) {
+int s2s_step_fetch_into(s2s_train_step *s, const s2s_ticket *t, int src, int dst, int tag,
+                        s2s_buf from, s2s_buf to, size_t n) {
+  if (!s->st[dst].local) return 0;
+  if (!s->st[src].local) return receive(s, src, tag, dst, to, n);
   if (t->slot) return write_staged(s, t, dst, to, n);
   S2S_CL_CHECK(clEnqueueCopyBuffer(s->st[dst].dev->queue, from.mem, to.mem, from.off * 4,
                                    to.off * 4, n * sizeof(float), t->ev ? 1 : 0,

@@ -14,6 +14,7 @@
 #include "blas/gemm.h"
 #include "step/lstm.h"
 #include "cl/status.h"
+#include "mpi/world.h"
 #include "step/train_step_internal.h"
 
 #define NT S2S_NO_TRANS
@@ -36,6 +37,7 @@ static int upload(s2s_train_step *s, const s2s_batch *b) {
   memcpy(s->host_masks, b->src_mask, sizeof(float) * b->T_src * b->B);
   memcpy(s->host_masks + part, b->tgt_mask, sizeof(float) * b->T_tgt * b->B);
   for (int d = 0; d < s->ndev; d++) { /* each device its own copy (contexts may differ) */
+    if (!s2s_step_here(s, d)) continue;
     S2S_TRY(s2s_buf_write(s->st[d].dev, s->st[d].ids, s->host_ids, 3 * part));
     S2S_TRY(s2s_buf_write(s->st[d].dev, s->st[d].masks, s->host_masks, 2 * part));
   }
@@ -51,6 +53,7 @@ typedef struct fwd_links {
   int to;              /* device of the layer above when it is another device, else -1 */
   s2s_ticket *out_tk;  /* (T) this layer's step t posted for it */
   int top;             /* top decoder layer with sharded softmax: post for shard devices */
+  int at;              /* message tags: side * S2S_MAX_LAYERS + this layer's input layer */
 } fwd_links;
 
 /* The wavefront around one layer's forward: fetch each step's input from the device below,
@@ -66,17 +69,20 @@ typedef struct wave {
 static int wave_input(void *ctx, int t, s2s_buf *xt) {
   const wave *w = ctx;
   const size_t at = (size_t)t * w->B * w->in;
-  return s2s_step_fetch(w->s, &w->k->in_tk[t], w->d, s2s_buf_at(w->x, at), s2s_buf_at(w->xin, at),
-                        (size_t)w->B * w->in, xt);
+  return s2s_step_fetch(w->s, &w->k->in_tk[t], w->k->from, w->d, S2S_TAG(S2S_TAG_FWD, w->k->at, t),
+                        s2s_buf_at(w->x, at), s2s_buf_at(w->xin, at), (size_t)w->B * w->in, xt);
 }
 
 static int wave_output(void *ctx, int t, s2s_buf ht) {
   const wave *w = ctx;
   s2s_train_step *s = w->s;
   const size_t BH = (size_t)w->B * s->cfg.hidden;
-  if (w->k->to >= 0) S2S_TRY(s2s_step_post(s, w->d, ht, BH, w->k->to, &w->k->out_tk[t]));
+  if (w->k->to >= 0)
+    S2S_TRY(s2s_step_post(s, w->d, ht, BH, w->k->to, S2S_TAG(S2S_TAG_FWD, w->k->at + 1, t),
+                          &w->k->out_tk[t]));
   for (int e = 0; w->k->top && e < s->ndev; e++)
-    if (s->st[e].top_tk) S2S_TRY(s2s_step_post(s, w->d, ht, BH, e, &s->st[e].top_tk[t]));
+    if (s->st[e].top_tk)
+      S2S_TRY(s2s_step_post(s, w->d, ht, BH, e, S2S_TAG(S2S_TAG_TOP, 0, t), &s->st[e].top_tk[t]));
   return 0;
 }
 
@@ -114,6 +120,7 @@ static int transpose_weights(s2s_train_step *s) {
   for (int side = ENC; side <= DEC; side++)
     for (int l = 0; l < s->cfg.layers; l++) {
       s2s_stage *st = &s->st[s->split.layer_dev[l]];
+      if (!st->local) continue;
       const s2s_lstm_offsets *o = side == ENC ? &s->lay.enc[l] : &s->lay.dec[l];
       s2s_layer_bufs *lb = side == ENC ? &s->enc[l] : &s->dec[l];
       s2s_cl_lstm lstm = layer_lstm(s, s->split.layer_dev[l], o, lb);
@@ -122,6 +129,7 @@ static int transpose_weights(s2s_train_step *s) {
     }
   for (int k = 0; k < s->split.shards; k++) {
     s2s_stage *st = &s->st[s->split.shard_dev[k]];
+    if (!st->local) continue;
     const size_t v0 = (size_t)s->split.shard_v0[k], w = (size_t)s->split.shard_v0[k + 1] - v0;
     S2S_TRY(s2s_transpose(st->dev, w, H, s2s_stage_param(st, s->lay.out_w + v0 * H), H,
                           s->wt_out[k], w));
@@ -140,12 +148,15 @@ static int forward(s2s_train_step *s, const s2s_batch *b, s2s_buf xs[2][S2S_MAX_
     s2s_layer_bufs *lbs = side == ENC ? s->enc : s->dec;
     const s2s_lstm_offsets *offs = side == ENC ? s->lay.enc : s->lay.dec;
     s2s_buf xe = side == ENC ? s->x_src : s->x_tgt;
-    S2S_TRY(s2s_cl_embedding_forward(&s->st[dev[0]].k, T * B, E,
+    if (s2s_step_here(s, dev[0]))
+      S2S_TRY(s2s_cl_embedding_forward(&s->st[dev[0]].k, T * B, E,
                                      s2s_stage_param(&s->st[dev[0]],
                                                 side == ENC ? s->lay.src_emb : s->lay.tgt_emb),
                                      s2s_step_ids(s, dev[0], side), xe));
     for (int l = 0; l < L; l++) {
       s2s_device *D = s->st[dev[l]].dev;
+      xs[side][l] = (s2s_buf){0};
+      if (!s2s_step_here(s, dev[l])) continue; /* another rank's layer */
       if (side == ENC) {
         S2S_TRY(s2s_buf_fill(D, lbs[l].h, 0.0f, BH));
         S2S_TRY(s2s_buf_fill(D, lbs[l].c, 0.0f, BH));
@@ -158,7 +169,7 @@ static int forward(s2s_train_step *s, const s2s_batch *b, s2s_buf xs[2][S2S_MAX_
                                          s->enc[l].c.off * 4 + last, lbs[l].c.off * 4,
                                          BH * sizeof(float), 0, NULL, NULL));
       }
-      fwd_links k = {.from = -1, .to = -1};
+      fwd_links k = {.from = -1, .to = -1, .at = side * S2S_MAX_LAYERS + l - 1};
       if (l && dev[l - 1] != dev[l]) k.from = dev[l - 1], k.in_tk = s->tk_fwd[side][l - 1];
       if (l + 1 < L && dev[l + 1] != dev[l]) k.to = dev[l + 1], k.out_tk = s->tk_fwd[side][l];
       k.top = side == DEC && l == L - 1 && !s->fused_softmax;
@@ -182,6 +193,7 @@ typedef struct grad_links {
   int above;           /* per step: the device of the layer above, or -1 */
   s2s_buf above_dx;    /* its dxout (T, B, H) */
   s2s_ticket *in_tk;
+  int at;              /* message tags: side * S2S_MAX_LAYERS + this layer */
 } grad_links;
 
 /* One LSTM layer backward. lb->dh holds the gradient from above (or receives it per step
@@ -198,8 +210,9 @@ static int layer_backward(s2s_train_step *s, int d, const s2s_lstm_offsets *o,
     s2s_buf dg = s2s_buf_at(lb->act, (size_t)t * B * G);
     if (g->above >= 0) {
       s2s_buf v;
-      S2S_TRY(s2s_step_fetch(s, &g->in_tk[t], d, s2s_buf_at(g->above_dx, t * BH),
-                             s2s_buf_at(lb->dxin, t * BH), BH, &v));
+        S2S_TRY(s2s_step_fetch(s, &g->in_tk[t], g->above, d, S2S_TAG(S2S_TAG_BWD, g->at + 1, t),
+                             s2s_buf_at(g->above_dx, t * BH), s2s_buf_at(lb->dxin, t * BH), BH,
+                             &v));
       S2S_TRY(s2s_cl_axpy(&st->k, BH, 1.0f, v, s2s_buf_at(lb->dh, (t + 1) * BH)));
     }
     S2S_TRY(s2s_cl_lstm_cell_backward(&st->k, B, (int)H, dg, s2s_buf_at(lb->c, t * BH),
@@ -212,7 +225,8 @@ static int layer_backward(s2s_train_step *s, int d, const s2s_lstm_offsets *o,
     if (!g->dx_batched) {
       s2s_buf dxt = s2s_buf_at(lb->dxout, (size_t)t * B * in);
       S2S_TRY(s2s_gemm(st->dev, NT, NT, B, in, G, 1.0f, dg, G, w_ih, in, 0.0f, dxt, in, NULL));
-      S2S_TRY(s2s_step_post(s, d, dxt, (size_t)B * in, g->below, &g->out_tk[t]));
+      S2S_TRY(s2s_step_post(s, d, dxt, (size_t)B * in, g->below, S2S_TAG(S2S_TAG_BWD, g->at, t),
+                            &g->out_tk[t]));
     }
   }
   S2S_TRY(s2s_gemm(st->dev, TR, NT, G, in, N, 1.0f, lb->act, G, x, in, 1.0f,
@@ -236,7 +250,8 @@ static int backward(s2s_train_step *s, const s2s_batch *b, s2s_buf xs[2][S2S_MAX
     const s2s_lstm_offsets *offs = side == ENC ? s->lay.enc : s->lay.dec;
     for (int l = L - 1; l >= 0; l--) {
       const int d = dev[l];
-      grad_links g = {.dx_batched = 1, .below = -1, .above = -1};
+      if (!s2s_step_here(s, d)) continue; /* another rank's layer */
+      grad_links g = {.dx_batched = 1, .below = -1, .above = -1, .at = side * S2S_MAX_LAYERS + l};
       if (l == 0) {
         g.dx = s->dx; /* then scattered into the embedding table */
       } else if (dev[l - 1] == d) {
@@ -259,7 +274,8 @@ static int backward(s2s_train_step *s, const s2s_batch *b, s2s_buf xs[2][S2S_MAX
         S2S_TRY(s2s_cl_axpy(&s->st[d].k, BH, 1.0f, lbs[l].dh,
                             s2s_buf_at(s->enc[l].dh, (size_t)b->T_src * BH)));
     }
-    S2S_TRY(s2s_cl_embedding_backward(&st0->k, T * B, E, s2s_step_ids(s, dev[0], side), s->dx,
+    if (st0->local)
+      S2S_TRY(s2s_cl_embedding_backward(&st0->k, T * B, E, s2s_step_ids(s, dev[0], side), s->dx,
                                       s2s_stage_grad(st0, side == ENC ? s->lay.src_emb
                                                                          : s->lay.tgt_emb)));
   }
@@ -274,14 +290,19 @@ static int norm_and_update(s2s_train_step *s, float lr, int update, double *norm
   double g2 = 0;
   for (int d = 0; d < s->ndev; d++) {
     s2s_stage *st = &s->st[d];
-    for (int i = 0; i < st->nseg; i++)
+    for (int i = 0; st->local && i < st->nseg; i++)
       S2S_TRY(s2s_cl_reduce_sum(&st->k, st->seg_len[i], s2s_buf_at(st->grads, st->seg_loc[i]), 1,
                                 s2s_buf_at(st->scalars, 2), i > 0));
   }
   for (int d = 0; d < s->ndev; d++) {
     float v = 0;
-    if (s->st[d].nseg) S2S_TRY(s2s_buf_read(s->st[d].dev, s2s_buf_at(s->st[d].scalars, 2), &v, 1));
+    if (s->st[d].local && s->st[d].nseg)
+      S2S_TRY(s2s_buf_read(s->st[d].dev, s2s_buf_at(s->st[d].scalars, 2), &v, 1));
     g2 += v;
+  }
+  if (s2s_mpi_active()) { /* the global norm over the ranks: one MPI_Allreduce */
+    S2S_TRY(s2s_step_send_all(s));
+    S2S_TRY(s2s_mpi_sum(&g2, 1));
   }
   *norm = sqrt(g2);
   if (!update) return 0;
@@ -289,6 +310,7 @@ static int norm_and_update(s2s_train_step *s, float lr, int update, double *norm
   const float g2f = (float)g2;
   for (int d = 0; d < s->ndev; d++) {
     s2s_stage *st = &s->st[d];
+    if (!st->local) continue;
     S2S_TRY(s2s_buf_write(st->dev, s2s_buf_at(st->scalars, 3), &g2f, 1));
     for (int i = 0; i < st->nseg; i++)
       S2S_TRY(s2s_cl_sgd_clip_update(&st->k, st->seg_len[i], s2s_buf_at(st->params, st->seg_loc[i]),
@@ -299,13 +321,20 @@ static int norm_and_update(s2s_train_step *s, float lr, int update, double *norm
 }
 
 static int finish(s2s_train_step *s, const s2s_batch *b, double norm, s2s_step_result *out) {
-  float sc[2];
+  float sc[2] = {0, 0};
   s2s_stage *st = &s->st[s->split.shard_dev[0]];
-  S2S_TRY(s2s_buf_read(st->dev, st->scalars, sc, 2));
-  for (int d = 0; d < s->ndev; d++) S2S_CL_CHECK(clFinish(s->st[d].dev->queue));
+  if (st->local) S2S_TRY(s2s_buf_read(st->dev, st->scalars, sc, 2));
+  double sums[2] = {sc[0], sc[1]};
+  if (s2s_mpi_active()) { /* the loss lives on shard 0's rank */
+    S2S_TRY(s2s_step_send_all(s));
+    S2S_TRY(s2s_mpi_sum(sums, 2));
+  }
+  for (int d = 0; d < s->ndev; d++)
+    if (s->st[d].local) S2S_CL_CHECK(clFinish(s->st[d].dev->queue));
+  S2S_TRY(s2s_step_sends_complete(s));
   s2s_step_release(s);
-  out->loss = sc[0] / b->B;
-  out->correct = sc[1];
+  out->loss = sums[0] / b->B;
+  out->correct = sums[1];
   out->grad_norm = norm;
   out->tokens = s2s_batch_tokens(b); /* real rows only: a short batch's empty rows add none */
   return 0;
@@ -316,12 +345,13 @@ int s2s_train_step_run(s2s_train_step *s, const s2s_batch *b, float lr, int upda
   S2S_TRY(upload(s, b));
   for (int d = 0; d < s->ndev; d++) {
     s2s_stage *st = &s->st[d];
-    for (int i = 0; i < st->nseg; i++)
+    for (int i = 0; st->local && i < st->nseg; i++)
       S2S_TRY(s2s_buf_fill(st->dev, s2s_buf_at(st->grads, st->seg_loc[i]), 0.0f, st->seg_len[i]));
   }
   const size_t BH = (size_t)b->B * s->cfg.hidden;
   for (int l = 0; l < s->cfg.layers; l++) {
     s2s_device *D = s->st[s->split.layer_dev[l]].dev;
+    if (!s2s_step_here(s, s->split.layer_dev[l])) continue;
     S2S_TRY(s2s_buf_fill(D, s->enc[l].dh, 0.0f, (size_t)(b->T_src + 1) * BH));
     S2S_TRY(s2s_buf_fill(D, s->dec[l].dh, 0.0f, (size_t)(b->T_tgt + 1) * BH));
   }

@@ -37,6 +37,16 @@ typedef struct s2s_ticket {
   float *slot;    /* other context: host staging memory holding the data */
 } s2s_ticket;
 
+/* A message for another MPI rank: its staging read, then the send (pipeline_transport.c). */
+typedef struct s2s_send {
+  cl_event ev;    /* the read into slot */
+  float *slot;
+  size_t n;       /* floats */
+  int rank, tag;
+  int req;        /* the MPI request once sent */
+  int state;      /* 0 read queued, 1 sent, 2 complete */
+} s2s_send;
+
 typedef struct s2s_step_result {
   double loss;        /* sum of cross-entropy over target tokens, divided by B */
   double tokens;      /* target tokens predicted: words + one <eos> per real sentence */
@@ -49,6 +59,7 @@ typedef struct s2s_step_result {
 /* What one device holds and does. */
 typedef struct s2s_stage {
   s2s_device *dev;
+  int local;              /* this process runs it (0: another MPI rank's device) */
   s2s_kernels k;
   s2s_buf params, grads;  /* (owned): this stage's segments only, packed in offset order */
   s2s_buf scalars;        /* [loss, correct, own norm^2, global norm^2] */
@@ -95,7 +106,9 @@ typedef struct s2s_train_step {
   size_t nevents, cap_events;
   s2s_ticket *tk_fwd[2][S2S_MAX_LAYERS];  /* (T) h of layer l, step t, for layer l+1 */
   s2s_ticket *tk_bwd[2][S2S_MAX_LAYERS];  /* (T) dxout of layer l, step t, for layer l-1 */
-  float *staging;                         /* host staging between contexts */
+  s2s_send *sends;                        /* MPI: this step's messages for other ranks */
+  size_t nsends, cap_sends, sends_done;   /* sends_done: sent so far, in order */
+  float *staging;                         /* host staging between contexts and ranks */
   size_t staging_cap, staging_used;       /* floats */
   int sizing;                             /* init's first pass: count bytes, allocate nothing */
 } s2s_train_step;

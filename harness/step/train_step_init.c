@@ -8,6 +8,7 @@
 
 #include "blas/gemm.h"
 #include "cl/status.h"
+#include "mpi/world.h"
 #include "step/train_step_internal.h"
 
 static int alloc(s2s_train_step *s, int d, size_t n, s2s_buf *b, const char *what) {
@@ -17,6 +18,7 @@ static int alloc(s2s_train_step *s, int d, size_t n, s2s_buf *b, const char *wha
     if (bytes > s->st[d].largest_bytes) s->st[d].largest_bytes = bytes;
     return 0;
   }
+  if (!s->st[d].local) return 0; /* another MPI rank's device: it allocates its own */
   if (s2s_buf_alloc(s->st[d].dev, n, b) != 0) {
     fprintf(stderr, "s2sbench: cannot allocate %s (%.1f MiB) on device %d (%s)\n", what,
             (double)n * 4 / (1 << 20), d, s->st[d].dev->info.name);
@@ -221,7 +223,19 @@ int s2s_train_step_init(s2s_train_step *s, s2s_device *devs, int ndev, const s2s
   s->T_src_max = cfg->max_len;
   s->T_tgt_max = cfg->max_len + 1;
   const size_t Tm = (size_t)s->T_tgt_max;
-  for (int d = 0; d < ndev; d++) s->st[d].dev = &devs[d];
+  for (int d = 0; d < ndev; d++) s->st[d].dev = &devs[d], s->st[d].local = !devs[d].remote;
+  int first_local = -1;
+  for (int d = ndev - 1; d >= 0; d--)
+    if (s->st[d].local) first_local = d;
+  if (first_local < 0) {
+    fprintf(stderr, "s2sbench: internal error: no device of the step is this process's\n");
+    return -1;
+  }
+  if (s2s_mpi_active() && (cfg->max_len + 1 >= 4096 || s2s_mpi_tag_ub() < S2S_TAG(S2S_TAG_KINDS, 0, 0))) {
+    fprintf(stderr, "s2sbench: under MPI, --max-len must stay below 4095 and MPI_TAG_UB at or "
+            "above %d (it is %d)\n", S2S_TAG(S2S_TAG_KINDS, 0, 0), s2s_mpi_tag_ub());
+    return -1;
+  }
   assign_segments(s);
   /* pass 0 counts what each device needs and refuses a split that cannot fit; pass 1
    * allocates */
@@ -247,7 +261,8 @@ int s2s_train_step_init(s2s_train_step *s, s2s_device *devs, int ndev, const s2s
       return -1;
     }
     if (s->sizing)
-      for (int d = 0; d < ndev; d++) S2S_TRY(s2s_kernels_init(&s->st[d].k, s->st[d].dev));
+      for (int d = 0; d < ndev; d++)
+        if (s->st[d].local) S2S_TRY(s2s_kernels_init(&s->st[d].k, s->st[d].dev));
   }
   s->sizing = 0;
   int staged = 0;
@@ -263,7 +278,7 @@ int s2s_train_step_init(s2s_train_step *s, s2s_device *devs, int ndev, const s2s
   s->host_ids = calloc(3 * Tm * B, sizeof *s->host_ids);
   s->host_masks = calloc(2 * Tm * B, sizeof *s->host_masks);
   if (!s->host_ids || !s->host_masks) return -1;
-  return clFinish(s->st[0].dev->queue) == CL_SUCCESS ? 0 : -1;
+  return clFinish(s->st[first_local].dev->queue) == CL_SUCCESS ? 0 : -1;
 }
 
 static void free_buf(s2s_buf *b) {
@@ -272,9 +287,10 @@ static void free_buf(s2s_buf *b) {
 
 void s2s_train_step_free(s2s_train_step *s) {
   for (int d = 0; d < s->ndev; d++)
-    if (s->st[d].dev) clFinish(s->st[d].dev->queue);
+    if (s->st[d].dev && s->st[d].local) clFinish(s->st[d].dev->queue);
   s2s_step_release(s);
   free(s->events);
+  free(s->sends);
   s2s_buf *all[] = {&s->x_src, &s->x_tgt, &s->dx, &s->row_loss, &s->row_correct};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) free_buf(all[i]);
   for (int l = 0; l < S2S_MAX_LAYERS; l++) {
@@ -311,22 +327,25 @@ int s2s_train_step_set_params(s2s_train_step *s, const float *params) {
   s->wt_stale = 1;
   for (int d = 0; d < s->ndev; d++) {
     s2s_stage *st = &s->st[d];
-    for (int i = 0; i < st->nseg; i++)
+    for (int i = 0; st->local && i < st->nseg; i++)
       S2S_TRY(s2s_buf_write(st->dev, s2s_buf_at(st->params, st->seg_loc[i]),
                             params + st->seg_off[i], st->seg_len[i]));
   }
   return 0;
 }
 
-/* Gathers a block (params or grads) from the devices that own each segment. */
+/* Gathers a block (params or grads) from the devices that own each segment. Under MPI
+ * every rank calls it: each fills its own segments into a zeroed block and a sum over the
+ * ranks completes it everywhere (each float is owned by exactly one device). */
 static int gather(s2s_train_step *s, int grads, float *out) {
+  if (s2s_mpi_active()) memset(out, 0, s->lay.total * sizeof *out);
   for (int d = 0; d < s->ndev; d++) {
     s2s_stage *st = &s->st[d];
-    for (int i = 0; i < st->nseg; i++)
+    for (int i = 0; st->local && i < st->nseg; i++)
       S2S_TRY(s2s_buf_read(st->dev, s2s_buf_at(grads ? st->grads : st->params, st->seg_loc[i]),
                            out + st->seg_off[i], st->seg_len[i]));
   }
-  return 0;
+  return s2s_mpi_active() ? s2s_mpi_sum_floats(out, s->lay.total) : 0;
 }
 int s2s_train_step_get_params(s2s_train_step *s, float *params) { return gather(s, 0, params); }
 int s2s_train_step_get_grads(s2s_train_step *s, float *grads) { return gather(s, 1, grads); }

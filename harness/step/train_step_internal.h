@@ -7,15 +7,31 @@
 #include "step/train_step.h"
 
 /* Transport (pipeline_transport.c): a producer posts n floats of a view for device dst right
- * after computing them; dst fetches them before use. See pipeline_transport.c. */
-int s2s_step_post(s2s_train_step *s, int src, s2s_buf from, size_t n, int dst, s2s_ticket *t);
+ * after computing them; dst fetches them (from src) before use. tag names the message
+ * between MPI ranks (S2S_TAG): the same at the post and its fetches, unique in a step.
+ * Each side runs only on the rank that holds its device (post: src; fetch: dst). */
+int s2s_step_post(s2s_train_step *s, int src, s2s_buf from, size_t n, int dst, int tag,
+                  s2s_ticket *t);
 /* The view dst should read: `from` itself in one context (after waiting), else `local`
- * filled from host staging. */
-int s2s_step_fetch(s2s_train_step *s, const s2s_ticket *t, int dst, s2s_buf from, s2s_buf local,
-                   size_t n, s2s_buf *view);
+ * filled from host staging or an MPI message. */
+int s2s_step_fetch(s2s_train_step *s, const s2s_ticket *t, int src, int dst, int tag,
+                   s2s_buf from, s2s_buf local, size_t n, s2s_buf *view);
 /* The data always lands in `to` on dst (a device copy in one context). */
-int s2s_step_fetch_into(s2s_train_step *s, const s2s_ticket *t, int dst, s2s_buf from,
-                        s2s_buf to, size_t n);
+int s2s_step_fetch_into(s2s_train_step *s, const s2s_ticket *t, int src, int dst, int tag,
+                        s2s_buf from, s2s_buf to, size_t n);
+/* MPI: every queued send goes out now (waiting for its read): before a blocking collective,
+ * so no rank waits in it for data another rank needs first. */
+int s2s_step_send_all(s2s_train_step *s);
+/* ... and completes (before the step's staging memory is reused). */
+int s2s_step_sends_complete(s2s_train_step *s);
+
+/* Message tags: kind, then a (layer, chunk) and b (time step, shard pair), each < 4096. */
+enum { S2S_TAG_FWD = 1, S2S_TAG_BWD, S2S_TAG_TOP, S2S_TAG_STATS, S2S_TAG_DH, S2S_TAG_KINDS };
+#define S2S_TAG(kind, a, b) (((kind) << 24) | (((a) & 4095) << 12) | ((b) & 4095))
+
+/* This process runs device d's part of the step (always, without MPI). */
+static inline int s2s_step_here(const s2s_train_step *s, int d) { return s->st[d].local; }
+
 int s2s_step_same_ctx(const s2s_train_step *s, int a, int b);
 
 /* Releases the events of the current step and resets its tickets and staging area. */

@@ -11,6 +11,7 @@
 
 static int loss_sums(s2s_train_step *s, size_t N) {
   s2s_stage *st = &s->st[s->split.shard_dev[0]];
+  if (!st->local) return 0;
   S2S_TRY(s2s_cl_reduce_sum(&st->k, N, s->row_loss, 0, s2s_buf_at(st->scalars, 0), 0));
   return s2s_cl_reduce_sum(&st->k, N, s->row_correct, 0, s2s_buf_at(st->scalars, 1), 0);
 }
@@ -21,6 +22,7 @@ static int softmax_fused(s2s_train_step *s, const s2s_batch *b, int backward) {
   const size_t H = (size_t)s->cfg.hidden, V = (size_t)s->cfg.tgt_vocab;
   const size_t N = (size_t)b->T_tgt * B, BH = (size_t)B * H;
   s2s_stage *st = &s->st[d];
+  if (!st->local) return 0; /* another rank's */
   s2s_buf htop = s2s_buf_at(s->dec[L - 1].h, BH), dhtop = s2s_buf_at(s->dec[L - 1].dh, BH);
   s2s_buf w = s2s_stage_param(st, s->lay.out_w), bias = s2s_stage_param(st, s->lay.out_b);
   for (size_t r0 = 0; r0 < N; r0 += s->chunk_rows) {
@@ -61,19 +63,20 @@ static int softmax_sharded(s2s_train_step *s, const s2s_batch *b, int backward) 
   if (rows > s->chunk_rows) /* memory: whole steps if at least one fits */
     rows = s->chunk_rows >= (size_t)B ? s->chunk_rows / B * B : s->chunk_rows;
   size_t fetched = 0; /* time steps of htop fetched by the shard devices so far */
-  for (size_t r0 = 0; r0 < N; r0 += rows) {
+  for (size_t r0 = 0, chunk = 0; r0 < N; r0 += rows, chunk++) {
     const size_t n = N - r0 < rows ? N - r0 : rows;
     for (; fetched <= (r0 + n - 1) / (size_t)B; fetched++)
       for (int d = 0; d < s->ndev; d++) {
-        if (!s->st[d].top_tk) continue;
+        if (!s->st[d].top_tk || !s->st[d].local) continue;
         s2s_buf v;
-        S2S_TRY(s2s_step_fetch(s, &s->st[d].top_tk[fetched], d,
-                               s2s_buf_at(htop, fetched * BH), s2s_buf_at(hv[d], fetched * BH),
-                               BH, &v));
+        S2S_TRY(s2s_step_fetch(s, &s->st[d].top_tk[fetched], top, d,
+                               S2S_TAG(S2S_TAG_TOP, 0, fetched), s2s_buf_at(htop, fetched * BH),
+                               s2s_buf_at(hv[d], fetched * BH), BH, &v));
       }
     for (int k = 0; k < K; k++) { /* pass one: logits and row statistics */
       const int d = sd[k], v0 = s->split.shard_v0[k], Vk = s->split.shard_v0[k + 1] - v0;
       s2s_stage *st = &s->st[d];
+      if (!st->local) continue;
       for (int j = 0; j < K; j++) /* the previous chunk's statistics were read */
         if (sd[j] != d && s2s_step_same_ctx(s, sd[j], d))
           S2S_TRY(s2s_step_wait(s, d, used_ev[j]));
@@ -83,14 +86,17 @@ static int softmax_sharded(s2s_train_step *s, const s2s_batch *b, int backward) 
                                          s2s_stage_param(st, s->lay.out_b + (size_t)v0),
                                          s2s_buf_at(s2s_step_ids(s, d, 2), r0), s->stats[k]));
       for (int j = 0; j < K; j++) /* for shard j's device */
-        S2S_TRY(s2s_step_post(s, d, s->stats[k], n * 5, sd[j], &stk[k][j]));
+        S2S_TRY(s2s_step_post(s, d, s->stats[k], n * 5, sd[j],
+                              S2S_TAG(S2S_TAG_STATS, chunk, k * S2S_MAX_SHARDS + j), &stk[k][j]));
     }
     for (int k = 0; k < K; k++) { /* pass two: combine, gradient, products */
       const int d = sd[k], v0 = s->split.shard_v0[k], Vk = s->split.shard_v0[k + 1] - v0;
       s2s_stage *st = &s->st[d];
+      if (!st->local) continue;
       for (int j = 0; j < K; j++)
-        S2S_TRY(s2s_step_fetch_into(s, &stk[j][k], d, s->stats[j],
-                                    s2s_buf_at(s->comb[k], (size_t)j * n * 5), n * 5));
+        S2S_TRY(s2s_step_fetch_into(s, &stk[j][k], sd[j], d,
+                                    S2S_TAG(S2S_TAG_STATS, chunk, j * S2S_MAX_SHARDS + k),
+                                    s->stats[j], s2s_buf_at(s->comb[k], (size_t)j * n * 5), n * 5));
       S2S_TRY(s2s_step_mark(s, d, &used_ev[k]));
       /* only shard 0 writes the row losses, which live on its device; the other shards
        * get a buffer of their own context in those (unused) arguments: a buffer of
@@ -117,8 +123,10 @@ static int softmax_sharded(s2s_train_step *s, const s2s_batch *b, int backward) 
     for (int k = 0; k < K; k++) {
       s2s_ticket tk;
       s2s_buf v;
-      S2S_TRY(s2s_step_post(s, sd[k], s->dh_shard[k], N * H, top, &tk));
-      S2S_TRY(s2s_step_fetch(s, &tk, top, s->dh_shard[k], s->dhin[k], N * H, &v));
+      S2S_TRY(s2s_step_post(s, sd[k], s->dh_shard[k], N * H, top, S2S_TAG(S2S_TAG_DH, 0, k), &tk));
+      if (!s->st[top].local) continue;
+      S2S_TRY(s2s_step_fetch(s, &tk, sd[k], top, S2S_TAG(S2S_TAG_DH, 0, k), s->dh_shard[k],
+                             s->dhin[k], N * H, &v));
       S2S_TRY(s2s_cl_axpy(&s->st[top].k, N * H, 1.0f, v, s2s_buf_at(s->dec[L - 1].dh, BH)));
     }
   return loss_sums(s, N);

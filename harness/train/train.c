@@ -16,6 +16,7 @@
 #include "record/atomic_file.h"
 #include "model/checkpoint.h"
 #include "decode/beam_search.h"
+#include "mpi/world.h"
 #include "record/json.h"
 #include "model/params.h"
 #include "run/run_record.h"
@@ -40,6 +41,8 @@ typedef struct run_state {
   int have_dec;
   float *host_params;
   long last_ckpt_step;
+  int root;                   /* this process writes (rank 0 under mpirun; always without) */
+  int quiet;                  /* --quiet, or a rank other than 0 */
   int stop_signal;            /* the signal that ended the loop early, 0 if none */
 } run_state;
 
@@ -115,6 +118,11 @@ static int save_checkpoint(run_state *r, long step, double lr) {
   h.data_hash = o->data->data_hash;
   snprintf(h.task, sizeof h.task, "%s", o->data->name);
   char err[512] = "", dir[4096];
+  if (!r->root) { /* every rank gathered; rank 0 writes */
+    free(p);
+    r->last_ckpt_step = step;
+    return 0;
+  }
   int rc = s2s_path_folder(o->checkpoint, dir, sizeof dir) != 0 || s2s_mkdirs(dir) != 0
                ? -1 /* checked creatable at the start (check_outputs); s2s_mkdirs says why */
                : s2s_ckpt_write(o->checkpoint, &h, p, o->ckpt_extra, err, sizeof err);
@@ -155,7 +163,7 @@ static int resume(run_state *r) {
             ck.h.max_len, r->o->cfg.max_len);
   int rc = s2s_train_step_set_params(&r->step, ck.params);
   r->first_step = (long)ck.h.step;
-  if (!r->o->quiet)
+  if (!r->quiet)
     fprintf(stderr, "resumed from %s at step %ld (epoch %.3f)\n", r->o->resume, r->first_step,
             ck.h.epoch);
   s2s_ckpt_free(&ck);
@@ -179,7 +187,7 @@ static void progress(run_state *r, long step, int force) {
   double t = s2s_now();
   /* on a terminal refresh twice a second; in a log, a line every 10% or 60 s */
   long tenth = r->total_steps / 10 > 0 ? r->total_steps / 10 : 1;
-  if (r->o->quiet) return;
+  if (r->quiet) return;
   if (!force && tty && t - last_print < 0.5) return;
   if (!force && !tty && (step % tenth) != 0 && t - last_print < 60) return;
   last_print = t;
@@ -207,17 +215,19 @@ static int evaluate(run_state *r) {
   }
   r->last_eval_loss = loss / tokens;
   r->last_eval_acc = correct / tokens;
-  /* dev BLEU: decode the dev set with the current parameters (gathered from every device) */
+  /* dev BLEU: decode the dev set with the current parameters (gathered from every device;
+   * under mpirun on rank 0's device, while the other ranks wait for the next step) */
+  if (!r->host_params && !(r->host_params = malloc(r->step.lay.total * sizeof *r->host_params)))
+    return -1;
+  if (s2s_train_step_get_params(&r->step, r->host_params) != 0) return -1;
+  r->last_eval_bleu = 0;
+  if (!r->root) return 0;
   if (!r->have_dec) {
     if (s2s_decoder_init(&r->dec, &r->devs[0], &o->cfg, o->cfg.batch, o->eval_beam, 0) != 0)
       return -1;
     r->have_dec = 1;
-    r->host_params = malloc(r->step.lay.total * sizeof *r->host_params);
-    if (!r->host_params) return -1;
   }
-  if (s2s_train_step_get_params(&r->step, r->host_params) != 0 ||
-      s2s_decoder_upload_params(&r->dec, r->host_params) != 0)
-    return -1;
+  if (s2s_decoder_upload_params(&r->dec, r->host_params) != 0) return -1;
   s2s_decode_stats ds;
   return s2s_decode_bleu_dev(&r->dec, o->data, o->data->dev_batches, &r->batch,
                              &r->last_eval_bleu, &ds);
@@ -325,13 +335,16 @@ static int loop(run_state *r) {
         save_checkpoint(r, s1, lr) != 0)
       return -1;
     progress(r, s1, 0);
-    if (pending_signal) { /* the step is done: stop here, saving as at the end */
-      r->stop_signal = pending_signal;
+    /* under mpirun every rank stops after the same step: a signal to any stops all */
+    const int sig = s2s_mpi_active() ? s2s_mpi_max_int(pending_signal) : pending_signal;
+    if (sig < 0) return -1;
+    if (sig) { /* the step is done: stop here, saving as at the end */
+      r->stop_signal = sig;
       break;
     }
   }
   const long end = r->first_step + r->done;
-  if (r->stop_signal && !o->quiet)
+  if (r->stop_signal && !r->quiet)
     fprintf(stderr, "\ns2sbench train: %s at step %ld: stopping%s\n",
             r->stop_signal == SIGINT ? "SIGINT" : "SIGTERM", end,
             o->checkpoint ? ", saving the checkpoint" : " (no --checkpoint: nothing to save)");
@@ -346,8 +359,10 @@ int s2s_train_run(const s2s_train_opts *o, int argc, char **argv) {
   memset(&r, 0, sizeof r);
   r.o = o;
   r.last_ckpt_step = -1;
+  r.root = s2s_mpi_rank() == 0;
+  r.quiet = o->quiet || !r.root;
   char err[1024];
-  if (check_outputs(o) != 0) return 1;
+  if (r.root && check_outputs(o) != 0) return 1;
   if (o->devices && !*o->devices) {
     fprintf(stderr, "s2sbench train: --devices: empty SPEC (leave the flag out for the default "
             "device)\n");
@@ -367,13 +382,17 @@ int s2s_train_run(const s2s_train_opts *o, int argc, char **argv) {
     s2s_device_close(r.devs, r.ndev);
     return 2; /* a usage error, like every other bad flag */
   }
-  s2s_run_record_bind(&r.devs[0].info); /* one host thread drives every device */
+  for (int d = 0; d < r.ndev; d++) /* one host thread drives every device of this process */
+    if (!r.devs[d].remote) {
+      s2s_run_record_bind(&r.devs[d].info);
+      break;
+    }
   r.steps_per_epoch = o->data->steps_per_epoch;
   double epochs = o->epochs > 0 ? o->epochs : o->cfg.epochs;
   r.total_steps = o->steps > 0 ? o->steps : (long)ceil(epochs * r.steps_per_epoch);
   int rc = 1;
   const char *status = "failed";
-  if (!o->quiet) {
+  if (!r.quiet) {
     char desc[512], split[256];
     s2s_split_format(&r.split, split, sizeof split);
     fprintf(stderr, "train: %s %dx%d E%d V%d/%d B%d, data %s, %ld steps, split %s\n",
@@ -381,13 +400,16 @@ int s2s_train_run(const s2s_train_opts *o, int argc, char **argv) {
             o->cfg.tgt_vocab, o->cfg.batch, o->data->name, r.total_steps, split);
     for (int d = 0; d < r.ndev; d++) {
       s2s_device_describe(&r.devs[d].info, desc, sizeof desc);
-      fprintf(stderr, "  device %d: %s\n", d, desc);
+      if (s2s_mpi_active())
+        fprintf(stderr, "  device %d: %s (MPI rank %d)\n", d, desc, r.devs[d].rank);
+      else
+        fprintf(stderr, "  device %d: %s\n", d, desc);
     }
   }
   if (s2s_batch_alloc(&r.batch, o->cfg.batch, o->cfg.max_len, o->cfg.max_len + 1) != 0 ||
       s2s_train_step_init(&r.step, r.devs, r.ndev, &r.split, &o->cfg) != 0)
     goto out;
-  if (!o->quiet) {
+  if (!r.quiet) {
     fprintf(stderr, "memory per device (each holds its own parameters and gradients):\n");
     s2s_train_step_memory_print(&r.step, stderr);
   }
@@ -397,7 +419,7 @@ int s2s_train_run(const s2s_train_opts *o, int argc, char **argv) {
             r.first_step, r.total_steps);
     goto out;
   }
-  if (o->out_dir && s2s_train_tsv_open(&r.tsv, o->out_dir, o->resume ? r.first_step : -1) != 0)
+  if (r.root && o->out_dir && s2s_train_tsv_open(&r.tsv, o->out_dir, o->resume ? r.first_step : -1) != 0)
     goto out;
   r.t0 = s2s_now();
   struct sigaction old[2];
@@ -412,7 +434,7 @@ int s2s_train_run(const s2s_train_opts *o, int argc, char **argv) {
     status = "completed";
   }
   s2s_train_tsv_close(&r.tsv);
-  if (o->out_dir && write_run_json(&r, argc, argv, status) != 0) rc = 1;
+  if (r.root && o->out_dir && write_run_json(&r, argc, argv, status) != 0) rc = 1;
 out:
   s2s_train_tsv_close(&r.tsv);
   if (r.have_dec) s2s_decoder_free(&r.dec);
