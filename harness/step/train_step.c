@@ -300,7 +300,7 @@ static int norm_and_update(s2s_train_step *s, float lr, int update, double *norm
       S2S_TRY(s2s_buf_read(s->st[d].dev, s2s_buf_at(s->st[d].scalars, 2), &v, 1));
     g2 += v;
   }
-  if (s2s_mpi_active()) { /* the global norm over the ranks: one MPI_Allreduce */
+  if (s->mpi) { /* the global norm over the ranks: one MPI_Allreduce */
     S2S_TRY(s2s_step_send_all(s));
     S2S_TRY(s2s_mpi_sum(&g2, 1));
   }
@@ -325,7 +325,7 @@ static int finish(s2s_train_step *s, const s2s_batch *b, double norm, s2s_step_r
   s2s_stage *st = &s->st[s->split.shard_dev[0]];
   if (st->local) S2S_TRY(s2s_buf_read(st->dev, st->scalars, sc, 2));
   double sums[2] = {sc[0], sc[1]};
-  if (s2s_mpi_active()) { /* the loss lives on shard 0's rank */
+  if (s->mpi) { /* the loss lives on shard 0's rank */
     S2S_TRY(s2s_step_send_all(s));
     S2S_TRY(s2s_mpi_sum(sums, 2));
   }

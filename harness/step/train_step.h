@@ -111,6 +111,7 @@ typedef struct s2s_train_step {
   float *staging;                         /* host staging between contexts and ranks */
   size_t staging_cap, staging_used;       /* floats */
   int sizing;                             /* init's first pass: count bytes, allocate nothing */
+  int mpi;                                /* some stages are other MPI ranks' (collectives) */
 } s2s_train_step;
 
 /* Allocates everything for ndev devices laid out by split (NULL: s2s_split_default), for

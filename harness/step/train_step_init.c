@@ -227,11 +227,12 @@ int s2s_train_step_init(s2s_train_step *s, s2s_device *devs, int ndev, const s2s
   int first_local = -1;
   for (int d = ndev - 1; d >= 0; d--)
     if (s->st[d].local) first_local = d;
+    else s->mpi = 1;
   if (first_local < 0) {
     fprintf(stderr, "s2sbench: internal error: no device of the step is this process's\n");
     return -1;
   }
-  if (s2s_mpi_active() && (cfg->max_len + 1 >= 4096 || s2s_mpi_tag_ub() < S2S_TAG(S2S_TAG_KINDS, 0, 0))) {
+  if (s->mpi && (cfg->max_len + 1 >= 4096 || s2s_mpi_tag_ub() < S2S_TAG(S2S_TAG_KINDS, 0, 0))) {
     fprintf(stderr, "s2sbench: under MPI, --max-len must stay below 4095 and MPI_TAG_UB at or "
             "above %d (it is %d)\n", S2S_TAG(S2S_TAG_KINDS, 0, 0), s2s_mpi_tag_ub());
     return -1;
@@ -338,14 +339,14 @@ int s2s_train_step_set_params(s2s_train_step *s, const float *params) {
  * every rank calls it: each fills its own segments into a zeroed block and a sum over the
  * ranks completes it everywhere (each float is owned by exactly one device). */
 static int gather(s2s_train_step *s, int grads, float *out) {
-  if (s2s_mpi_active()) memset(out, 0, s->lay.total * sizeof *out);
+  if (s->mpi) memset(out, 0, s->lay.total * sizeof *out);
   for (int d = 0; d < s->ndev; d++) {
     s2s_stage *st = &s->st[d];
     for (int i = 0; st->local && i < st->nseg; i++)
       S2S_TRY(s2s_buf_read(st->dev, s2s_buf_at(grads ? st->grads : st->params, st->seg_loc[i]),
                            out + st->seg_off[i], st->seg_len[i]));
   }
-  return s2s_mpi_active() ? s2s_mpi_sum_floats(out, s->lay.total) : 0;
+  return s->mpi ? s2s_mpi_sum_floats(out, s->lay.total) : 0;
 }
 int s2s_train_step_get_params(s2s_train_step *s, float *params) { return gather(s, 0, params); }
 int s2s_train_step_get_grads(s2s_train_step *s, float *grads) { return gather(s, 1, grads); }
