@@ -15,6 +15,7 @@
 #include "record/json.h"
 #include "run/run_record.h"
 #include "blas/blas_devices.h"
+#include "mpi/world.h"
 
 static void help(void) {
   printf("usage: s2sbench bench pipeline --devices SPEC [--split SPEC] [--baseline SPEC]\n"
@@ -142,13 +143,17 @@ static void whole_spec_of(const char *spec, char *out, size_t len) {
   snprintf(out, len, "%.*s", (int)n, spec);
 }
 
-/* Runs the sessions' trials round-robin; each session's trials stay in order. */
+/* Runs the sessions' trials round-robin; each session's trials stay in order. Under mpirun
+ * the baselines run on rank 0 alone (a NULL session elsewhere) while the other ranks wait,
+ * and every rank enters each pipeline trial together (a barrier before it). */
 static int interleave(const step_bench *o, step_session *ss, int ns) {
   for (long i = 0; i < o->trials; i++)
-    for (int k = 0; k < ns; k++)
-      if (s2s_step_session_trial(&ss[k], i) != 0) return -1;
+    for (int k = 0; k < ns; k++) {
+      if (k == ns - 1 && s2s_mpi_barrier() != 0) return -1;
+      if (ss[k].o && s2s_step_session_trial(&ss[k], i) != 0) return -1;
+    }
   for (int k = 0; k < ns; k++)
-    if (s2s_step_session_finish(&ss[k]) != 0) return -1;
+    if (ss[k].o && s2s_step_session_finish(&ss[k]) != 0) return -1;
   return 0;
 }
 
@@ -175,7 +180,8 @@ int s2s_bench_pipeline(int argc, char **argv) {
     rc = S2S_DEVICE_EXIT(opened);
     goto out;
   }
-  if (o.baseline && (opened = s2s_blas_open_devices(o.baseline, &base_dev, &nb, err, sizeof err))) {
+  const int root = s2s_mpi_rank() == 0; /* under mpirun: the baselines and the results */
+  if (root && o.baseline && (opened = s2s_blas_open_devices(o.baseline, &base_dev, &nb, err, sizeof err))) {
     fprintf(stderr, "s2sbench bench pipeline: --baseline: %s\n", err);
     rc = S2S_DEVICE_EXIT(opened);
     goto out;
@@ -185,7 +191,7 @@ int s2s_bench_pipeline(int argc, char **argv) {
   /* a whole device that is the baseline itself (no split, no --baseline) is measured once */
   const int whole_is_base = !o.whole && !o.baseline && devs[0].info.sub_index < 0;
   if (strcmp(wspec, "none") && !whole_is_base) {
-    if ((opened = s2s_blas_open_devices(wspec, &R.whole_dev, &nw, err, sizeof err))) {
+    if (root && (opened = s2s_blas_open_devices(wspec, &R.whole_dev, &nw, err, sizeof err))) {
       fprintf(stderr, "s2sbench bench pipeline: --whole: %s\n", err);
       rc = S2S_DEVICE_EXIT(opened);
       goto out;
@@ -200,21 +206,31 @@ int s2s_bench_pipeline(int argc, char **argv) {
   }
   s2s_split_format(&split, splitbuf, sizeof splitbuf);
   char tl_base[4200], tl_pipe[4200];
-  if (o.out_dir) {
+  if (o.out_dir && root) { /* under mpirun: rank 0's timelines (its devices' intervals) */
     if (s2s_mkdirs(o.out_dir) != 0) goto out;
     snprintf(tl_base, sizeof tl_base, "%s/timeline-baseline.tsv", o.out_dir);
     snprintf(tl_pipe, sizeof tl_pipe, "%s/timeline-pipeline.tsv", o.out_dir);
     R.base.timeline_path = tl_base;
     R.pipe.timeline_path = tl_pipe;
   }
-  printf("bench pipeline: %d devices, split %s; baselines: one device%s%s (trials "
-         "interleaved)\n", n, splitbuf, R.has_whole ? ", the whole device " : "",
-         R.has_whole ? wspec : "");
-  int ok = s2s_step_session_init(&ss[ns++], &o, base_dev ? base_dev : devs, 1, NULL, &R.base) == 0;
-  if (ok && R.has_whole) ok = s2s_step_session_init(&ss[ns++], &o, R.whole_dev, 1, NULL, &R.whole) == 0;
+  if (root)
+    printf("bench pipeline: %d devices%s, split %s; baselines: one device%s%s (trials "
+           "interleaved)\n", n, s2s_mpi_active() ? " (one per MPI rank)" : "", splitbuf,
+           R.has_whole ? ", the whole device " : "", R.has_whole ? wspec : "");
+  memset(ss, 0, sizeof ss);
+  int ok = !root || s2s_step_session_init(&ss[0], &o, base_dev ? base_dev : devs, 1, NULL,
+                                          &R.base) == 0;
+  ns = 1;
+  if (ok && R.has_whole)
+    ok = !root || s2s_step_session_init(&ss[1], &o, R.whole_dev, 1, NULL, &R.whole) == 0;
+  ns += R.has_whole;
   if (ok) ok = s2s_step_session_init(&ss[ns++], &o, devs, n, &split, &R.pipe) == 0;
   if (!ok || interleave(&o, ss, ns) != 0) {
     fprintf(stderr, "s2sbench bench pipeline: a step failed\n");
+    goto out_sessions;
+  }
+  if (!root) { /* rank 0 reports and writes */
+    rc = 0;
     goto out_sessions;
   }
   printf("-- baseline: one device\n");
@@ -239,7 +255,8 @@ int s2s_bench_pipeline(int argc, char **argv) {
   }
   if (o.out_dir && write_results(&o, devs, n, splitbuf, &R, balance, share, argc, argv)) rc = 1;
 out_sessions:
-  for (int k = 0; k < ns; k++) s2s_step_session_free(&ss[k]);
+  for (int k = 0; k < ns; k++)
+    if (ss[k].o) s2s_step_session_free(&ss[k]);
 out:
   for (int k = 0; k < 3; k++) free(nums[k]->trial_s);
   if (devs) s2s_device_close(devs, n);

@@ -8,6 +8,7 @@
 
 #include "bench/bench.h"
 #include "cl/timeline.h"
+#include "mpi/world.h"
 #include "data/task.h"
 #include "model/params.h"
 #include "profile/gemm_replay.h"
@@ -68,6 +69,8 @@ int s2s_step_session_trial(step_session *ss, long i) {
       m->span = tl.span;
     }
     s2s_timeline_free(&tl);
+    /* under mpirun each rank timed its own device: every rank's busy seconds to all */
+    if (ss->st.mpi && s2s_mpi_sum(m->busy, ss->ndev) != 0) r = -1;
   }
   return r;
 }
