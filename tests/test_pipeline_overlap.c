@@ -1,6 +1,8 @@
-/* The pipeline overlaps across contexts: a 2-stage training step on two 1-CU sub-devices,
- * once in one OpenCL context (cpu/2: events) and once in two (cpu/1x1,cpu/1x1: host
- * staging), captured with the profiling timeline. Structural, not a timing: the two
+/* The pipeline overlaps across contexts and processes: a 2-stage training step on two 1-CU
+ * sub-devices, once in one OpenCL context (cpu/2: events), once in two (cpu/1x1,cpu/1x1:
+ * host staging) and once in two MPI ranks (the program starts itself under mpirun -np 2;
+ * each rank's timeline is on the host's monotonic clock, cl/timeline.h, and rank 0 gathers
+ * both), captured with the profiling timeline. Structural, not a timing: the two
  * devices' busy intervals must overlap by a clear share of the less busy device's busy
  * time (a host that waited for one device to drain before feeding the other would give
  * about 0), and in two contexts the stages must sit on different sub-devices (both on
@@ -8,39 +10,69 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "cl/timeline.h"
+#include "mpi/world.h"
+#include "run/run_record.h"
 #include "step/train_step.h"
 #include "test_device_util.h"
 
+/* A device's busy interval, seconds on the host's monotonic clock. */
+typedef struct busy_span { double a, b; int device; } busy_span;
+#define MAX_SPANS 8192
+
 /* Seconds during which both devices are busy: the intersection of the unions of their
- * intervals (each device's intervals come sorted, one in-order queue each). */
-static double both_busy(const s2s_timeline *t) {
+ * intervals (each device's intervals are disjoint: one in-order queue each). */
+static double both_busy(const busy_span *s, size_t n) {
   double total = 0;
-  for (size_t i = 0; i < t->n; i++) {
-    const s2s_timeline_event *a = &t->ev[i];
-    if (a->device != 0) continue;
-    for (size_t j = 0; j < t->n; j++) {
-      const s2s_timeline_event *b = &t->ev[j];
-      if (b->device != 1) continue;
-      const double lo = a->start_s > b->start_s ? a->start_s : b->start_s;
-      const double hi = a->end_s < b->end_s ? a->end_s : b->end_s;
+  for (size_t i = 0; i < n; i++) {
+    if (s[i].device != 0) continue;
+    for (size_t j = 0; j < n; j++) {
+      if (s[j].device != 1) continue;
+      const double lo = s[i].a > s[j].a ? s[i].a : s[j].a;
+      const double hi = s[i].b < s[j].b ? s[i].b : s[j].b;
       if (hi > lo) total += hi - lo;
     }
   }
   return total;
 }
 
+/* This process's intervals (each rank: its own device), then every rank's at rank 0. */
+static size_t spans_of(const s2s_timeline *t, busy_span *out, int mpi) {
+  size_t n = 0;
+  busy_span *mine = mpi ? calloc(MAX_SPANS, sizeof *mine) : out;
+  for (size_t i = 0; i < t->n && n < MAX_SPANS; i++)
+    if (t->ev[i].end_s > t->ev[i].start_s)
+      mine[n++] = (busy_span){t->origin_s + t->ev[i].start_s, t->origin_s + t->ev[i].end_s,
+                              t->ev[i].device};
+  if (!mpi) return n;
+  busy_span *all = calloc((size_t)MAX_SPANS * s2s_mpi_size(), sizeof *all);
+  T_CHECK(s2s_mpi_allgather(mine, MAX_SPANS * sizeof *mine, all) == 0, "gathering the spans");
+  n = 0;
+  for (size_t i = 0; i < (size_t)MAX_SPANS * s2s_mpi_size() && n < MAX_SPANS; i++)
+    if (all[i].b > all[i].a) out[n++] = all[i];
+  free(mine), free(all);
+  return n;
+}
+
+/* want_contexts 0: two MPI ranks */
 static void measure(const char *spec, int want_contexts) {
   s2s_device *d = NULL;
   int n = 0;
-  char err[512];
-  if (s2s_blas_open_devices(spec, &d, &n, err, sizeof err) != 0 || n != 2) {
+  char err[512] = "";
+  const int mpi = want_contexts == 0;
+  if ((mpi ? s2s_run_open_devices("test_pipeline_overlap", "--devices", spec, &d, &n)
+           : s2s_blas_open_devices(spec, &d, &n, err, sizeof err)) != 0 || n != 2) {
     T_CHECK(0, "%s: %s", spec, err);
     if (d) s2s_device_close(d, n);
     return;
   }
-  T_CHECK((d[0].ctx != d[1].ctx) == (want_contexts == 2), "%s: %d context(s)", spec,
-          want_contexts);
+  if (mpi)
+    T_CHECK(d[0].remote != d[1].remote, "%s: one device per rank", spec);
+  else
+    T_CHECK((d[0].ctx != d[1].ctx) == (want_contexts == 2), "%s: %d context(s)", spec,
+            want_contexts);
   T_CHECK(d[0].info.sub_index != d[1].info.sub_index, "%s: sub-devices %d and %d differ", spec,
           d[0].info.sub_index, d[1].info.sub_index);
   s2s_config c;
@@ -69,11 +101,18 @@ static void measure(const char *spec, int want_contexts) {
     const int rc = s2s_train_step_run(&st, &b, 0.1f, 1, &res);
     s2s_timeline_capture(NULL);
     T_CHECK(rc == 0 && s2s_timeline_finish(&tl, NULL) == 0, "%s: captured step", spec);
-    const double both = both_busy(&tl);
+    busy_span *sp = calloc(MAX_SPANS, sizeof *sp);
+    const size_t ns = spans_of(&tl, sp, mpi);
+    if (mpi) T_CHECK(s2s_mpi_sum(tl.busy, 2) == 0, "gathering the busy times");
+    const double both = both_busy(sp, ns);
+    free(sp);
     const double less = tl.busy[0] < tl.busy[1] ? tl.busy[0] : tl.busy[1];
-    printf("%s: span %.4f s, busy %.4f + %.4f s, both busy %.4f s = %.0f %% of the less busy "
+    if (!mpi || s2s_mpi_rank() == 0)
+      printf("%s: span %.4f s, busy %.4f + %.4f s, both busy %.4f s = %.0f %% of the less busy "
            "device's time\n", spec, tl.span, tl.busy[0], tl.busy[1], both,
            less > 0 ? 100 * both / less : 0);
+    if (mpi && s2s_mpi_rank() == 0)
+      printf("  (two MPI ranks; clock offsets within %.1f us)\n", tl.clock_error_s * 1e6);
     /* tolerance: the default split's stages overlap for most of the step (the layers in a
      * wavefront, the two softmax shards side by side); a quarter is far above a
      * serialised pipeline's ~0 and below what either transport reaches on PoCL */
@@ -87,7 +126,13 @@ static void measure(const char *spec, int want_contexts) {
   s2s_device_close(d, n);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  setenv("POCL_MAX_PTHREAD_COUNT", "2", 0);
+  if (s2s_mpi_init(&argc, &argv) != 0) return 1;
+  if (s2s_mpi_active()) { /* the MPI case, started below */
+    measure("cpu/1x1,cpu/1x1", 0);
+    return s2s_mpi_finish(s2s_test_finish("test_pipeline_overlap (MPI)"));
+  }
   int count = 0;
   s2s_device *probe = s2s_test_device_open("cpu", &count); /* exit 77 without OpenCL */
   const unsigned cus = probe[0].info.compute_units;
@@ -100,5 +145,17 @@ int main(void) {
   }
   measure("cpu/2", 1);
   measure("cpu/1x1,cpu/1x1", 2);
+  char self[4096], cmd[4200];
+  const ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+  T_CHECK(len > 0, "/proc/self/exe");
+  if (len > 0) {
+    self[len] = '\0';
+    setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 0); /* containers and CI run as root */
+    setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 0);
+    snprintf(cmd, sizeof cmd, "mpirun --oversubscribe -np 2 '%s'", self);
+    fflush(stdout);
+    const int rc = system(cmd);
+    T_CHECK(rc == 0, "%s: exit status %d", cmd, rc);
+  }
   return s2s_test_finish("test_pipeline_overlap");
 }

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 #include "record/atomic_file.h"
@@ -75,7 +76,40 @@ static int by_start(const void *x, const void *y) {
   return (p > q) - (p < q);
 }
 
+static long long host_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Host CLOCK_MONOTONIC minus the device's profiling clock, in ns: a marker's end time
+ * against the host clock halfway through its round trip, the tightest of five (error: half
+ * that round trip, in *err_ns). 0 when the device cannot say. */
+static long long clock_offset_ns(cl_command_queue q, long long *err_ns) {
+  long long best = 0, gap = -1;
+  for (int k = 0; k < 5; k++) {
+    cl_event e;
+    const long long a = host_ns();
+    if (clEnqueueMarkerWithWaitList(q, 0, NULL, &e) != CL_SUCCESS) break;
+    cl_ulong end = 0;
+    const int ok = clFinish(q) == CL_SUCCESS &&
+                   clGetEventProfilingInfo(e, CL_PROFILING_COMMAND_END, sizeof end, &end,
+                                           NULL) == CL_SUCCESS;
+    const long long b = host_ns();
+    clReleaseEvent(e);
+    if (ok && end && (gap < 0 || b - a < gap)) gap = b - a, best = (a + b) / 2 - (long long)end;
+  }
+  if (gap > *err_ns) *err_ns = gap / 2;
+  return best;
+}
+
 int s2s_timeline_finish(s2s_timeline *t, const char *path) {
+  /* every device's times on the host's monotonic clock: devices of different platforms
+   * (and processes, under MPI, on one host) then share one time axis */
+  long long off[16] = {0}, err = 0;
+  for (int d = 0; d < t->ndev && d < 16; d++)
+    if (t->devs[d].queue) off[d] = clock_offset_ns(t->devs[d].queue, &err);
+  t->clock_error_s = err * 1e-9;
   cl_ulong t0 = (cl_ulong)-1, t1 = 0;
   span *sp = malloc((t->n + 1) * sizeof *sp);
   cl_ulong *st = malloc((t->n + 1) * 2 * sizeof *st);
@@ -88,9 +122,17 @@ int s2s_timeline_finish(s2s_timeline *t, const char *path) {
                             sizeof(cl_ulong), &st[2 * i], NULL);
     clGetEventProfilingInfo(t->ev[i].ev, CL_PROFILING_COMMAND_END, sizeof(cl_ulong),
                             &st[2 * i + 1], NULL);
-    if (st[2 * i] && st[2 * i] < t0) t0 = st[2 * i];
+    const int dv = t->ev[i].device;
+    if (!st[2 * i] || !st[2 * i + 1] || dv < 0 || dv >= 16) {
+      st[2 * i] = st[2 * i + 1] = 0;
+      continue;
+    }
+    st[2 * i] = (cl_ulong)((long long)st[2 * i] + off[dv]);
+    st[2 * i + 1] = (cl_ulong)((long long)st[2 * i + 1] + off[dv]);
+    if (st[2 * i] < t0) t0 = st[2 * i];
     if (st[2 * i + 1] > t1) t1 = st[2 * i + 1];
   }
+  t->origin_s = t1 > t0 ? t0 * 1e-9 : 0;
   t->span = t1 > t0 ? (t1 - t0) * 1e-9 : 0;
   for (size_t i = 0; i < t->n; i++) {
     const int ok = st[2 * i + 1] > st[2 * i];

@@ -5,7 +5,11 @@
  * A CLBlast call runs several kernels (pads, transposes, the product) and reports an event
  * for its last one only: such a sequence is bracketed instead, from a marker enqueued just
  * before it (the interval starts when that marker completes, i.e. when the in-order queue
- * reaches the sequence) to the sequence's last event. */
+ * reaches the sequence) to the sequence's last event.
+ * Clocks: each device's profiling clock is put on the host's CLOCK_MONOTONIC by an offset
+ * measured with a marker round trip (the tightest of five; error half of it, some 10 us on
+ * PoCL), so devices of different platforms share one axis, and so do MPI ranks on one host
+ * (origin_s). Ranks on different hosts would need their hosts' clock offset too (not done). */
 #ifndef S2S_TIMELINE_H
 #define S2S_TIMELINE_H
 
@@ -26,6 +30,9 @@ typedef struct s2s_timeline {
   size_t n, cap;
   double busy[16];   /* per device: seconds with at least one command running */
   double span;       /* first start to last end, seconds */
+  double origin_s;   /* the span's start on the host's CLOCK_MONOTONIC (s2s_timeline_finish
+                        puts every device on that clock, so processes of one host align) */
+  double clock_error_s; /* the largest uncertainty of a device's clock offset */
 } s2s_timeline;
 
 void s2s_timeline_init(s2s_timeline *t, s2s_device *devs, int ndev);
