@@ -115,5 +115,19 @@ import re, sys
 pg = [float(x) for x in re.findall(r"parameters and gradients ([0-9.]+) MiB", open(sys.argv[1]).read())]
 assert len(pg) == 2 and all(0 < v for v in pg), pg
 EOF
+# --plan-memory: the paper's 4+4 on 8 devices like this one, sized without opening them
+"$bin" train --preset paper --plan-memory 8 --devices cpu >"$work/plan.out" 2>&1
+check "the paper 4+4 plan fits 8 devices like this CPU (exit 0)" test $? -eq 0
+check "... with the paper's split" grep -q "split layers=0,1,2,3;softmax=4,5,6,7 on 8 devices" "$work/plan.out"
+check "... one line per device, the embeddings' stage the largest" python3 - "$work/plan.out" <<'EOF'
+import re, sys
+pg = [float(x) for x in re.findall(r"parameters and gradients ([0-9.]+) MiB", open(sys.argv[1]).read())]
+# 384M parameters: 240M embeddings and 16M of LSTMs (layer 0, both sides) on device 0, 80M softmax over 4 shards (x2 for gradients)
+assert len(pg) == 8 and abs(pg[0] - 2 * 4 * (240e6 + 16.008e6) / 2**20) < 1 and abs(pg[4] - 2 * 4 * 20.02e6 / 2**20) < 1, pg
+EOF
+"$bin" train --preset paper --batch 4096 --plan-memory 2 --devices cpu >"$work/plan2.out" 2>&1
+check "a plan that does not fit exits 1 and says so" test $? -eq 1
+check "... in words" grep -q "does not fit" "$work/plan2.out"
+expect_error "--plan-memory takes 1..16 devices" 2 "--plan-memory" -- train --preset paper --plan-memory 0
 
 exit $fail

@@ -7,6 +7,8 @@
 #include "cli/commands.h"
 #include "data/dataset.h"
 #include "data/task.h"
+#include "run/run_record.h"
+#include "step/train_step.h"
 #include "train/train.h"
 
 static void help(void) {
@@ -60,6 +62,10 @@ static void help(void) {
          "  --resume FILE            continue from a checkpoint (same sizes)\n"
          "  --overwrite              a fresh run may replace an existing --checkpoint FILE\n"
          "  --quiet                  no progress output\n"
+         "  --plan-memory N          print what the split needs on N devices like the first of\n"
+         "                           --devices (sizing only: no data, one device opened), e.g.\n"
+         "                           the paper 4+4: --preset paper --plan-memory 8; exit 0 fits,\n"
+         "                           1 does not\n"
          "exit status: 0 done; 1 an error (nothing written is lost); 2 a usage error; 130 or\n"
          "143 stopped by SIGINT or SIGTERM after finishing its step and writing the checkpoint\n"
          "and run.json.\n");
@@ -129,6 +135,36 @@ static int train_corpus(s2s_train_opts *o, s2s_dataset_opts *co, const char *dir
   return rc;
 }
 
+/* --plan-memory N: the split's memory on N devices like the first of --devices, from the
+ * step's sizing pass, without opening more than that one device or reading any data. */
+static int plan_memory(const s2s_train_opts *o, int n) {
+  s2s_device *devs = NULL;
+  int nd = 0;
+  const int opened = s2s_run_open_devices("train", "--devices", o->devices, &devs, &nd);
+  if (opened != 0) return S2S_DEVICE_EXIT(opened);
+  s2s_split split;
+  char err[256], desc[512], text[256];
+  if (o->split ? s2s_split_parse(&split, o->split, n, &o->cfg, err, sizeof err)
+               : (s2s_split_default(&split, n, &o->cfg), 0)) {
+    fprintf(stderr, "s2sbench train: %s\n", err);
+    s2s_device_close(devs, nd);
+    return 2;
+  }
+  s2s_split_format(&split, text, sizeof text);
+  s2s_device_describe(&devs[0].info, desc, sizeof desc);
+  printf("memory plan: %s %dx%d E%d V%d/%d B%d, sentences up to %d words, split %s on %d "
+         "devices like %s (each holds its own parameters and gradients):\n", o->cfg.preset,
+         o->cfg.layers, o->cfg.hidden, o->cfg.embed, o->cfg.src_vocab, o->cfg.tgt_vocab,
+         o->cfg.batch, o->cfg.max_len, text, n, desc);
+  const int rc = s2s_train_step_plan_memory(&devs[0].info, n, &split, &o->cfg, stdout);
+  if (rc == 0) printf("fits: every device's need is within its memory and largest allocation\n");
+  if (rc == 1)
+    printf("does not fit: a device needs more than its memory or one buffer exceeds its "
+           "largest allocation (a smaller --batch or --max-len, or more devices, lowers it)\n");
+  s2s_device_close(devs, nd);
+  return rc < 0 ? 1 : rc;
+}
+
 int s2s_cmd_train(int argc, char **argv) {
   s2s_train_opts o;
   memset(&o, 0, sizeof o);
@@ -140,7 +176,7 @@ int s2s_cmd_train(int argc, char **argv) {
   int have_task = 0, eval_batches_set = 0;
   s2s_dataset_opts co = {0};
   const char *data_dir = NULL, *src_lang = NULL, *tgt_lang = NULL;
-  long v;
+  long v, plan_devices = 0;
   s2s_args c;
   s2s_args_init(&c, "train", argc, argv);
   while (s2s_args_next(&c)) {
@@ -213,11 +249,21 @@ int s2s_cmd_train(int argc, char **argv) {
       o.quiet = 1;
     } else if (s2s_args_is(&c, "--overwrite")) {
       o.overwrite = 1;
+    } else if (s2s_args_is(&c, "--plan-memory")) {
+      if (s2s_args_long(&c, 1, S2S_MAX_DEVICES, &plan_devices)) return 2;
     } else {
       return s2s_args_unknown(&c);
     }
   }
   const int corpus = data_dir || co.train_src || co.train_tgt || co.dev_src || co.dev_tgt;
+  if (plan_devices > 0) {
+    char err[256];
+    if (s2s_config_check(&o.cfg, err, sizeof err) != 0) {
+      fprintf(stderr, "s2sbench train: %s\n", err);
+      return 2;
+    }
+    return plan_memory(&o, (int)plan_devices);
+  }
   if (!have_task && !corpus) {
     fprintf(stderr, "s2sbench train: give the data: --data DIR, --train-src F --train-tgt F, "
                     "or --task copy|reverse\n");

@@ -123,6 +123,11 @@ typedef struct s2s_train_step {
 int s2s_train_step_init(s2s_train_step *s, s2s_device *devs, int ndev, const s2s_split *split,
                         const s2s_config *cfg);
 void s2s_train_step_free(s2s_train_step *s);
+/* The sizing pass alone, for ndev devices like `info` that are not opened (the paper's 8
+ * GPUs from a machine with one): one line per device (s2s_train_step_memory_print) to f.
+ * 0 when the split fits such devices, 1 when it does not, -1 on an error. */
+int s2s_train_step_plan_memory(const s2s_device_info *info, int ndev, const s2s_split *split,
+                               const s2s_config *cfg, FILE *f);
 /* One line per device: what the step needs there against the device's memory. */
 void s2s_train_step_memory_print(const s2s_train_step *s, FILE *f);
 

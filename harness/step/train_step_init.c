@@ -207,6 +207,63 @@ static int memory_check(const s2s_train_step *s) {
   return -1;
 }
 
+/* Every device buffer of the step, in one order for both passes (sizing: counted only). */
+static int alloc_all(s2s_train_step *s) {
+  const size_t B = (size_t)s->cfg.batch, E = (size_t)s->cfg.embed, Tm = (size_t)s->T_tgt_max;
+  for (int d = 0; d < s->ndev; d++) {
+    s2s_stage *st = &s->st[d];
+    S2S_TRY(alloc(s, d, st->owned, &st->params, "parameters"));
+    S2S_TRY(alloc(s, d, st->owned, &st->grads, "gradients"));
+    S2S_TRY(alloc(s, d, 4, &st->scalars, "scalars"));
+  }
+  S2S_TRY(alloc_layers(s));
+  const int d0 = s->split.layer_dev[0];
+  S2S_TRY(alloc(s, d0, (size_t)s->T_src_max * B * E, &s->x_src, "source embeddings"));
+  S2S_TRY(alloc(s, d0, Tm * B * E, &s->x_tgt, "target embeddings"));
+  S2S_TRY(alloc(s, d0, Tm * B * E, &s->dx, "embedding gradient"));
+  S2S_TRY(alloc_softmax(s));
+  for (int d = 0; d < s->ndev; d++) {
+    S2S_TRY(alloc(s, d, 3 * Tm * B, &s->st[d].ids, "token ids"));
+    S2S_TRY(alloc(s, d, 2 * Tm * B, &s->st[d].masks, "masks"));
+  }
+  return 0;
+}
+
+int s2s_train_step_plan_memory(const s2s_device_info *info, int ndev, const s2s_split *split,
+                               const s2s_config *cfg, FILE *f) {
+  if (ndev < 1 || ndev > S2S_MAX_DEVICES) {
+    fprintf(stderr, "s2sbench: %d devices (1..%d supported)\n", ndev, S2S_MAX_DEVICES);
+    return -1;
+  }
+  s2s_train_step *s = calloc(1, sizeof *s);
+  s2s_device *devs = calloc((size_t)ndev, sizeof *devs);
+  if (!s || !devs) return free(s), free(devs), -1;
+  s->cfg = *cfg;
+  s->ndev = ndev;
+  s2s_params_layout(&s->lay, cfg);
+  if (split) s->split = *split;
+  else s2s_split_default(&s->split, ndev, cfg);
+  s->T_src_max = cfg->max_len;
+  s->T_tgt_max = cfg->max_len + 1;
+  for (int d = 0; d < ndev; d++) { /* devices that are described, never opened */
+    devs[d].info = *info;
+    devs[d].remote = 1;
+    devs[d].rank = d;
+    s->st[d].dev = &devs[d];
+  }
+  assign_segments(s);
+  s->sizing = 1;
+  int rc = alloc_all(s);
+  int fits = 1;
+  for (int d = 0; d < ndev; d++)
+    fits &= (!info->global_mem || s->st[d].need_bytes <= info->global_mem) &&
+            (!info->max_alloc || s->st[d].largest_bytes <= info->max_alloc);
+  if (rc == 0) s2s_train_step_memory_print(s, f);
+  free(s);
+  free(devs);
+  return rc != 0 ? -1 : fits ? 0 : 1;
+}
+
 int s2s_train_step_init(s2s_train_step *s, s2s_device *devs, int ndev, const s2s_split *split,
                         const s2s_config *cfg) {
   memset(s, 0, sizeof *s);
@@ -219,7 +276,7 @@ int s2s_train_step_init(s2s_train_step *s, s2s_device *devs, int ndev, const s2s
   s2s_params_layout(&s->lay, cfg);
   if (split) s->split = *split;
   else s2s_split_default(&s->split, ndev, cfg);
-  const size_t B = (size_t)cfg->batch, E = (size_t)cfg->embed;
+  const size_t B = (size_t)cfg->batch;
   s->T_src_max = cfg->max_len;
   s->T_tgt_max = cfg->max_len + 1;
   const size_t Tm = (size_t)s->T_tgt_max;
@@ -241,22 +298,7 @@ int s2s_train_step_init(s2s_train_step *s, s2s_device *devs, int ndev, const s2s
   /* pass 0 counts what each device needs and refuses a split that cannot fit; pass 1
    * allocates */
   for (s->sizing = 1; s->sizing >= 0; s->sizing--) {
-    for (int d = 0; d < ndev; d++) {
-      s2s_stage *st = &s->st[d];
-      S2S_TRY(alloc(s, d, st->owned, &st->params, "parameters"));
-      S2S_TRY(alloc(s, d, st->owned, &st->grads, "gradients"));
-      S2S_TRY(alloc(s, d, 4, &st->scalars, "scalars"));
-    }
-    S2S_TRY(alloc_layers(s));
-    const int d0 = s->split.layer_dev[0];
-    S2S_TRY(alloc(s, d0, (size_t)s->T_src_max * B * E, &s->x_src, "source embeddings"));
-    S2S_TRY(alloc(s, d0, Tm * B * E, &s->x_tgt, "target embeddings"));
-    S2S_TRY(alloc(s, d0, Tm * B * E, &s->dx, "embedding gradient"));
-    S2S_TRY(alloc_softmax(s));
-    for (int d = 0; d < ndev; d++) {
-      S2S_TRY(alloc(s, d, 3 * Tm * B, &s->st[d].ids, "token ids"));
-      S2S_TRY(alloc(s, d, 2 * Tm * B, &s->st[d].masks, "masks"));
-    }
+    S2S_TRY(alloc_all(s));
     if (s->sizing && memory_check(s) != 0) {
       s->sizing = 0;
       return -1;
