@@ -5,8 +5,9 @@
 # pinned in scripts/requirements-oracle.txt, for the BLEU cross-check; Intel's OpenCL CPU
 # runtime from PyPI as a second CPU platform) and only what is missing or at another
 # version. Idempotent and quiet when everything is there.
-# hwloc's libxml2 XML reader (libhwloc-plugins) is neither needed nor in the way: the XML
-# fixture is in the form hwloc's built-in reader reads.
+# hwloc's plugins (libhwloc-plugins, a dependency of Open MPI's library) are neither needed
+# nor in the way: the XML fixture is in the form hwloc's built-in reader reads, and the PCI
+# plugin gives GPUs their PCI locality where there are some.
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config git ocl-icd-libopencl1 ocl-icd-opencl-dev opencl-headers

@@ -7,10 +7,10 @@
  * with two softmax shards on one rank), 3 ranks (default split and the softmax on its own
  * rank) and PoCL + Intel in two ranks (mixed vendors). */
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "mpi/world.h"
 #include "run/run_record.h"
+#include "test_mpi_util.h"
 #include "test_pipeline_util.h"
 
 /* One case, inside the MPI world: argv = spec, split ("-" = default). */
@@ -50,19 +50,11 @@ static int rank_case(const char *spec, const char *split) {
   return s2s_test_finish("test_pipeline_mpi");
 }
 
-/* Outside MPI: every case under mpirun; 1 when one failed. */
+/* Outside MPI: a case under mpirun; 1 when it failed. */
 static int launch(int ranks, const char *spec, const char *split) {
-  char self[4096], cmd[8400];
-  ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
-  if (len <= 0) return 1;
-  self[len] = '\0';
-  snprintf(cmd, sizeof cmd, "mpirun --oversubscribe -np %d '%s' '%s' '%s'", ranks, self, spec,
-           split ? split : "-");
-  printf("== %s\n", cmd);
-  fflush(stdout);
-  const int rc = system(cmd);
-  T_CHECK(rc == 0, "%s: exit status %d", cmd, rc);
-  return rc != 0;
+  char args[600];
+  snprintf(args, sizeof args, "'%s' '%s'", spec, split ? split : "-");
+  return s2s_test_mpirun(ranks, args);
 }
 
 int main(int argc, char **argv) {
@@ -73,9 +65,6 @@ int main(int argc, char **argv) {
     const int rc = rank_case(argv[1], strcmp(argv[2], "-") ? argv[2] : NULL);
     return s2s_mpi_finish(rc);
   }
-  /* root may start ranks only when it says so (containers, CI) */
-  setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 0);
-  setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 0);
   launch(2, "cpu/1x1,cpu/1x1", NULL);                          /* layers 0,0,1; shards 0,1 */
   launch(2, "cpu/1x1,cpu/1x1", "layers=1,0,1;softmax=0,1,1");  /* back and forth */
   launch(3, "cpu,cpu,cpu", NULL);

@@ -10,13 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <unistd.h>
-
 #include "cl/timeline.h"
 #include "mpi/world.h"
 #include "run/run_record.h"
 #include "step/train_step.h"
 #include "test_device_util.h"
+#include "test_mpi_util.h"
 
 /* A device's busy interval, seconds on the host's monotonic clock. */
 typedef struct busy_span { double a, b; int device; } busy_span;
@@ -145,17 +144,6 @@ int main(int argc, char **argv) {
   }
   measure("cpu/2", 1);
   measure("cpu/1x1,cpu/1x1", 2);
-  char self[4096], cmd[4200];
-  const ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
-  T_CHECK(len > 0, "/proc/self/exe");
-  if (len > 0) {
-    self[len] = '\0';
-    setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 0); /* containers and CI run as root */
-    setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 0);
-    snprintf(cmd, sizeof cmd, "mpirun --oversubscribe -np 2 '%s'", self);
-    fflush(stdout);
-    const int rc = system(cmd);
-    T_CHECK(rc == 0, "%s: exit status %d", cmd, rc);
-  }
+  s2s_test_mpirun(2, "");
   return s2s_test_finish("test_pipeline_overlap");
 }
