@@ -2,7 +2,8 @@
  * sub-devices, once in one OpenCL context (cpu/2: events), once in two (cpu/1x1,cpu/1x1:
  * host staging) and once in two MPI ranks (the program starts itself under mpirun -np 2;
  * each rank's timeline is on the host's monotonic clock, cl/timeline.h, and rank 0 gathers
- * both), captured with the profiling timeline. Structural, not a timing: the two
+ * both), captured with the profiling timeline, which must also show the transfers and
+ * the host's waits between contexts and ranks. Structural, not a timing: the two
  * devices' busy intervals must overlap by a clear share of the less busy device's busy
  * time (a host that waited for one device to drain before feeding the other would give
  * about 0), and in two contexts the stages must sit on different sub-devices (both on
@@ -42,7 +43,7 @@ static size_t spans_of(const s2s_timeline *t, busy_span *out, int mpi) {
   size_t n = 0;
   busy_span *mine = mpi ? calloc(MAX_SPANS, sizeof *mine) : out;
   for (size_t i = 0; i < t->n && n < MAX_SPANS; i++)
-    if (t->ev[i].end_s > t->ev[i].start_s)
+    if (t->ev[i].ev && t->ev[i].end_s > t->ev[i].start_s) /* device work, not host waits */
       mine[n++] = (busy_span){t->origin_s + t->ev[i].start_s, t->origin_s + t->ev[i].end_s,
                               t->ev[i].device};
   if (!mpi) return n;
@@ -100,6 +101,15 @@ static void measure(const char *spec, int want_contexts) {
     const int rc = s2s_train_step_run(&st, &b, 0.1f, 1, &res);
     s2s_timeline_capture(NULL);
     T_CHECK(rc == 0 && s2s_timeline_finish(&tl, NULL) == 0, "%s: captured step", spec);
+    if (want_contexts != 1) { /* staged or MPI: the transfers and the host's waits are seen */
+      int transfers = 0, waits = 0;
+      for (size_t i = 0; i < tl.n; i++) {
+        transfers += tl.ev[i].ev && strstr(tl.ev[i].what, "transfer") && tl.ev[i].end_s > tl.ev[i].start_s;
+        waits += !tl.ev[i].ev && !strncmp(tl.ev[i].what, "host wait", 9);
+      }
+      T_CHECK(transfers > 0 && waits > 0, "%s: the timeline has %d transfers and %d host waits",
+              spec, transfers, waits);
+    }
     busy_span *sp = calloc(MAX_SPANS, sizeof *sp);
     const size_t ns = spans_of(&tl, sp, mpi);
     if (mpi) T_CHECK(s2s_mpi_sum(tl.busy, 2) == 0, "gathering the busy times");

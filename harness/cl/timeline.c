@@ -43,11 +43,28 @@ cl_event *s2s_timeline_slot(cl_command_queue q, const char *what) {
     t->cap = cap;
   }
   s2s_timeline_event *e = &t->ev[t->n++];
+  memset(e, 0, sizeof *e);
   e->device = d;
   snprintf(e->what, sizeof e->what, "%s", what);
-  e->ev = NULL;
-  e->begin = NULL;
   return &e->ev;
+}
+
+void s2s_timeline_keep(cl_command_queue q, const char *what, cl_event ev) {
+  cl_event *slot = ev ? s2s_timeline_slot(q, what) : NULL;
+  if (!slot) return;
+  clRetainEvent(ev);
+  *slot = ev;
+}
+
+static long long host_ns(void);
+long long s2s_timeline_now(void) { return current ? host_ns() : 0; }
+
+void s2s_timeline_host_wait(cl_command_queue q, const char *what, long long t0, long long t1) {
+  char w[40];
+  snprintf(w, sizeof w, "host wait: %s", what);
+  if (!current || t1 <= t0 || !s2s_timeline_slot(q, w)) return;
+  s2s_timeline_event *e = &current->ev[current->n - 1];
+  e->host_ns[0] = t0, e->host_ns[1] = t1;
 }
 
 long s2s_timeline_open(cl_command_queue q, const char *what) {
@@ -116,6 +133,13 @@ int s2s_timeline_finish(s2s_timeline *t, const char *path) {
   if (!sp || !st) return free(sp), free(st), -1;
   for (size_t i = 0; i < t->n; i++) {
     st[2 * i] = st[2 * i + 1] = 0;
+    if (!t->ev[i].ev && t->ev[i].host_ns[1] > t->ev[i].host_ns[0]) { /* on the host clock */
+      st[2 * i] = (cl_ulong)t->ev[i].host_ns[0];
+      st[2 * i + 1] = (cl_ulong)t->ev[i].host_ns[1];
+      if (st[2 * i] < t0) t0 = st[2 * i];
+      if (st[2 * i + 1] > t1) t1 = st[2 * i + 1];
+      continue;
+    }
     if (!t->ev[i].ev) continue;
     clGetEventProfilingInfo(t->ev[i].begin ? t->ev[i].begin : t->ev[i].ev,
                             t->ev[i].begin ? CL_PROFILING_COMMAND_END : CL_PROFILING_COMMAND_START,
@@ -142,7 +166,7 @@ int s2s_timeline_finish(s2s_timeline *t, const char *path) {
   for (int d = 0; d < t->ndev; d++) { /* union of the device's intervals */
     size_t m = 0;
     for (size_t i = 0; i < t->n; i++)
-      if (t->ev[i].device == d && st[2 * i + 1] > st[2 * i])
+      if (t->ev[i].device == d && st[2 * i + 1] > st[2 * i] && t->ev[i].ev) /* not host waits */
         sp[m++] = (span){(st[2 * i] - t0) * 1e-9, (st[2 * i + 1] - t0) * 1e-9};
     qsort(sp, m, sizeof *sp, by_start);
     double busy = 0, a = 0, b = -1;

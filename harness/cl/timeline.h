@@ -20,6 +20,7 @@ typedef struct s2s_timeline_event {
   char what[40];
   cl_event ev;
   cl_event begin;  /* a marker before a command sequence, or NULL: ev alone is the interval */
+  long long host_ns[2]; /* a host wait (ev NULL): its start and end on CLOCK_MONOTONIC */
   double start_s, end_s; /* from the span's start, filled by s2s_timeline_finish (0 0: none) */
 } s2s_timeline_event;
 
@@ -48,6 +49,14 @@ cl_event *s2s_timeline_slot(cl_command_queue q, const char *what);
 long s2s_timeline_open(cl_command_queue q, const char *what);
 /* Ends the interval of handle h (h < 0: nothing) at ev, which the timeline retains. */
 void s2s_timeline_close(long h, cl_event ev);
+/* A command on q whose event the caller keeps too (a transfer another device waits on): the
+ * timeline retains ev. */
+void s2s_timeline_keep(cl_command_queue q, const char *what, cl_event ev);
+/* The host thread waited from t0 to t1 (s2s_timeline_now) for data device q's next command
+ * needs: a row "host wait: what" on that device's lane, not counted as the device's busy
+ * time. */
+long long s2s_timeline_now(void);
+void s2s_timeline_host_wait(cl_command_queue q, const char *what, long long t0, long long t1);
 /* Reads the profiling times (all commands must be complete), fills busy/span, and writes
  * device, what, start_s, end_s rows to path (atomically) when path != NULL. */
 int s2s_timeline_finish(s2s_timeline *t, const char *path);

@@ -148,7 +148,8 @@ void s2s_plot_scaling(s2s_plot *p) {
 
 /* --- per-device timelines ------------------------------------------------------------ */
 
-static int category(const char *what) { /* 0 GEMM, 1 other kernel, 2 transfer */
+static int category(const char *what) { /* 0 GEMM, 1 other kernel, 2 transfer, 3 host wait */
+  if (!strncmp(what, "host wait", 9)) return 3;
   if (!strcmp(what, "sgemm")) return 0;
   if (strstr(what, "copy") || strstr(what, "read") || strstr(what, "write") ||
       strstr(what, "transfer"))
@@ -170,7 +171,10 @@ static void timeline(s2s_plot *p, const s2s_plot_run *run, const char *tsv, cons
     const int d = atoi(s2s_tsv_get(&in, cd));
     const double s = atof(s2s_tsv_get(&in, cs)), e = atof(s2s_tsv_get(&in, ce));
     if (d < 0 || d >= 64 || e < s) continue;
-    fprintf(f, "%d\t%.9f\t%.9f\t%d\n", d, s, e, category(s2s_tsv_get(&in, cw)));
+    const int cat = category(s2s_tsv_get(&in, cw));
+    fprintf(f, "%d\t%.9f\t%.9f\t%d\n", d, s, e, cat);
+    if (e > span) span = e;
+    if (cat == 3) continue; /* the host waited for this device's data: not its busy time */
     /* busy time per device: the union of its intervals (rows come in start order per device) */
     const double from = s > last_end[d] ? s : last_end[d];
     if (e > from) busy[d] += e - from;

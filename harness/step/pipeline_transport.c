@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "cl/status.h"
+#include "cl/timeline.h"
 #include "mpi/world.h"
 #include "step/train_step_internal.h"
 
@@ -137,6 +138,7 @@ static int queue_send(s2s_train_step *s, int src, s2s_buf from, size_t n, int ds
   S2S_CL_CHECK(clEnqueueReadBuffer(s->st[src].dev->queue, from.mem, CL_FALSE, from.off * 4,
                                    n * sizeof(float), m->slot, 0, NULL, &m->ev));
   S2S_CL_CHECK(clFlush(s->st[src].dev->queue));
+  s2s_timeline_keep(s->st[src].dev->queue, "transfer read (MPI send)", m->ev);
   s->nsends++;
   S2S_TRY(keep(s, m->ev));
   return progress(s);
@@ -149,14 +151,17 @@ static int receive(s2s_train_step *s, int src, int tag, int dst, s2s_buf to, siz
   const int req = s2s_mpi_irecv(slot, n * sizeof(float), s->st[src].dev->rank, tag);
   if (req < 0) return -1;
   const struct timespec nap = {0, 20000}; /* 20 us: the host thread must not eat a core */
+  const long long t0 = s2s_timeline_now();
   for (int done = 0;;) {
     S2S_TRY(s2s_mpi_test(req, &done));
     if (done) break;
     S2S_TRY(progress(s));
     nanosleep(&nap, NULL);
   }
-  S2S_CL_CHECK(clEnqueueWriteBuffer(s->st[dst].dev->queue, to.mem, CL_FALSE, to.off * 4,
-                                    n * sizeof(float), slot, 0, NULL, NULL));
+  cl_command_queue q = s->st[dst].dev->queue;
+  s2s_timeline_host_wait(q, "MPI message", t0, s2s_timeline_now());
+  S2S_CL_CHECK(clEnqueueWriteBuffer(q, to.mem, CL_FALSE, to.off * 4, n * sizeof(float), slot, 0,
+                                    NULL, s2s_timeline_slot(q, "transfer write (MPI)")));
   return progress(s);
 }
 
@@ -172,14 +177,18 @@ int s2s_step_post(s2s_train_step *s, int src, s2s_buf from, size_t n, int dst, i
   S2S_CL_CHECK(clEnqueueReadBuffer(s->st[src].dev->queue, from.mem, CL_FALSE, from.off * 4,
                                    n * sizeof(float), t->slot, 0, NULL, &t->ev));
   S2S_CL_CHECK(clFlush(s->st[src].dev->queue));
+  s2s_timeline_keep(s->st[src].dev->queue, "transfer read (staging)", t->ev);
   return keep(s, t->ev);
 }
 
 /* Staged data lands in `to` on dst once the staging read is done. */
 static int write_staged(s2s_train_step *s, const s2s_ticket *t, int dst, s2s_buf to, size_t n) {
+  cl_command_queue q = s->st[dst].dev->queue;
+  const long long t0 = s2s_timeline_now();
   S2S_CL_CHECK(clWaitForEvents(1, &t->ev));
-  S2S_CL_CHECK(clEnqueueWriteBuffer(s->st[dst].dev->queue, to.mem, CL_FALSE, to.off * 4,
-                                    n * sizeof(float), t->slot, 0, NULL, NULL));
+  s2s_timeline_host_wait(q, "staging read", t0, s2s_timeline_now());
+  S2S_CL_CHECK(clEnqueueWriteBuffer(q, to.mem, CL_FALSE, to.off * 4, n * sizeof(float), t->slot,
+                                    0, NULL, s2s_timeline_slot(q, "transfer write (staging)")));
   return 0;
 }
 
@@ -201,8 +210,9 @@ int s2s_step_fetch_into(s2s_train_step *s, const s2s_ticket *t, int src, int dst
   if (!s->st[dst].local) return 0;
   if (!s->st[src].local) return receive(s, src, tag, dst, to, n);
   if (t->slot) return write_staged(s, t, dst, to, n);
-  S2S_CL_CHECK(clEnqueueCopyBuffer(s->st[dst].dev->queue, from.mem, to.mem, from.off * 4,
-                                   to.off * 4, n * sizeof(float), t->ev ? 1 : 0,
-                                   t->ev ? &t->ev : NULL, NULL));
+  cl_command_queue q = s->st[dst].dev->queue;
+  S2S_CL_CHECK(clEnqueueCopyBuffer(q, from.mem, to.mem, from.off * 4, to.off * 4,
+                                   n * sizeof(float), t->ev ? 1 : 0, t->ev ? &t->ev : NULL,
+                                   s2s_timeline_slot(q, "transfer copy")));
   return 0;
 }
