@@ -31,7 +31,9 @@ static void help(void) {
          "                   user gets without pipelining); none, or equal to the baseline: skip\n"
          "Reports words/s of each, the speedup over each baseline (median of the medians,\n"
          "min/max over the paired trials), the efficiency (speedup / devices) and the FLOP\n"
-         "balance of the split. --out DIR writes run.json and trials.tsv.\n");
+         "balance of the split. --out DIR writes run.json and trials.tsv.\n"
+         "Under mpirun -np N (N items in SPEC) rank r runs item r's stages and the baselines\n"
+         "run on rank 0, which writes the results.\n");
   s2s_args_config_help();
 }
 

@@ -45,7 +45,8 @@ static void help(void) {
          "                           15,360 steps)\n"
 
          "  --devices SPEC           devices: cpu, gpu, P:D, name=TEXT, cpu/2 (see devices);\n"
-         "                           several devices run the layers as a pipeline\n"
+         "                           several devices run the layers as a pipeline; under\n"
+         "                           mpirun -np N (N items), rank r runs item r's stages\n"
          "  --split SPEC             layers=D,..;softmax=D,.. (default printed at start;\n"
          "                           the paper's 4+4 for 4 layers on 8 devices)\n"
          "  --out DIR                write DIR/train.tsv and DIR/run.json\n"
