@@ -11,6 +11,7 @@
 #include "bench/bench.h"
 #include "record/json.h"
 #include "record/json_read.h"
+#include "mpi/world.h"
 #include "run/run_record.h"
 #include "profile/stats.h"
 #include "bench/sweep.h"
@@ -142,11 +143,18 @@ static int write_point(const s2s_sweep *s, const s2s_sweep_point *p, const step_
   return s2s_atomic_commit(&a);
 }
 
+/* Under mpirun with N ranks: a point whose spec has N items (and no @N) runs as N ranks,
+ * one device each; the others (the 1-device baseline) run on rank 0 alone. */
+static int mpi_point(const char *spec) {
+  return s2s_mpi_size() > 1 && !strchr(spec, '@') && s2s_device_spec_items(spec) == s2s_mpi_size();
+}
+
 /* Measures one point; returns 0 (valid or not: see *valid) or -1 on an error. */
 static int run_point(const s2s_sweep *s, const s2s_sweep_point *p, int argc, char **argv,
                      double *wps, int *valid) {
   s2s_device *devs;
   int count, n, rc = -1;
+  const int mpi = mpi_point(s->devices[p->spec]), root = s2s_mpi_rank() == 0;
   char err[1024], splitbuf[256], tuning[4200] = "", tl[4300];
   step_bench o = {0};
   step_numbers m = {0};
@@ -155,12 +163,16 @@ static int run_point(const s2s_sweep *s, const s2s_sweep_point *p, int argc, cha
     fprintf(stderr, "s2sbench sweep: %s: %s\n", p->name, err);
     return -1;
   }
-  if (s2s_sweep_open(s->devices[p->spec], &devs, &count, &n, err, sizeof err) != 0) {
+  if (mpi) {
+    if (s2s_run_open_devices("sweep", "devices", s->devices[p->spec], &devs, &count) != 0)
+      return -1;
+    n = count;
+  } else if (s2s_sweep_open(s->devices[p->spec], &devs, &count, &n, err, sizeof err) != 0) {
     fprintf(stderr, "s2sbench sweep: devices '%s': %s\n", s->devices[p->spec], err);
     return -1;
   }
   snprintf(tuning, sizeof tuning, "%s", devs[0].info.tuning); /* applied when opened */
-  s2s_run_record_bind(&devs[0].info); /* one host thread drives every device */
+  if (!devs[0].remote) s2s_run_record_bind(&devs[0].info); /* one host thread drives them */
   if (strcmp(p->split, "default") ? s2s_split_parse(&split, p->split, n, &o.cfg, err, sizeof err)
                                   : (s2s_split_default(&split, n, &o.cfg), 0)) {
     fprintf(stderr, "s2sbench sweep: %s: split '%s': %s\n", p->name, p->split, err);
@@ -170,17 +182,19 @@ static int run_point(const s2s_sweep *s, const s2s_sweep_point *p, int argc, cha
   o.devices = s->devices[p->spec], o.out_dir = p->dir;
   o.trials = s->trials, o.warmup = s->warmup, o.len = s->lens[p->len];
   o.gemm_reps = s->gemm_reps;
-  if (!(m.trial_s = calloc((size_t)o.trials, sizeof *m.trial_s)) || s2s_mkdirs(p->dir) != 0)
+  if (!(m.trial_s = calloc((size_t)o.trials, sizeof *m.trial_s)) ||
+      (root && s2s_mkdirs(p->dir) != 0))
     goto out;
   snprintf(tl, sizeof tl, "%s/timeline.tsv", p->dir);
-  m.timeline_path = tl;
+  m.timeline_path = root ? tl : NULL; /* under mpirun: rank 0's devices */
   if (s2s_step_bench_measure(&o, devs, n, n > 1 ? &split : NULL, &m) != 0) {
     fprintf(stderr, "s2sbench sweep: %s: the step failed\n", p->name);
     goto out;
   }
   double share[S2S_MAX_DEVICES];
   double bound = s2s_split_bound(&split, &o.cfg, (int)o.len, (int)o.len + 1, share);
-  if (write_point(s, p, &o, devs, n, splitbuf, &m, bound, share, tuning, argc, argv) != 0) goto out;
+  if (root && write_point(s, p, &o, devs, n, splitbuf, &m, bound, share, tuning, argc, argv) != 0)
+    goto out;
   *valid = m.valid;
   *wps = m.valid ? m.words / m.step.median : 0;
   rc = 0;
@@ -224,26 +238,35 @@ int s2s_sweep_run(const s2s_sweep *s, int argc, char **argv) {
   int np = s2s_sweep_points(s, ndev, &pts);
   if (np < 0) return -1;
   int todo = 0, done = 0, failed = 0;
-  for (int i = 0; i < np; i++)
-    todo += !(pts[i].done = s2s_sweep_point_done(&pts[i]));
-  printf("sweep \"%s\": %d points (%d finished earlier), %ld trials each, results in %s\n", s->name,
+  const int root = s2s_mpi_rank() == 0; /* under mpirun: rank 0 reads, prints and writes */
+  for (int i = 0; i < np; i++) {
+    int d = root ? s2s_sweep_point_done(&pts[i]) : 0;
+    if (s2s_mpi_bcast(&d, sizeof d, 0) != 0) return -1;
+    todo += !(pts[i].done = d);
+  }
+  if (root) printf("sweep \"%s\": %d points (%d finished earlier), %ld trials each, results in %s\n", s->name,
          np, np - todo, s->trials, s->out_dir);
   const double t0 = s2s_now();
   for (int i = 0; i < np; i++) {
     const s2s_sweep_point *p = &pts[i];
     if (p->done) {
-      printf("[%d/%d] %s: finished earlier, skipped\n", i + 1, np, p->name);
+      if (root) printf("[%d/%d] %s: finished earlier, skipped\n", i + 1, np, p->name);
       continue;
     }
-    printf("[%d/%d] %s: %d device%s, split %s ...\n", i + 1, np, p->name, p->ndev,
-           p->ndev == 1 ? "" : "s", p->split);
+    const int mpi = mpi_point(s->devices[p->spec]);
+    if (!root && !mpi) continue; /* rank 0's point alone */
+    if (root)
+      printf("[%d/%d] %s: %d device%s%s, split %s ...\n", i + 1, np, p->name, p->ndev,
+             p->ndev == 1 ? "" : "s", mpi ? " (one per MPI rank)" : "", p->split);
     fflush(stdout);
     double wps = 0;
     int valid = 0;
     if (run_point(s, p, argc, argv, &wps, &valid) != 0) {
+      if (mpi) return -1; /* the ranks cannot agree on what comes next: abort them all */
       failed++;
       continue;
     }
+    if (!root) continue;
     done++;
     char el[32], eta[32];
     const double t = s2s_now() - t0;
@@ -256,6 +279,10 @@ int s2s_sweep_run(const s2s_sweep *s, int argc, char **argv) {
       printf("[%d/%d] %s: OUTPUT CHECK FAILED, numbers withheld; elapsed %s, eta %s\n", i + 1, np,
              p->name, el, eta);
     fflush(stdout);
+  }
+  if (!root) { /* rank 0 summarises */
+    free(pts);
+    return 0;
   }
   int bad = s2s_sweep_summarize(s, pts, np, widest, nw, argc, argv);
   if (bad >= 0) rc = failed || bad ? 1 : 0;

@@ -2,7 +2,8 @@
 # `s2sbench sweep`: a tiny sweep over cpu/1 and cpu/2 writes one results folder per point
 # and a summary with the speedup against the sweep's own 1-device point; run again it
 # skips every finished point; a point whose run.json is missing or broken is measured
-# again (and only that one); config files are read with errors naming file and line.
+# again (and only that one); config files are read with errors naming file and line; under
+# mpirun a point with one item per rank runs as ranks.
 set -u
 bin=$1
 src=${S2S_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -88,4 +89,24 @@ check "bad --split: exit 2" bash -c "test $rc -eq 2 && grep -q 'N:SPEC' '$work/e
 if command -v python3 >/dev/null; then
   check "results schema" python3 "$src/scripts/check_results.py" "$work/sw" "$work/cfg"
 fi
+# under mpirun with 2 ranks: the 2-item spec runs as two ranks (one device each), the 1-device
+# baseline on rank 0 alone; rank 0 writes the points and the summary
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+# sanitized builds: the ranks check memory errors but not leaks (tests/test_mpi_util.h says why)
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+mpirun --oversubscribe -np 2 "$bin" sweep --devices "cpu/1 cpu/1x1,cpu/1x1" --presets tiny --lens 4 \
+  --trials 2 --out "$work/swm" >"$work/mpi.out" 2>&1; rc=$?
+check "an MPI sweep exits 0" test "$rc" -eq 0
+check "... and measures both points" test "$(grep -c ' \.\.\.$' "$work/mpi.out")" -eq 2
+check "... the 2-device point as two ranks, both devices busy" python3 - "$work/swm/points/tiny-b64-t4-cpu-1x1-cpu-1x1-default/run.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["mpi"]["ranks"] == 2 and len(d["mpi"]["per_rank"]) == 2, d.get("mpi")
+assert all(b > 0 for b in d["summary"]["busy_fraction"]), d["summary"]["busy_fraction"]
+EOF
+check "... with a summary" test -s "$work/swm/sweep.tsv"
+mpirun --oversubscribe -np 2 "$bin" devices >"$work/mpi-dev.out" 2>&1; rc=$?
+check "a command that does not run under mpirun is refused" test "$rc" -ne 0
+check "... saying which do" grep -q "train, bench pipeline and sweep do" "$work/mpi-dev.out"
+
 exit $fail

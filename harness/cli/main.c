@@ -62,12 +62,12 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, commands[i].name)) {
       if (s2s_mpi_init(&argc, &argv) != 0) return 1;
       /* under mpirun: the commands whose steps run as pipeline stages, one rank each */
-      const int mpi_ok = !strcmp(cmd, "train") ||
+      const int mpi_ok = !strcmp(cmd, "train") || !strcmp(cmd, "sweep") ||
                          (!strcmp(cmd, "bench") && argc > 2 && !strcmp(argv[2], "pipeline"));
       if (s2s_mpi_size() > 1 && !mpi_ok) {
         if (s2s_mpi_rank() == 0)
-          fprintf(stderr, "s2sbench: '%s' does not run under mpirun with %d ranks (train and "
-                  "bench pipeline do: rank r runs the stages of --devices item r)\n", cmd,
+          fprintf(stderr, "s2sbench: '%s' does not run under mpirun with %d ranks (train, "
+                  "bench pipeline and sweep do: rank r runs the stages of --devices item r)\n", cmd,
                   s2s_mpi_size());
         return s2s_mpi_finish(2);
       }
