@@ -210,7 +210,7 @@ static int layer_backward(s2s_train_step *s, int d, const s2s_lstm_offsets *o,
     s2s_buf dg = s2s_buf_at(lb->act, (size_t)t * B * G);
     if (g->above >= 0) {
       s2s_buf v;
-        S2S_TRY(s2s_step_fetch(s, &g->in_tk[t], g->above, d, S2S_TAG(S2S_TAG_BWD, g->at + 1, t),
+      S2S_TRY(s2s_step_fetch(s, &g->in_tk[t], g->above, d, S2S_TAG(S2S_TAG_BWD, g->at + 1, t),
                              s2s_buf_at(g->above_dx, t * BH), s2s_buf_at(lb->dxin, t * BH), BH,
                              &v));
       S2S_TRY(s2s_cl_axpy(&st->k, BH, 1.0f, v, s2s_buf_at(lb->dh, (t + 1) * BH)));
