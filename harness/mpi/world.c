@@ -15,7 +15,7 @@ static int active, rank, size = 1;
 /* A collective's wait that naps instead of spinning: Open MPI's blocking collectives poll
  * a core at 100 % while one rank waits for another, and on a machine whose cores also run
  * the devices (a CPU split into 1-CU devices, one per rank) that core is a stage's. */
-static int wait_napping(MPI_Request *r, const char *what) {
+static int wait_napping(MPI_Request *r) {
   const struct timespec nap = {0, 50000}; /* 50 us */
   for (;;) {
     int flag = 0, rc = MPI_Test(r, &flag, MPI_STATUS_IGNORE);
@@ -23,7 +23,6 @@ static int wait_napping(MPI_Request *r, const char *what) {
     if (flag) return MPI_SUCCESS;
     nanosleep(&nap, NULL);
   }
-  (void)what;
 }
 
 #define MAX_REQ 4096
@@ -81,7 +80,7 @@ int s2s_mpi_sum(double *v, int n) {
   MPI_Request r;
   MPI_TRY(MPI_Iallreduce(MPI_IN_PLACE, v, n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD, &r),
           "MPI_Iallreduce");
-  MPI_TRY(wait_napping(&r, "MPI_Iallreduce"), "MPI_Iallreduce");
+  MPI_TRY(wait_napping(&r), "MPI_Iallreduce");
   return 0;
 }
 
@@ -100,7 +99,7 @@ int s2s_mpi_max_int(int v) {
   int out = v;
   MPI_Request r;
   MPI_TRY(MPI_Iallreduce(&v, &out, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD, &r), "MPI_Iallreduce");
-  MPI_TRY(wait_napping(&r, "MPI_Iallreduce"), "MPI_Iallreduce");
+  MPI_TRY(wait_napping(&r), "MPI_Iallreduce");
   return out;
 }
 
@@ -128,7 +127,7 @@ int s2s_mpi_barrier(void) {
   if (!active || size == 1) return 0;
   MPI_Request r;
   MPI_TRY(MPI_Ibarrier(MPI_COMM_WORLD, &r), "MPI_Ibarrier");
-  MPI_TRY(wait_napping(&r, "MPI_Ibarrier"), "MPI_Ibarrier");
+  MPI_TRY(wait_napping(&r), "MPI_Ibarrier");
   return 0;
 }
 
@@ -177,7 +176,7 @@ int s2s_mpi_test(int req, int *done) {
 int s2s_mpi_wait(int req) {
   if (req < 0 || req >= MAX_REQ || !req_used[req]) return -1;
   req_used[req] = 0;
-  MPI_TRY(wait_napping(&req_table[req], "MPI_Wait"), "MPI_Wait");
+  MPI_TRY(wait_napping(&req_table[req]), "MPI_Wait");
   return 0;
 }
 

@@ -182,14 +182,17 @@ void s2s_train_step_memory_print(const s2s_train_step *s, FILE *f) {
 }
 
 /* The refusal: every device's needs against its memory, before anything is allocated. */
+/* A stage needs more than its device's memory or one buffer exceeds its largest allocation
+ * (a limit the device does not report is no limit). */
+static int over_memory(const s2s_stage *st) {
+  const s2s_device_info *i = &st->dev->info;
+  return (i->global_mem && st->need_bytes > i->global_mem) ||
+         (i->max_alloc && st->largest_bytes > i->max_alloc);
+}
+
 static int memory_check(const s2s_train_step *s) {
   int bad = 0;
-  for (int d = 0; d < s->ndev; d++) {
-    const s2s_stage *st = &s->st[d];
-    const s2s_device_info *i = &st->dev->info;
-    bad |= (i->global_mem && st->need_bytes > i->global_mem) ||
-           (i->max_alloc && st->largest_bytes > i->max_alloc);
-  }
+  for (int d = 0; d < s->ndev; d++) bad |= over_memory(&s->st[d]);
   if (!bad) return 0;
   fprintf(stderr, "s2sbench: the split does not fit the devices (model %dx%d E%d V%d/%d, batch "
           "%d, %d words per sentence):\n", s->cfg.layers, s->cfg.hidden, s->cfg.embed,
@@ -229,43 +232,10 @@ static int alloc_all(s2s_train_step *s) {
   return 0;
 }
 
-int s2s_train_step_plan_memory(const s2s_device_info *info, int ndev, const s2s_split *split,
-                               const s2s_config *cfg, FILE *f) {
-  if (ndev < 1 || ndev > S2S_MAX_DEVICES) {
-    fprintf(stderr, "s2sbench: %d devices (1..%d supported)\n", ndev, S2S_MAX_DEVICES);
-    return -1;
-  }
-  s2s_train_step *s = calloc(1, sizeof *s);
-  s2s_device *devs = calloc((size_t)ndev, sizeof *devs);
-  if (!s || !devs) return free(s), free(devs), -1;
-  s->cfg = *cfg;
-  s->ndev = ndev;
-  s2s_params_layout(&s->lay, cfg);
-  if (split) s->split = *split;
-  else s2s_split_default(&s->split, ndev, cfg);
-  s->T_src_max = cfg->max_len;
-  s->T_tgt_max = cfg->max_len + 1;
-  for (int d = 0; d < ndev; d++) { /* devices that are described, never opened */
-    devs[d].info = *info;
-    devs[d].remote = 1;
-    devs[d].rank = d;
-    s->st[d].dev = &devs[d];
-  }
-  assign_segments(s);
-  s->sizing = 1;
-  int rc = alloc_all(s);
-  int fits = 1;
-  for (int d = 0; d < ndev; d++)
-    fits &= (!info->global_mem || s->st[d].need_bytes <= info->global_mem) &&
-            (!info->max_alloc || s->st[d].largest_bytes <= info->max_alloc);
-  if (rc == 0) s2s_train_step_memory_print(s, f);
-  free(s);
-  free(devs);
-  return rc != 0 ? -1 : fits ? 0 : 1;
-}
-
-int s2s_train_step_init(s2s_train_step *s, s2s_device *devs, int ndev, const s2s_split *split,
-                        const s2s_config *cfg) {
+/* What init and the memory plan share: config, layout, split, sentence lengths, the
+ * stages' devices (local unless a placeholder of another rank) and their segments. */
+static int lay_out(s2s_train_step *s, s2s_device *devs, int ndev, const s2s_split *split,
+                   const s2s_config *cfg) {
   memset(s, 0, sizeof *s);
   if (ndev < 1 || ndev > S2S_MAX_DEVICES) {
     fprintf(stderr, "s2sbench: %d devices (1..%d supported)\n", ndev, S2S_MAX_DEVICES);
@@ -276,11 +246,40 @@ int s2s_train_step_init(s2s_train_step *s, s2s_device *devs, int ndev, const s2s
   s2s_params_layout(&s->lay, cfg);
   if (split) s->split = *split;
   else s2s_split_default(&s->split, ndev, cfg);
-  const size_t B = (size_t)cfg->batch;
   s->T_src_max = cfg->max_len;
   s->T_tgt_max = cfg->max_len + 1;
-  const size_t Tm = (size_t)s->T_tgt_max;
   for (int d = 0; d < ndev; d++) s->st[d].dev = &devs[d], s->st[d].local = !devs[d].remote;
+  assign_segments(s);
+  return 0;
+}
+
+int s2s_train_step_plan_memory(const s2s_device_info *info, int ndev, const s2s_split *split,
+                               const s2s_config *cfg, FILE *f) {
+  s2s_train_step *s = calloc(1, sizeof *s);
+  s2s_device *devs = calloc(ndev > 0 ? (size_t)ndev : 1, sizeof *devs);
+  if (!s || !devs) return free(s), free(devs), -1;
+  for (int d = 0; d < ndev && d < S2S_MAX_DEVICES; d++) { /* described, never opened */
+    devs[d].info = *info;
+    devs[d].remote = 1;
+    devs[d].rank = d;
+  }
+  int rc = lay_out(s, devs, ndev, split, cfg);
+  int fits = 1;
+  if (rc == 0) {
+    s->sizing = 1;
+    rc = alloc_all(s);
+    for (int d = 0; d < ndev; d++) fits &= !over_memory(&s->st[d]);
+  }
+  if (rc == 0) s2s_train_step_memory_print(s, f);
+  free(s);
+  free(devs);
+  return rc != 0 ? -1 : fits ? 0 : 1;
+}
+
+int s2s_train_step_init(s2s_train_step *s, s2s_device *devs, int ndev, const s2s_split *split,
+                        const s2s_config *cfg) {
+  S2S_TRY(lay_out(s, devs, ndev, split, cfg));
+  const size_t B = (size_t)cfg->batch, Tm = (size_t)s->T_tgt_max;
   int first_local = -1;
   for (int d = ndev - 1; d >= 0; d--)
     if (s->st[d].local) first_local = d;
@@ -294,7 +293,6 @@ int s2s_train_step_init(s2s_train_step *s, s2s_device *devs, int ndev, const s2s
             "above %d (it is %d)\n", S2S_TAG(S2S_TAG_KINDS, 0, 0), s2s_mpi_tag_ub());
     return -1;
   }
-  assign_segments(s);
   /* pass 0 counts what each device needs and refuses a split that cannot fit; pass 1
    * allocates */
   for (s->sizing = 1; s->sizing >= 0; s->sizing--) {
