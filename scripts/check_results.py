@@ -2,9 +2,10 @@
 """Checks result folders against the results schema (results/README.md).
 
 usage: scripts/check_results.py [--require-clean] PATH...   (a run folder, a sweep folder,
-       a run.json, or results/tuning/<device>.json); exit status 0 when every record
-       conforms, 1 otherwise. --require-clean also refuses a record written by a build of
-       a dirty tree (git_commit ending in -dirty): reference results must name a commit.
+       a run.json, or results/tuning/<device>.json; the peers' records of bench/peers/
+       too); exit status 0 when every record conforms, 1 otherwise. --require-clean also
+       refuses a record written by a build of a dirty tree (git_commit ending in -dirty):
+       reference results must name a commit.
 A sweep folder is checked with every point folder under it. Python 3 standard library only.
 """
 import json
@@ -13,6 +14,15 @@ import sys
 
 SCHEMA_VERSION = 1
 NUM = (int, float)
+# the peers (bench/peers/): the library in place of s2sbench, CLBlast and hwloc, the CPU
+# (or a CUDA GPU) in place of an OpenCL device, and no topology
+PEER_VERSIONS = {
+    "peer pytorch step": ("python", "torch", "blas", "blas_version"),
+    "peer numpy gemm": ("python", "numpy", "blas", "blas_version"),
+    "peer torch gemm": ("python", "torch", "blas", "blas_version"),
+}
+MICRO_KINDS = ("bench gemm", "bench lstm", "bench softmax", "bench transfer",
+               "peer numpy gemm", "peer torch gemm")
 errors = []
 
 
@@ -62,10 +72,20 @@ def check_meta(where, r, with_config=True):
         err(where, f"written by a build of a dirty tree ({commit}): a reference record must "
                    "come from a clean commit (--require-clean)")
     ver = need(where, r, "versions", dict)
-    for k in ("s2sbench", "clblast", "hwloc_api"):
+    peer = r.get("kind") in PEER_VERSIONS
+    for k in PEER_VERSIONS[r["kind"]] if peer else ("s2sbench", "clblast", "hwloc_api"):
         need(where + ".versions", ver, k, str)
     devs = need(where, r, "devices", list)
+    if peer:
+        need(where, r, "git_tree_clean", bool)
+        if devs == []:
+            err(where, "no devices")
     for i, d in enumerate(devs or []):
+        if peer:
+            for k in ("name", "vendor", "type", "driver"):
+                need(f"{where}.devices[{i}]", d, k, str)
+            need(f"{where}.devices[{i}]", d, "threads", int)
+            continue
         w = f"{where}.devices[{i}]"
         for k in ("platform", "platform_version", "name", "vendor", "driver", "version",
                   "c_version", "type"):
@@ -139,10 +159,22 @@ def check_run(folder, r, where):
     check_meta(where, r, with_config=not tuning)
     s = need(where, r, "summary", dict) if not tuning else None
     w = where + ".summary"
+    if kind in PEER_VERSIONS and not os.path.isfile(os.path.join(folder, "terminal.txt")):
+        err(folder, "missing terminal.txt (a peer keeps what it printed)")
     if kind == "bench step":
         check_step_summary(w, s)
         need(w, s, "words_per_step", NUM)
         check_tsv(folder, os.path.join(folder, "trials.tsv"), ["phase", "trial", "seconds", "words_per_s"], True)
+    elif kind == "peer pytorch step":
+        check_step_summary(w, s)
+        need(w, s, "words_per_step", NUM)
+        need(w, s, "warmup", int)
+        need(w, s, "loss_per_token", NUM)
+        if s and s.get("output_check_passed"):
+            for k in ("step_gflop", "achieved_gflops"):
+                need(w, s, k, NUM)
+        check_tsv(folder, os.path.join(folder, "trials.tsv"),
+                  ["phase", "trial", "seconds", "words_per_s", "gflops"], True)
     elif kind == "bench pipeline":
         need(where, r, "split", str)
         need(w, s, "output_check_passed", bool)
@@ -186,9 +218,12 @@ def check_run(folder, r, where):
         check_tsv(folder, os.path.join(folder, "train.tsv"),
                   ["step", "epoch", "lr", "loss", "perplexity", "grad_norm", "accuracy",
                    "words_per_s", "elapsed_s", "dev_loss", "dev_perplexity", "dev_accuracy"])
-    elif kind in ("bench gemm", "bench lstm", "bench softmax", "bench transfer"):
+    elif kind in MICRO_KINDS:
         need(w, s, "output_check_passed", bool)
         need(w, s, "trials", int)
+        if kind in PEER_VERSIONS:
+            need(w, s, "warmup", int)
+            need(w, s, "threads", int)
         cases = need(w, s, "cases", list) or []
         if not cases:
             err(w, "no cases")
@@ -204,7 +239,10 @@ def check_run(folder, r, where):
                 for k in ("seconds_median", "seconds_min", "seconds_max"):
                     need(cw, c, k, NUM)
         check_tsv(folder, os.path.join(folder, "trials.tsv"), ["case", "variant", "phase", "trial", "seconds"], True)
-        check_tsv(folder, os.path.join(folder, "cases.tsv"), ["case", "variant", "shape", "gflops", "gbps", "check"])
+        rows = check_tsv(folder, os.path.join(folder, "cases.tsv"),
+                         ["case", "variant", "shape", "gflops", "gbps", "check"])
+        if rows and len(rows) != len(cases):
+            err(folder, f"cases.tsv has {len(rows)} rows, run.json {len(cases)} cases")
     elif kind == "bench decode":
         beams = need(w, s, "beams", list) or []
         if not beams:
@@ -267,6 +305,27 @@ def check_run(folder, r, where):
             params = need(kw, k, "parameters", dict) or {}
             if not params or not all(isinstance(v, int) and v >= 0 for v in params.values()):
                 err(kw, "'parameters' must map names to non-negative integers")
+        cs = r.get("classes")
+        if cs is not None:
+            if not isinstance(cs, list):
+                err(where, "'classes' must be a list")
+                cs = []
+            need(where, r, "switch_ms", NUM)
+            for i, c in enumerate(cs):
+                cw = f"{where}.classes[{i}]"
+                need(cw, c, "class", str)
+                if c.get("trans") not in ("NN", "NT", "TN", "TT"):
+                    err(cw, "'trans' must be NN, NT, TN or TT")
+                route = {"Xgemm": "indirect", "XgemmDirect": "direct"}.get(c.get("kernel"))
+                if route is None or c.get("route") != route:
+                    err(cw, "'kernel' must be Xgemm (route indirect) or XgemmDirect (route direct)")
+                for key in ("m", "n", "k", "candidates"):
+                    need(cw, c, key, int)
+                for key in ("time_ms", "gflops", "default_ms", "default_gflops"):
+                    need(cw, c, key, NUM)
+                params = need(cw, c, "parameters", dict) or {}
+                if not params or not all(isinstance(v, int) and v >= 0 for v in params.values()):
+                    err(cw, "'parameters' must map names to non-negative integers")
     else:
         err(where, f"unknown kind {kind!r}")
 
