@@ -12,6 +12,7 @@
 #include "bench/bench.h"
 #include "cl/buffer.h"
 #include "blas/gemm.h"
+#include "blas/gemm_classes.h"
 #include "bench/micro.h"
 #include "run/run_record.h"
 #include "blas/tuning.h"
@@ -22,11 +23,7 @@ typedef struct gemm_opts {
   const char *tuning; /* "auto" (default), "off" */
 } gemm_opts;
 
-typedef struct gemm_case {
-  const char *name;
-  s2s_trans ta, tb;
-  size_t m, n, k;
-} gemm_case;
+typedef s2s_gemm_class gemm_case;
 
 typedef struct gemm_run {
   s2s_device *dev;
@@ -66,18 +63,10 @@ static int flag(s2s_args *c, void *ctx) {
   return 0;
 }
 
-/* Stored sizes of op(A) (m, k) and op(B) (k, n), row-major, tight leading dimensions. */
-static size_t lda_of(const gemm_case *c) {
-  return c->ta == S2S_TRANS ? c->m : c->k;
-}
-static size_t ldb_of(const gemm_case *c) {
-  return c->tb == S2S_TRANS ? c->k : c->n;
-}
-
 static int run_gemm(void *ctx) {
   gemm_run *r = ctx;
   const gemm_case *c = &r->c;
-  if (s2s_gemm(r->dev, c->ta, c->tb, c->m, c->n, c->k, 1.0f, r->a, lda_of(c), r->b, ldb_of(c), 0.0f,
+  if (s2s_gemm(r->dev, c->ta, c->tb, c->m, c->n, c->k, 1.0f, r->a, s2s_gemm_class_lda(c), r->b, s2s_gemm_class_ldb(c), 0.0f,
                r->out, c->n, NULL) != 0)
     return -1;
   return clFinish(r->dev->queue) == CL_SUCCESS ? 0 : -1;
@@ -146,24 +135,12 @@ static int time_shapes(s2s_micro *m, s2s_device *dev, const gemm_case *cs, int n
   return 0;
 }
 
-/* The step's GEMM shapes for the config (train_step.c, train_step_softmax.c). */
+/* The step's GEMM classes for the config (gemm_classes.h), then the square reference. */
 static int step_shapes(const s2s_micro *m, const s2s_device *dev, long square, gemm_case *cs) {
-  const size_t B = (size_t)m->cfg.batch, H = (size_t)m->cfg.hidden, E = (size_t)m->cfg.embed;
-  const size_t V = (size_t)m->cfg.tgt_vocab, G = 4 * H, N = (size_t)m->len * B;
-  size_t R = N, cap = dev->info.max_alloc ? dev->info.max_alloc / 4 / 2 / V : N;
-  if (R > cap) R = cap > B ? cap / B * B : (cap ? cap : 1);
-  const s2s_trans NT = S2S_NO_TRANS, TR = S2S_TRANS;
-  int n = 0;
-  cs[n++] = (gemm_case){"gates_x", NT, TR, N, G, E};
-  cs[n++] = (gemm_case){"gates_h", NT, TR, B, G, H};
-  cs[n++] = (gemm_case){"gates_dh", NT, NT, B, H, G};
-  cs[n++] = (gemm_case){"gates_dx", NT, NT, N, E, G};
-  cs[n++] = (gemm_case){"gates_dw", TR, NT, G, H, N};
-  cs[n++] = (gemm_case){"softmax_fwd", NT, TR, R, V, H};
-  cs[n++] = (gemm_case){"softmax_dh", NT, NT, R, H, V};
-  cs[n++] = (gemm_case){"softmax_dw", TR, NT, V, H, R};
+  int n = s2s_gemm_step_classes(&m->cfg, m->len, dev->info.max_alloc, cs);
   if (square)
-    cs[n++] = (gemm_case){"square", NT, NT, (size_t)square, (size_t)square, (size_t)square};
+    cs[n++] = (gemm_case){"square", S2S_NO_TRANS, S2S_NO_TRANS, (size_t)square, (size_t)square,
+                          (size_t)square};
   return n;
 }
 
@@ -191,7 +168,7 @@ int s2s_bench_gemm(int argc, char **argv) {
     fprintf(stderr, "s2sbench bench gemm: --device: %s\n", err);
     return S2S_DEVICE_EXIT(r);
   }
-  gemm_case cs[12];
+  gemm_case cs[S2S_GEMM_MAX_CLASSES + 1];
   const int nc = step_shapes(&m, &devs[0], g.square, cs);
   if (time_shapes(&m, &devs[0], cs, nc, "default", g.samples) != 0) goto out;
   if (strcmp(g.tuning, "off")) {

@@ -2,7 +2,9 @@
  * tuners (tests/fixtures/tuning: a completed phase's JSON, and the printed table of a tuner
  * stopped by the time limit), the tuning file round trip, and the apply path: parameters
  * applied with CLBlastOverrideParameters, a GEMM afterwards still right (vs a CPU double
- * GEMM), an incomplete parameter set refused, S2S_TUNING=off respected. */
+ * GEMM), an incomplete parameter set refused, S2S_TUNING=off respected; the per-class
+ * settings: the fastest-first candidate lists, the nearest class of a shape, and products
+ * of two classes in turn switching the device's setting each time and staying right. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +90,56 @@ static void test_parsers(void) {
               strstr(err, "kernel_family"),
           "unknown family: %s", err);
   remove("bad_tuner.json");
+}
+
+static void test_top(void) {
+  s2s_tuned_kernel top[5];
+  char err[512];
+  int n = s2s_tuning_parse_tuner_json_top(fixture("xgemm_direct/clblast_xgemm_direct_1_32.json"),
+                                          top, 5, err, sizeof err);
+  T_CHECK(n == 5, "json top: %d (%s)", n, err);
+  T_CHECK(s2s_close(top[0].time_ms, EXPECT_DIRECT_MS, 0, 1e-9), "json top[0] %g", top[0].time_ms);
+  for (int i = 1; i < n; i++) {
+    T_CHECK(top[i].time_ms >= top[i - 1].time_ms, "json top sorted at %d", i);
+    for (int j = 0; j < i; j++)
+      T_CHECK(memcmp(top[i].values, top[j].values, sizeof top[i].values[0] * top[i].nparams),
+              "json top %d and %d are the same set", i, j);
+  }
+  n = s2s_tuning_parse_tuner_log_top(fixture("xgemm_direct/log.txt"), 1, "XgemmDirect", top, 5);
+  T_CHECK(n == 5 && s2s_close(top[0].time_ms, EXPECT_LOG_MS, 0, 1e-9), "log top: %d, %g", n,
+          top[0].time_ms);
+  for (int i = 1; i < n; i++)
+    T_CHECK(top[i].time_ms >= top[i - 1].time_ms && top[i].configs == EXPECT_LOG_ROWS,
+            "log top sorted at %d", i);
+  n = s2s_tuning_parse_tuner_log_top(fixture("xgemm/log.txt"), 0, "Xgemm", top, 3);
+  T_CHECK(n == 3 && !strcmp(top[0].kernel, "Xgemm") && top[0].m == 64 && top[0].n == 16000,
+          "xgemm log top: %d %s %ldx%ld", n, top[0].kernel, top[0].m, top[0].n);
+}
+
+static void add_class(s2s_tuning *t, const char *name, int ta, int tb, long m, long n, long k,
+                      const s2s_tuned_kernel *set) {
+  s2s_tuned_class *c = &t->c[t->nclasses++];
+  memset(c, 0, sizeof *c);
+  snprintf(c->name, sizeof c->name, "%s", name);
+  c->ta = ta, c->tb = tb, c->set = *set;
+  c->set.m = m, c->set.n = n, c->set.k = k;
+  c->set.time_ms = 1, c->default_ms = 2, c->candidates = 3;
+}
+
+static void test_nearest(void) {
+  s2s_tuning t = {0};
+  s2s_tuned_kernel k = {.kernel = "Xgemm"};
+  add_class(&t, "gates_h", 0, 1, 64, 1024, 256, &k);
+  add_class(&t, "gates_x", 0, 1, 1280, 1024, 256, &k);
+  add_class(&t, "softmax_fwd", 0, 1, 1280, 16000, 256, &k);
+  add_class(&t, "gates_dh", 0, 0, 64, 256, 1024, &k);
+  T_CHECK(s2s_tuning_nearest(&t, 0, 1, 64, 1024, 256) == 0, "exact shape");
+  T_CHECK(s2s_tuning_nearest(&t, 0, 1, 1344, 1024, 256) == 1, "batched gates, other length");
+  T_CHECK(s2s_tuning_nearest(&t, 0, 1, 1344, 16000, 256) == 2, "softmax");
+  T_CHECK(s2s_tuning_nearest(&t, 0, 0, 1280, 256, 1024) == 3, "the only NN class");
+  T_CHECK(s2s_tuning_nearest(&t, 1, 0, 64, 1024, 256) == 0, "no TN class: nearest of all");
+  t.nclasses = 0;
+  T_CHECK(s2s_tuning_nearest(&t, 0, 0, 1, 1, 1) == -1, "no classes");
 }
 
 static void test_round_trip(void) {
@@ -181,9 +233,69 @@ static void test_apply(void) {
   s2s_device_close(d, n);
 }
 
+/* A file with two classes: a small NN shape through the direct kernel, a larger one
+ * through the indirect path; products of the two in turn switch each time and stay right. */
+static void test_classes(void) {
+  char dir[] = "/tmp/s2s_test_tune_XXXXXX", path[4200], used[4200], err[512];
+  T_CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+  setenv("S2S_TUNING_DIR", dir, 1);
+  setenv("S2S_TUNING", "off", 1);
+  int n;
+  s2s_device *d = s2s_test_device(&n);
+  unsetenv("S2S_TUNING");
+  s2s_tuning t = {0}, back;
+  s2s_tuned_kernel direct, xgemm;
+  snprintf(t.device, sizeof t.device, "%s", d->info.name);
+  s2s_tuning_parse_tuner_json(fixture("xgemm_direct/clblast_xgemm_direct_1_32.json"), &direct, err,
+                              sizeof err);
+  T_CHECK(s2s_tuning_parse_tuner_log(fixture("xgemm/log.txt"), 0, "Xgemm", &xgemm) == 0, "xgemm");
+  s2s_tuning_merge(&t, &direct), s2s_tuning_merge(&t, &xgemm);
+  add_class(&t, "small", 0, 0, 37, 70, 29, &direct);
+  add_class(&t, "large", 0, 0, 300, 280, 260, &xgemm);
+  t.switch_ms = 0.5;
+  s2s_tuning_path(&d->info, path, sizeof path);
+  T_CHECK(s2s_tuning_save(path, &t, NULL, NULL) == 0, "save %s", path);
+  T_CHECK(s2s_tuning_load(path, &back, err, sizeof err) == 0, "load: %s", err);
+  T_CHECK(back.nclasses == 2 && !strcmp(back.c[1].name, "large") && back.c[1].set.m == 300 &&
+              !strcmp(back.c[0].set.kernel, "XgemmDirect") && back.c[0].set.nparams == direct.nparams &&
+              back.switch_ms == 0.5 && back.c[1].default_ms == 2,
+          "classes round trip");
+  T_CHECK(s2s_tuning_apply(d, used, sizeof used) == 4, "2 kernels + 2 classes applied");
+  const long before = s2s_tuning_switches();
+  for (int r = 0; r < 3; r++) {
+    double e = gemm_error(d, 37, 70, 29);
+    T_CHECK(e < 1e-5, "small class, round %d: worst relative error %g", r, e);
+    e = gemm_error(d, 290, 270, 250);
+    T_CHECK(e < 1e-5, "large class, round %d: worst relative error %g", r, e);
+  }
+  T_CHECK(s2s_tuning_switches() - before == 6, "6 switches for 6 products of alternating classes, "
+          "got %ld", s2s_tuning_switches() - before);
+  (void)gemm_error(d, 290, 270, 250);
+  T_CHECK(s2s_tuning_switches() - before == 6, "no switch for the same class again");
+  /* broken class entries are refused with the reason */
+  FILE *f = fopen(path, "w");
+  fprintf(f, "{\"kernels\": [], \"classes\": [{\"class\": \"x\", \"trans\": \"XY\", "
+             "\"kernel\": \"Xgemm\", \"m\": 1, \"n\": 1, \"k\": 1, \"parameters\": {\"MWG\": 8}}]}");
+  fclose(f);
+  T_CHECK(s2s_tuning_load(path, &back, err, sizeof err) == -1 && strstr(err, "trans"),
+          "bad trans refused: %s", err);
+  f = fopen(path, "w");
+  fprintf(f, "{\"kernels\": [], \"classes\": [{\"class\": \"x\", \"trans\": \"NN\", "
+             "\"kernel\": \"Copy\", \"m\": 1, \"n\": 1, \"k\": 1, \"parameters\": {\"MWG\": 8}}]}");
+  fclose(f);
+  T_CHECK(s2s_tuning_load(path, &back, err, sizeof err) == -1 && strstr(err, "neither"),
+          "a class of another kernel refused: %s", err);
+  remove(path);
+  rmdir(dir);
+  s2s_device_close(d, n);
+}
+
 int main(void) {
   test_parsers();
+  test_top();
+  test_nearest();
   test_round_trip();
   test_apply();
+  test_classes();
   return s2s_test_finish("test_tune");
 }

@@ -2,7 +2,9 @@
 # `s2sbench tune` without running the tuners (too slow for a test): --from parses saved
 # outputs of this machine's real tuners (tests/fixtures/tuning: a completed phase's JSON and
 # the printed table of a tuner stopped by its time limit), writes the device's tuning file
-# (checked against the schema), keeps kernels an earlier tuning had, and a missing tuner
+# (checked against the schema), keeps kernels an earlier tuning had, chooses a setting per
+# shape class of the step among the tuners' fastest configurations (timed on the device at
+# the tiny preset's shapes), which `bench gemm` then runs and checks, and a missing tuner
 # program is reported as such.
 set -u
 bin=$1
@@ -11,7 +13,8 @@ src=${S2S_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
 require_device
 export S2S_TUNING_DIR=$work/tuning
 
-"$bin" tune --from "$src/tests/fixtures/tuning" --tuners xgemm_direct,xgemm >"$work/out" 2>&1
+"$bin" tune --from "$src/tests/fixtures/tuning" --tuners xgemm_direct,xgemm --select off \
+  >"$work/out" 2>&1
 rc=$?
 cat "$work/out"
 check "tune --from exits 0" test "$rc" -eq 0
@@ -26,8 +29,35 @@ if command -v python3 >/dev/null; then
 fi
 
 # a later tuning of one kernel keeps the other
-"$bin" tune --from "$src/tests/fixtures/tuning" --tuners xgemm_direct >/dev/null 2>&1
+"$bin" tune --from "$src/tests/fixtures/tuning" --tuners xgemm_direct --select off >/dev/null 2>&1
 check "other kernels kept" grep -q '"kernel": "Xgemm"' "$f"
+check "no classes without a selection" bash -c "! grep -q '\"classes\"' '$f'"
+
+# the selection per shape class: the fastest configuration of each tuner phase, at the tiny
+# preset's eight classes, against CLBlast's defaults
+"$bin" tune --from "$src/tests/fixtures/tuning" --tuners xgemm_direct,xgemm --preset tiny \
+  --len 4 --candidates 1 --select-trials 1 >"$work/out" 2>&1
+rc=$?
+cat "$work/out"
+check "tune with selection exits 0" test "$rc" -eq 0
+check "eight classes stored" test "$(grep -c '"class": ' "$f")" -eq 8
+for c in gates_x gates_h gates_dh gates_dx gates_dw softmax_fwd softmax_dh softmax_dw; do
+  check "class $c chosen" grep -q "\"class\": \"$c\"" "$f"
+done
+check "every class has the default's time beside it" test "$(grep -c '"default_ms": ' "$f")" -eq 8
+check "the switch cost is measured" grep -q '"switch_ms": [0-9]' "$f"
+check "the selection saw every candidate (3)" grep -q "candidate  3:" "$work/out"
+if command -v python3 >/dev/null; then
+  check "tuning file with classes: schema" python3 "$src/scripts/check_results.py" "$f"
+fi
+"$bin" bench gemm --preset tiny --len 4 --square 0 --trials 1 >"$work/gemm" 2>&1
+rc=$?
+check "bench gemm runs the classes' settings (exit 0)" test "$rc" -eq 0
+check "bench gemm: eight tuned products, all checked ok" \
+  test "$(grep -cE ' tuned +[0-9]+x[0-9]+x[0-9]+ .* ok$' "$work/gemm")" -eq 8
+expect_error "bad --select" 2 "on or off" -- tune --select maybe
+expect_error "bad --tuners shape" 1 "after @ a class" -- tune --from "$src/tests/fixtures/tuning" \
+  --tuners xgemm@nonsense --select off
 
 # errors
 "$bin" tune --tuners nope --from "$src/tests/fixtures/tuning" >/dev/null 2>"$work/err"; rc=$?

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "blas/tuning.h"
 #include "cl/status.h"
 
 typedef struct temp_entry {
@@ -84,6 +85,8 @@ int s2s_gemm(s2s_device *d, s2s_trans ta, s2s_trans tb, size_t m, size_t n, size
     if (event) S2S_CL_CHECK(clEnqueueMarkerWithWaitList(d->queue, 0, NULL, event));
     return 0;
   }
+  /* the tuned setting of the nearest shape class, when the device's tuning has classes */
+  S2S_TRY(s2s_tuning_select(d, ta == S2S_TRANS, tb == S2S_TRANS, m, n, k));
   const CLBlastTranspose cta = ta == S2S_TRANS ? CLBlastTransposeYes : CLBlastTransposeNo;
   const CLBlastTranspose ctb = tb == S2S_TRANS ? CLBlastTransposeYes : CLBlastTransposeNo;
   size_t bytes = 0;

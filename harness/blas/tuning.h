@@ -1,8 +1,17 @@
-/* CLBlast tuning per device: the best parameters found by CLBlast's own tuners
- * (clblast-utils: clblast_tuner_xgemm, clblast_tuner_xgemm_direct) are kept in
+/* CLBlast tuning per device: parameters found by CLBlast's own tuners (clblast-utils:
+ * clblast_tuner_xgemm, clblast_tuner_xgemm_direct), kept in
  * results/tuning/<device-slug>.json and applied with CLBlastOverrideParameters to every
  * device of that name a run opens, before its first GEMM. S2S_TUNING=off disables it;
- * S2S_TUNING_DIR names another folder. */
+ * S2S_TUNING_DIR names another folder.
+ *
+ * A file holds base sets (one per kernel: the tuners' best) and, when `tune` has chosen
+ * them, one setting per shape class of the step (gemm_classes.h): the route (CLBlast's
+ * direct kernel or its indirect Xgemm path, forced through GemmRoutine's
+ * XGEMM_MIN_INDIRECT_SIZE) and that kernel's parameters, the fastest of the candidates
+ * timed at that shape. Before each product s2s_gemm switches the device to the setting
+ * of the class nearest to the product's shape when another one is in effect
+ * (s2s_tuning_select). CLBlast keys its compiled programs by the parameter values, so a
+ * switch back costs the override calls, not a compilation. */
 #ifndef S2S_TUNING_H
 #define S2S_TUNING_H
 
@@ -26,10 +35,27 @@ typedef struct s2s_tuned_kernel {
   int complete;   /* 0: salvaged from the log of a tuner stopped by the time limit */
 } s2s_tuned_kernel;
 
+#define S2S_TUNING_MAX_CLASSES 16
+
+/* The setting `tune` chose for one shape class: set.kernel "Xgemm" routes the class's
+ * products through the indirect path with set's parameters, "XgemmDirect" through the
+ * direct kernel; the other kernel keeps its base set. set.time_ms is the median time at
+ * the class's shape, set.m/n/k that shape. */
+typedef struct s2s_tuned_class {
+  char name[24];
+  int ta, tb; /* 1: transposed */
+  s2s_tuned_kernel set;
+  double default_ms; /* CLBlast's own parameters and routing, same shape, same session */
+  long candidates;   /* settings timed at this class */
+} s2s_tuned_class;
+
 typedef struct s2s_tuning {
   char device[256], driver[128], platform[128];
   int nkernels;
   s2s_tuned_kernel k[S2S_TUNING_MAX_KERNELS];
+  int nclasses;
+  s2s_tuned_class c[S2S_TUNING_MAX_CLASSES];
+  double switch_ms; /* measured cost of one switch between two classes' settings, -1 unknown */
 } s2s_tuning;
 
 /* "pthread-skylake-avx512-amd-epyc": the device name, lower case, [a-z0-9.] kept, other
@@ -43,11 +69,19 @@ void s2s_tuning_path(const s2s_device_info *d, char *buf, size_t len);
 /* One CLBlast tuner output file (clblast_xgemm_1_32.json): its best result, without the
  * PRECISION entry (not a database parameter). Returns 0 or -1 (reason in err). */
 int s2s_tuning_parse_tuner_json(const char *path, s2s_tuned_kernel *out, char *err, size_t errlen);
+/* The same, but the max fastest distinct results, fastest first (configs: the file's
+ * count on each). Returns how many (>= 1) or -1. */
+int s2s_tuning_parse_tuner_json_top(const char *path, s2s_tuned_kernel *out, int max, char *err,
+                                    size_t errlen);
 /* A tuner's terminal output (what it printed before it finished or was stopped): the best
  * verified ("results match") row of section `section` (0-based, one per tuning phase).
  * Returns 0, 1 when the section has no verified row, -1 when it does not exist. */
 int s2s_tuning_parse_tuner_log(const char *path, int section, const char *kernel,
                                s2s_tuned_kernel *out);
+/* The max fastest distinct verified rows of that section, fastest first. Returns how many
+ * (0 when none is verified), -1 when the section does not exist. */
+int s2s_tuning_parse_tuner_log_top(const char *path, int section, const char *kernel,
+                                   s2s_tuned_kernel *out, int max);
 /* Keeps k in t, replacing an entry of the same kernel only when k is faster. */
 void s2s_tuning_merge(s2s_tuning *t, const s2s_tuned_kernel *k);
 
@@ -63,5 +97,25 @@ int s2s_tuning_save(const char *path, const s2s_tuning *t, void (*extra)(void *j
  * on stderr). Call after opening the device and before its first GEMM. If applied_path
  * is not NULL it gets the file used ("" when none). */
 int s2s_tuning_apply(const s2s_device *d, char *applied_path, size_t len);
+
+/* The class of t nearest to a product's shape: the same transposes if any class has them,
+ * then the smallest sum of |log| ratios of m, n and k. -1 when t has no classes. */
+int s2s_tuning_nearest(const s2s_tuning *t, int ta, int tb, size_t m, size_t n, size_t k);
+
+/* Sets d's CLBlast parameters to t's base sets with class cls's setting on top (cls -1:
+ * the base sets and CLBlast's routing left alone). Returns 0 or -1 (reported). */
+int s2s_tuning_use(const s2s_device *d, const s2s_tuning *t, int cls);
+
+/* Makes t (copied) the class table of d: every later s2s_tuning_select on d switches among
+ * its classes. t NULL forgets d's table. Returns 0 or -1 (out of memory). */
+int s2s_tuning_register(const s2s_device *d, const s2s_tuning *t);
+
+/* Called by s2s_gemm before each product: switches d to the nearest class's setting when
+ * d has a class table and another class is in effect. Returns 0 or -1 (reported). */
+int s2s_tuning_select(const s2s_device *d, int ta, int tb, size_t m, size_t n, size_t k);
+
+/* Switches made by s2s_tuning_select since the start of the process (for tests and for
+ * the step's record). */
+long s2s_tuning_switches(void);
 
 #endif

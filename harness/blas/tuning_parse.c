@@ -43,13 +43,55 @@ static long str_long(const s2s_jval *root, const char *key) {
   return v->num > -9e18 && v->num < 9e18 ? (long)v->num : 0; /* a cast out of range is UB */
 }
 
-int s2s_tuning_parse_tuner_json(const char *path, s2s_tuned_kernel *out, char *err, size_t errlen) {
-  memset(out, 0, sizeof *out);
+/* Inserts k into the fastest-first list top[0..*n) of at most max, unless a set with the
+ * same parameters is there already (a tuner may time one configuration twice). */
+static void keep_top(s2s_tuned_kernel *top, int *n, int max, const s2s_tuned_kernel *k) {
+  for (int i = 0; i < *n; i++)
+    if (top[i].nparams == k->nparams &&
+        !memcmp(top[i].values, k->values, sizeof k->values[0] * (size_t)k->nparams)) {
+      if (k->time_ms < top[i].time_ms) top[i].time_ms = k->time_ms; /* keep the better time */
+      return;
+    }
+  int at = *n;
+  while (at > 0 && k->time_ms < top[at - 1].time_ms)
+    at--;
+  if (at >= max) return;
+  const int last = *n < max ? *n : max - 1;
+  memmove(&top[at + 1], &top[at], sizeof *top * (size_t)(last - at));
+  top[at] = *k;
+  if (*n < max) (*n)++;
+}
+
+/* One result's parameters (PRECISION dropped: a compile define, not a database entry). */
+static int result_params(const s2s_jval *params, s2s_tuned_kernel *out, const char *path,
+                         char *err, size_t errlen) {
+  if (!params || params->type != S2S_JOBJ) { /* an array's members have no key */
+    snprintf(err, errlen, "%s: a result's \"parameters\" is not an object", path);
+    return -1;
+  }
+  out->nparams = 0;
+  for (const s2s_jval *p = params->child; p; p = p->next) {
+    if (!strcmp(p->key, "PRECISION")) continue;
+    /* tunables are small whole numbers; a cast of a huge value to size_t is UB (fuzz_tuning) */
+    if (p->type != S2S_JNUM || p->num < 0 || p->num > 1e9 || p->num != floor(p->num) ||
+        out->nparams == S2S_TUNING_MAX_PARAMS) {
+      snprintf(err, errlen, "%s: bad parameter %s", path, p->key);
+      return -1;
+    }
+    snprintf(out->names[out->nparams], sizeof out->names[0], "%s", p->key);
+    out->values[out->nparams++] = (size_t)p->num;
+  }
+  return 0;
+}
+
+int s2s_tuning_parse_tuner_json_top(const char *path, s2s_tuned_kernel *top, int max, char *err,
+                                    size_t errlen) {
   s2s_jdoc d;
-  if (s2s_jdoc_load(&d, path, err, errlen) != 0) return -1;
-  int rc = -1;
+  if (max < 1 || s2s_jdoc_load(&d, path, err, errlen) != 0) return -1;
+  int rc = -1, n = 0;
+  long configs = 0;
   const char *family = s2s_jstr(d.root, "kernel_family", NULL), *kernel;
-  const s2s_jval *results = s2s_jget(d.root, "results"), *best = NULL;
+  const s2s_jval *results = s2s_jget(d.root, "results");
   if (!family || !(kernel = kernel_of_family(family))) {
     snprintf(err, errlen, "%s: unknown or missing \"kernel_family\"", path);
     goto out;
@@ -58,42 +100,37 @@ int s2s_tuning_parse_tuner_json(const char *path, s2s_tuned_kernel *out, char *e
     snprintf(err, errlen, "%s: no \"results\" array", path);
     goto out;
   }
+  s2s_tuned_kernel k;
+  memset(&k, 0, sizeof k);
+  snprintf(k.kernel, sizeof k.kernel, "%s", kernel);
+  snprintf(k.family, sizeof k.family, "%s", family);
+  k.m = str_long(d.root, "arg_m"), k.n = str_long(d.root, "arg_n");
+  k.k = str_long(d.root, "arg_k");
+  k.complete = 1;
   for (const s2s_jval *r = results->child; r; r = r->next) {
-    double t = s2s_jnum(r, "time", -1);
-    if (t > 0 && s2s_jget(r, "parameters") && (!best || t < s2s_jnum(best, "time", 0))) best = r;
-    out->configs++;
+    configs++;
+    const double t = s2s_jnum(r, "time", -1);
+    if (!(t > 0) || !s2s_jget(r, "parameters")) continue;
+    if (result_params(s2s_jget(r, "parameters"), &k, path, err, errlen) != 0) goto out;
+    snprintf(k.variant, sizeof k.variant, "%s", s2s_jstr(r, "kernel", kernel));
+    k.time_ms = t;
+    keep_top(top, &n, max, &k);
   }
-  if (!best) {
+  if (!n) {
     snprintf(err, errlen, "%s: no timed result", path);
     goto out;
   }
-  snprintf(out->kernel, sizeof out->kernel, "%s", kernel);
-  snprintf(out->family, sizeof out->family, "%s", family);
-  snprintf(out->variant, sizeof out->variant, "%s", s2s_jstr(best, "kernel", kernel));
-  out->time_ms = s2s_jnum(best, "time", 0);
-  out->m = str_long(d.root, "arg_m"), out->n = str_long(d.root, "arg_n");
-  out->k = str_long(d.root, "arg_k");
-  out->complete = 1;
-  const s2s_jval *params = s2s_jget(best, "parameters");
-  if (!params || params->type != S2S_JOBJ) { /* an array's members have no key */
-    snprintf(err, errlen, "%s: the best result's \"parameters\" is not an object", path);
-    goto out;
-  }
-  for (const s2s_jval *p = params->child; p; p = p->next) {
-    if (!strcmp(p->key, "PRECISION")) continue; /* a compile define, not a database entry */
-    /* tunables are small whole numbers; a cast of a huge value to size_t is UB (fuzz_tuning) */
-    if (p->type != S2S_JNUM || p->num < 0 || p->num > 1e9 || p->num != floor(p->num) ||
-        out->nparams == S2S_TUNING_MAX_PARAMS) {
-      snprintf(err, errlen, "%s: bad parameter %s", path, p->key);
-      goto out;
-    }
-    snprintf(out->names[out->nparams], sizeof out->names[0], "%s", p->key);
-    out->values[out->nparams++] = (size_t)p->num;
-  }
-  rc = 0;
+  for (int i = 0; i < n; i++)
+    top[i].configs = configs;
+  rc = n;
 out:
   s2s_jdoc_free(&d);
   return rc;
+}
+
+int s2s_tuning_parse_tuner_json(const char *path, s2s_tuned_kernel *out, char *err, size_t errlen) {
+  memset(out, 0, sizeof *out);
+  return s2s_tuning_parse_tuner_json_top(path, out, 1, err, errlen) == 1 ? 0 : -1;
 }
 
 /* Removes ANSI colour escapes in place. */
@@ -132,21 +169,25 @@ static int cells(char *line, char **cell, int max) {
   return n;
 }
 
-int s2s_tuning_parse_tuner_log(const char *path, int section, const char *kernel,
-                               s2s_tuned_kernel *out) {
-  memset(out, 0, sizeof *out);
+int s2s_tuning_parse_tuner_log_top(const char *path, int section, const char *kernel,
+                                   s2s_tuned_kernel *top, int max) {
   FILE *f = fopen(path, "r");
-  if (!f) return -1;
+  if (!f || max < 1) {
+    if (f) fclose(f);
+    return -1;
+  }
   char line[4096], names[S2S_TUNING_MAX_PARAMS][24];
-  int cur = -1, nnames = 0, found = 0;
-  long m = 0, n = 0, k = 0;
+  int cur = -1, nnames = 0, n = 0;
+  long m = 0, nn = 0, k = 0, rows = 0;
+  s2s_tuned_kernel row;
+  memset(&row, 0, sizeof row);
   while (fgets(line, sizeof line, f)) {
     strip_ansi(line);
     char *s = line;
     while (isspace((unsigned char)*s))
       s++;
     if (!strncmp(s, "-m ", 3)) m = strtol(s + 3, NULL, 10);
-    if (!strncmp(s, "-n ", 3)) n = strtol(s + 3, NULL, 10);
+    if (!strncmp(s, "-n ", 3)) nn = strtol(s + 3, NULL, 10);
     if (!strncmp(s, "-k ", 3)) k = strtol(s + 3, NULL, 10);
     if (!strncmp(s, "* Parameters explored:", 22)) {
       cur++;
@@ -157,41 +198,42 @@ int s2s_tuning_parse_tuner_log(const char *path, int section, const char *kernel
       continue;
     }
     if (cur != section || s[0] != '|' || !strstr(s, "results match")) continue;
+    rows++; /* the verified rows of the section, for the record */
     char *cell[12];
     if (cells(s, cell, 12) < 9 || !isdigit((unsigned char)cell[0][0])) continue;
-    double t = strtod(cell[6], NULL);
-    if (t <= 0 || (found && t >= out->time_ms)) continue;
+    const double t = strtod(cell[6], NULL);
+    if (t <= 0) continue;
     size_t vals[S2S_TUNING_MAX_PARAMS];
     int nv = 0;
     for (char *tok = strtok(cell[2], " "); tok && nv < S2S_TUNING_MAX_PARAMS;
          tok = strtok(NULL, " "))
       vals[nv++] = (size_t)strtoul(tok, NULL, 10);
     if (nv != nnames) continue;
-    out->nparams = 0;
+    row.nparams = 0;
     for (int i = 0; i < nv; i++) {
       if (!strcmp(names[i], "PRECISION")) continue;
-      memcpy(out->names[out->nparams], names[i], sizeof out->names[0]);
-      out->values[out->nparams++] = vals[i];
+      memcpy(row.names[row.nparams], names[i], sizeof row.names[0]);
+      row.values[row.nparams++] = vals[i];
     }
-    out->time_ms = t;
-    found = 1;
+    row.time_ms = t;
+    keep_top(top, &n, max, &row);
   }
   fclose(f);
   if (cur < section) return -1;
-  /* count the verified rows of the section for the record */
-  if ((f = fopen(path, "r"))) {
-    int sec = -1;
-    while (fgets(line, sizeof line, f)) {
-      strip_ansi(line);
-      if (strstr(line, "* Parameters explored:"))
-        sec++;
-      else if (sec == section && strstr(line, "results match"))
-        out->configs++;
-    }
-    fclose(f);
+  for (int i = 0; i < n; i++) {
+    snprintf(top[i].kernel, sizeof top[i].kernel, "%s", kernel);
+    top[i].m = m, top[i].n = nn, top[i].k = k;
+    top[i].configs = rows;
+    top[i].complete = 0;
   }
-  snprintf(out->kernel, sizeof out->kernel, "%s", kernel);
-  out->m = m, out->n = n, out->k = k;
-  out->complete = 0;
-  return found ? 0 : 1;
+  return n;
+}
+
+int s2s_tuning_parse_tuner_log(const char *path, int section, const char *kernel,
+                               s2s_tuned_kernel *out) {
+  memset(out, 0, sizeof *out);
+  const int n = s2s_tuning_parse_tuner_log_top(path, section, kernel, out, 1);
+  if (n < 0) return -1;
+  if (n == 0) snprintf(out->kernel, sizeof out->kernel, "%s", kernel);
+  return n ? 0 : 1;
 }

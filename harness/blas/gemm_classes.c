@@ -1,0 +1,28 @@
+/* The step's GEMM shape classes (gemm_classes.h). */
+#include "blas/gemm_classes.h"
+
+#include <string.h>
+
+int s2s_gemm_step_classes(const s2s_config *cfg, long len, size_t max_alloc, s2s_gemm_class *cs) {
+  const size_t B = (size_t)cfg->batch, H = (size_t)cfg->hidden, E = (size_t)cfg->embed;
+  const size_t V = (size_t)cfg->tgt_vocab, G = 4 * H, N = (size_t)len * B;
+  size_t R = N, cap = max_alloc ? max_alloc / 4 / 2 / V : N;
+  if (R > cap) R = cap > B ? cap / B * B : (cap ? cap : 1);
+  const s2s_trans NT = S2S_NO_TRANS, TR = S2S_TRANS;
+  int n = 0;
+  cs[n++] = (s2s_gemm_class){"gates_x", NT, TR, N, G, E};
+  cs[n++] = (s2s_gemm_class){"gates_h", NT, TR, B, G, H};
+  cs[n++] = (s2s_gemm_class){"gates_dh", NT, NT, B, H, G};
+  cs[n++] = (s2s_gemm_class){"gates_dx", NT, NT, N, E, G};
+  cs[n++] = (s2s_gemm_class){"gates_dw", TR, NT, G, H, N};
+  cs[n++] = (s2s_gemm_class){"softmax_fwd", NT, TR, R, V, H};
+  cs[n++] = (s2s_gemm_class){"softmax_dh", NT, NT, R, H, V};
+  cs[n++] = (s2s_gemm_class){"softmax_dw", TR, NT, V, H, R};
+  return n;
+}
+
+const s2s_gemm_class *s2s_gemm_class_named(const s2s_gemm_class *cs, int n, const char *name) {
+  for (int i = 0; i < n; i++)
+    if (!strcmp(cs[i].name, name)) return &cs[i];
+  return NULL;
+}
