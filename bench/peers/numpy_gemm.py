@@ -25,7 +25,7 @@ TOLERANCE = 1e-4  # |got - want| <= 1e-4 * sum_k |a_ik b_kj|, as bench gemm
 
 
 def step_shapes(cfg, T, square, max_alloc):
-    """The cases as `s2sbench bench gemm` builds them (bench/bench_gemm.c): (name,
+    """The cases as `s2sbench bench gemm` builds them (harness/blas/gemm_classes.c): (name,
     transpose A, transpose B, m, n, k). The softmax cases take R = N rows, or fewer when
     two R x V floats would pass max_alloc (the OpenCL device's limit there; none here
     unless --max-alloc gives one). tests/test_peers.sh compares them with the binary's."""
@@ -34,9 +34,9 @@ def step_shapes(cfg, T, square, max_alloc):
     R, cap = N, max_alloc // 4 // 2 // V if max_alloc else N
     if R > cap:
         R = cap // B * B if cap > B else (cap if cap else 1)
-    cs = [("gates_x", False, True, N, G, E), ("gates_h", False, True, B, G, H),
+    cs = [("gates_x", False, False, N, G, E), ("gates_h", False, False, B, G, H),
           ("gates_dh", False, False, B, H, G), ("gates_dx", False, False, N, E, G),
-          ("gates_dw", True, False, G, H, N), ("softmax_fwd", False, True, R, V, H),
+          ("gates_dw", True, False, G, H, N), ("softmax_fwd", False, False, R, V, H),
           ("softmax_dh", False, False, R, H, V), ("softmax_dw", True, False, V, H, R)]
     if square:
         cs.append(("square", False, False, square, square, square))

@@ -8,16 +8,17 @@ int s2s_gemm_step_classes(const s2s_config *cfg, long len, size_t max_alloc, s2s
   const size_t V = (size_t)cfg->tgt_vocab, G = 4 * H, N = (size_t)len * B;
   size_t R = N, cap = max_alloc ? max_alloc / 4 / 2 / V : N;
   if (R > cap) R = cap > B ? cap / B * B : (cap ? cap : 1);
-  const s2s_trans NT = S2S_NO_TRANS, TR = S2S_TRANS;
+  const s2s_trans NO = S2S_NO_TRANS, TR = S2S_TRANS;
   int n = 0;
-  cs[n++] = (s2s_gemm_class){"gates_x", NT, TR, N, G, E};
-  cs[n++] = (s2s_gemm_class){"gates_h", NT, TR, B, G, H};
-  cs[n++] = (s2s_gemm_class){"gates_dh", NT, NT, B, H, G};
-  cs[n++] = (s2s_gemm_class){"gates_dx", NT, NT, N, E, G};
-  cs[n++] = (s2s_gemm_class){"gates_dw", TR, NT, G, H, N};
-  cs[n++] = (s2s_gemm_class){"softmax_fwd", NT, TR, R, V, H};
-  cs[n++] = (s2s_gemm_class){"softmax_dh", NT, NT, R, H, V};
-  cs[n++] = (s2s_gemm_class){"softmax_dw", TR, NT, V, H, R};
+  /* the forward products run against transposed weight copies (W^T kept beside W), NN */
+  cs[n++] = (s2s_gemm_class){"gates_x", NO, NO, N, G, E};
+  cs[n++] = (s2s_gemm_class){"gates_h", NO, NO, B, G, H};
+  cs[n++] = (s2s_gemm_class){"gates_dh", NO, NO, B, H, G};
+  cs[n++] = (s2s_gemm_class){"gates_dx", NO, NO, N, E, G};
+  cs[n++] = (s2s_gemm_class){"gates_dw", TR, NO, G, H, N};
+  cs[n++] = (s2s_gemm_class){"softmax_fwd", NO, NO, R, V, H};
+  cs[n++] = (s2s_gemm_class){"softmax_dh", NO, NO, R, H, V};
+  cs[n++] = (s2s_gemm_class){"softmax_dw", TR, NO, V, H, R};
   return n;
 }
 
