@@ -3,10 +3,13 @@
 (forward, backward, global-norm clip at 5, SGD) in PyTorch, FP32, timed the same way
 (warm-ups apart, median of trials, learning rate 0 so that every trial computes the update
 from the same parameters and the loss check holds), words = source + target words.
---out DIR writes run.json, trials.tsv and terminal.txt (results/README.md).
+--out DIR writes run.json, trials.tsv and terminal.txt (results/README.md). TF32 is off
+(FP32 products, as CLBlast's SGEMM) unless --tf32 allows it on CUDA for cuBLAS and cuDNN:
+the record's summary.precision says which ("fp32" or "tf32").
 
 usage: python3 bench/peers/pytorch_step.py [--preset tiny|small|paper] [size flags]
-       [--len T] [--trials N] [--warmup N] [--threads N] [--device cpu|cuda] [--out DIR]
+       [--len T] [--trials N] [--warmup N] [--threads N] [--device cpu|cuda] [--tf32]
+       [--out DIR]
        (needs torch: scripts/setup-peers.sh puts it into build/peer-venv)
 """
 import argparse
@@ -59,8 +62,12 @@ def main():
     ap.add_argument("--warmup", type=rr.positive, default=1, help="at least 1")
     ap.add_argument("--threads", type=rr.positive, default=None)
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--tf32", action="store_true",
+                    help="allow TF32 in cuBLAS and cuDNN (CUDA only; default FP32)")
     ap.add_argument("--out", metavar="DIR")
     a = ap.parse_args()
+    if a.tf32 and not a.device.startswith("cuda"):
+        ap.error("--tf32 needs --device cuda (TF32 is a CUDA tensor-core mode)")
     cfg = rr.config_from_args(a)
     T = a.len or min(30, cfg["max_len"])
     cfg["max_len"] = max(cfg["max_len"], T)  # as bench step
@@ -68,8 +75,9 @@ def main():
         rr.check_out_dir(a.out)
     if a.threads:
         torch.set_num_threads(a.threads)
-    torch.backends.cuda.matmul.allow_tf32 = False
-    torch.backends.cudnn.allow_tf32 = False
+    torch.backends.cuda.matmul.allow_tf32 = a.tf32
+    torch.backends.cudnn.allow_tf32 = a.tf32
+    precision = "tf32" if a.tf32 else "fp32"
     L, H, E, Vs, Vt, B = (cfg[k] for k in rr.SIZE_FLAGS)
     dev = torch.device(a.device)
     torch.manual_seed(cfg["seed"])
@@ -116,8 +124,8 @@ def main():
     out = rr.Terminal()
     threads = rr.plural(torch.get_num_threads(), "thread")
     out.say(f"peer pytorch step: {cfg['preset']} {L}x{H} E{E} V{Vs}/{Vt} B{B}, {T}+{T} "
-            f"words/sentence on {device['name']} ({a.device}, {threads}, PyTorch "
-            f"{torch.__version__}, {versions['blas']})")
+            f"words/sentence on {device['name']} ({a.device}, {precision.upper()}, {threads}, "
+            f"PyTorch {torch.__version__}, {versions['blas']})")
     out.say(f"  warm-up step 1         {warm[0][0]:.3f} s")
     if valid:
         out.say(f"  step time              median {med:.4f} s  (min {min(times):.4f}, max "
@@ -129,7 +137,7 @@ def main():
         out.say(f"  OUTPUT CHECK FAILED: loss per token {loss_per_token:.4f} is not near "
                 f"ln(V) = {lnv:.4f}; numbers withheld")
     if a.out:
-        summary = {"output_check_passed": valid, "device": a.device,
+        summary = {"output_check_passed": valid, "device": a.device, "precision": precision,
                    "words_per_sentence": T, "words_per_step": words,
                    "words_convention": "source + target words, <eos> excluded",
                    "timing": "host wall clock around the step (perf_counter; "
