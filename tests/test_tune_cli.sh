@@ -66,6 +66,21 @@ check "unknown tuner: exit 1, named" bash -c "test $rc -eq 1 && grep -q \"unknow
   >"$work/out" 2>"$work/err"; rc=$?
 check "missing tuner program: exit 1 with the package to install" \
   bash -c "test $rc -eq 1 && grep -q 'clblast-utils' '$work/err'"
+# SIGTERM to tune while a tuner runs stops the tuner too (it runs in a group of its own)
+mkdir -p "$work/fake"
+printf '#!/bin/sh\necho $$ > "%s/fake.pid"\nexec sleep 60\n' "$work" >"$work/fake/clblast_tuner_xgemm_direct"
+chmod +x "$work/fake/clblast_tuner_xgemm_direct"
+rm -f "$work/fake.pid"
+"$bin" tune --tuner-dir "$work/fake" --tuners xgemm_direct --preset tiny --select off \
+  >"$work/out" 2>"$work/err" &
+tp=$!
+for _ in $(seq 100); do [ -s "$work/fake.pid" ] && break; sleep 0.1; done
+kill -TERM $tp
+wait $tp; rc=$?
+check "tune stopped by SIGTERM: exit 143" test "$rc" -eq 143
+check "tune stopped by SIGTERM: says so" grep -q "stopped by signal 15" "$work/err"
+fp=$(cat "$work/fake.pid" 2>/dev/null)
+check "the running tuner was stopped too" bash -c "test -n '$fp' && ! kill -0 '$fp' 2>/dev/null"
 "$bin" tune --time-limit 0 >/dev/null 2>"$work/err"; rc=$?
 check "bad --time-limit: exit 2" test "$rc" -eq 2
 # a tuner output whose "parameters" is an array (found by reading what fuzz_tuning reaches)

@@ -149,13 +149,15 @@ int s2s_tuning_select_classes(s2s_device *d, s2s_tuning *t, const s2s_gemm_class
       const double screen = first < 0 ? -1 : call(&x, &cs[i]);
       const int ok = screen < 0 ? -1 : check(&x, &cs[i], &ref[i]);
       if (ok < 0) goto out;
+      /* twice the best so far, or the default's (so a slow kernel costs two calls only) */
+      const double bar = 2 * fmin(best[i], dflt[i]);
       double med = screen;
-      if (ok && screen <= 2 * best[i] && (med = median(&x, &cs[i], trials)) < 0) goto out;
+      if (ok && screen <= bar && (med = median(&x, &cs[i], trials)) < 0) goto out;
       timed[i]++;
       const char *mark = !ok ? "  WRONG RESULT, not chosen" : med < best[i] ? "  best so far" : "";
       if (o->log)
         fprintf(o->log, "    %-12s %8.3f ms %7.2f GFLOP/s%s%s\n", cs[i].name, 1e3 * med,
-                gflops(&cs[i], med), ok && screen > 2 * best[i] ? " (screened out)" : "", mark);
+                gflops(&cs[i], med), ok && screen > bar ? " (screened out)" : "", mark);
       if (ok && med < best[i]) best[i] = med, pick[i] = c;
     }
   }

@@ -20,9 +20,9 @@ typedef struct s2s_select_opts {
  * first, as each class's reference time and result. Then each candidate in turn: t's base
  * sets with the candidate on top and its route forced (s2s_tuning_use). A candidate whose
  * result differs from the reference at a class (beyond 1e-3 of the largest |entry|) is
- * not chosen there; one slower than twice the best so far at its first timed call is not
- * timed further. Stores in t->c the fastest setting per class (with the default's time)
- * and in t->switch_ms the cost of one switch. Returns the number of candidates timed, or
+ * not chosen there; one slower at its first timed call than twice the best so far (or
+ * twice the default) is not timed further. Stores in t->c the fastest setting per class
+ * (with the default's time) and in t->switch_ms the cost of one switch. Returns the number of candidates timed, or
  * -1 (reported). */
 int s2s_tuning_select_classes(s2s_device *d, s2s_tuning *t, const s2s_gemm_class *cs, int n,
                               const s2s_tuned_kernel *cands, int ncands, const s2s_select_opts *o);

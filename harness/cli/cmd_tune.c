@@ -130,6 +130,22 @@ static int parse(tune_opts *o, int argc, char **argv) {
   return 0;
 }
 
+/* A SIGINT or SIGTERM to tune while a tuner runs: the tuner's group is stopped too (it
+ * runs in a group of its own, which a signal to tune's group does not reach). */
+static volatile sig_atomic_t stop_signal;
+static void on_stop(int sig) { stop_signal = sig; }
+
+/* Stops the tuner's group: TERM, then KILL after 2 s. */
+static void stop_tuner(pid_t pid, int *st) {
+  kill(-pid, SIGTERM), kill(pid, SIGTERM);
+  struct timespec ts = {2, 0};
+  nanosleep(&ts, NULL);
+  if (waitpid(pid, st, WNOHANG) != pid) {
+    kill(-pid, SIGKILL), kill(pid, SIGKILL);
+    waitpid(pid, st, 0);
+  }
+}
+
 /* Runs argv with cwd dir and output to dir/log.txt; stops it after limit seconds. */
 static int run_tuner(char *const *argv, const char *dir, double limit, tuner_run *tr) {
   char log[4300];
@@ -150,18 +166,23 @@ static int run_tuner(char *const *argv, const char *dir, double limit, tuner_run
   }
   int st = 0;
   double last = t0;
+  struct sigaction sa = {.sa_handler = on_stop}, old_int, old_term;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, &old_int), sigaction(SIGTERM, &sa, &old_term);
   for (;;) {
     pid_t w = waitpid(pid, &st, WNOHANG);
     if (w == pid) break;
     const double now = s2s_now();
+    if (stop_signal) {
+      stop_tuner(pid, &st);
+      sigaction(SIGINT, &old_int, NULL), sigaction(SIGTERM, &old_term, NULL);
+      fprintf(stderr, "s2sbench tune: stopped by signal %d; %s stopped too, nothing written\n",
+              (int)stop_signal, tr->name);
+      return -1;
+    }
     if (now - t0 > limit) {
-      kill(-pid, SIGTERM), kill(pid, SIGTERM);
-      struct timespec ts = {2, 0};
-      nanosleep(&ts, NULL);
-      if (waitpid(pid, &st, WNOHANG) != pid) {
-        kill(-pid, SIGKILL), kill(pid, SIGKILL);
-        waitpid(pid, &st, 0);
-      }
+      stop_tuner(pid, &st);
+      sigaction(SIGINT, &old_int, NULL), sigaction(SIGTERM, &old_term, NULL);
       tr->status = -1;
       tr->seconds = s2s_now() - t0;
       return 0;
@@ -173,6 +194,7 @@ static int run_tuner(char *const *argv, const char *dir, double limit, tuner_run
     struct timespec ts = {0, 200 * 1000 * 1000};
     nanosleep(&ts, NULL);
   }
+  sigaction(SIGINT, &old_int, NULL), sigaction(SIGTERM, &old_term, NULL);
   tr->seconds = s2s_now() - t0;
   tr->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
   if (tr->status == 127)
@@ -186,7 +208,7 @@ static int run_tuner(char *const *argv, const char *dir, double limit, tuner_run
 /* Candidates for the selection: top[0..n) added to cands unless a set with the same
  * kernel and parameters is there already. */
 static void add_candidates(s2s_tuned_kernel *cands, int *ncands, const s2s_tuned_kernel *top,
-                           int n, const char *from) {
+                           int n, const char *from, int *rank) {
   for (int i = 0; i < n && *ncands < S2S_TUNE_MAX_CANDS; i++) {
     int dup = 0;
     for (int c = 0; c < *ncands && !dup; c++)
@@ -195,14 +217,14 @@ static void add_candidates(s2s_tuned_kernel *cands, int *ncands, const s2s_tuned
     if (dup) continue;
     cands[*ncands] = top[i];
     snprintf(cands[*ncands].family, sizeof cands[0].family, "%.20s %.26s", from, top[i].family);
-    (*ncands)++;
+    rank[(*ncands)++] = i;
   }
 }
 
 /* Completed phases (JSON files) first, then the log's next section (a stopped phase): each
  * one's best merges into t's base sets, its `top` fastest become candidates. */
 static int collect(const char *dir, tuner_run *tr, s2s_tuning *t, s2s_tuned_kernel *cands,
-                   int *ncands, int top) {
+                   int *ncands, int *rank, int top) {
   DIR *d = opendir(dir);
   int phases = 0, found = 0;
   struct dirent *e;
@@ -222,7 +244,7 @@ static int collect(const char *dir, tuner_run *tr, s2s_tuning *t, s2s_tuned_kern
     phases++;
     if (strcmp(best[0].kernel, tr->kernel)) continue;
     s2s_tuning_merge(t, &best[0]), found++;
-    add_candidates(cands, ncands, best, got, tr->dir);
+    add_candidates(cands, ncands, best, got, tr->dir, rank);
     const s2s_tuned_kernel *k = &best[0];
     printf("  %-20s phase %-16s %5ld configurations, best %8.3f ms = %7.2f GFLOP/s (%s)\n",
            tr->dir, k->family, k->configs, k->time_ms, 2e-6 * k->m * k->n * k->k / k->time_ms,
@@ -235,7 +257,7 @@ static int collect(const char *dir, tuner_run *tr, s2s_tuning *t, s2s_tuned_kern
     for (int i = 0; i < got; i++)
       snprintf(best[i].family, sizeof best[i].family, "%s (stopped)", tr->name);
     s2s_tuning_merge(t, &best[0]), found++;
-    add_candidates(cands, ncands, best, got, tr->dir);
+    add_candidates(cands, ncands, best, got, tr->dir, rank);
     const s2s_tuned_kernel *k = &best[0];
     printf("  %-20s stopped phase %d: %5ld configurations, best %8.3f ms = %7.2f GFLOP/s\n",
            tr->dir, phases + 1, k->configs, k->time_ms, 2e-6 * k->m * k->n * k->k / k->time_ms);
@@ -403,6 +425,7 @@ int s2s_cmd_tune(int argc, char **argv) {
   s2s_tuning *t = calloc(1, sizeof *t);
   s2s_tuning *old = malloc(sizeof *old);
   s2s_tuned_kernel *cands = calloc(S2S_TUNE_MAX_CANDS, sizeof *cands);
+  int rank[S2S_TUNE_MAX_CANDS]; /* a candidate's place in its tuner phase's list, 0 = best */
   tuner_run runs[S2S_TUNE_MAX_RUNS];
   int nruns = 0, tuned = 0, rc = 1, ncands = 0;
   if (!t || !old || !cands) goto out;
@@ -427,7 +450,7 @@ int s2s_cmd_tune(int argc, char **argv) {
     nruns++;
     char dir[4200];
     if (run_one(&o, info, raw, tr, dir, sizeof dir) != 0) goto out;
-    int got = collect(dir, tr, t, cands, &ncands, (int)o.candidates);
+    int got = collect(dir, tr, t, cands, &ncands, rank, (int)o.candidates);
     if (!got) printf("  %s: no verified configuration: nothing stored for %s\n", tr->dir, tr->kernel);
     tuned += got > 0;
   }
@@ -449,6 +472,15 @@ int s2s_cmd_tune(int argc, char **argv) {
       if (!mine) s2s_tuning_merge(t, &old->k[i]);
     }
   if (!strcmp(o.select, "on")) {
+    /* every phase's best first, then every second best, ...: if the selection's time runs
+     * out, each tuner has had its best configurations timed */
+    for (int i = 1; i < ncands; i++)
+      for (int j = i; j > 0 && rank[j] < rank[j - 1]; j--) {
+        const s2s_tuned_kernel k = cands[j];
+        const int r = rank[j];
+        cands[j] = cands[j - 1], rank[j] = rank[j - 1];
+        cands[j - 1] = k, rank[j - 1] = r;
+      }
     printf("tune: choosing per shape class among %d candidates (%s, len %ld)\n", ncands,
            o.cfg.preset, o.len);
     const s2s_select_opts so = {(int)o.select_trials, o.select_time, stdout};
@@ -473,6 +505,7 @@ int s2s_cmd_tune(int argc, char **argv) {
   rc = 0;
 out:
   if (!o.raw_dir && !o.from_dir) remove_raw(raw, runs, nruns);
+  if (stop_signal) rc = 128 + (int)stop_signal;
   free(t), free(old), free(cands);
   s2s_device_close(devs, n);
   return rc;
