@@ -91,7 +91,7 @@ static int alloc_bench(bench *x, const s2s_gemm_class *cs, int n) {
 /* The cost of one switch between classes i and j (both chosen): the override calls, plus
  * what the first product after a switch loses against one without (the median of 9). */
 static double switch_cost(bench *x, const s2s_tuning *t, const s2s_gemm_class *ci,
-                          const s2s_gemm_class *cj, int i, int j) {
+                          const s2s_gemm_class *cj, int i, int j, FILE *log) {
   double use[9], after[9], steady[9];
   for (int r = 0; r < 9; r++) {
     if (s2s_tuning_use(x->d, t, j) != 0 || call(x, cj) < 0) return -1;
@@ -104,6 +104,10 @@ static double switch_cost(bench *x, const s2s_tuning *t, const s2s_gemm_class *c
   qsort(after, 9, sizeof after[0], cmp_double);
   qsort(steady, 9, sizeof steady[0], cmp_double);
   const double extra = after[4] - steady[4];
+  if (log)
+    fprintf(log, "  switch %s -> %s: override calls %.3f ms, first %s product after it %+.3f ms "
+                 "(its steady time %.3f ms; includes the caches the other class left)\n",
+            cj->name, ci->name, 1e3 * use[4], ci->name, 1e3 * extra, 1e3 * steady[4]);
   return use[4] + (extra > 0 ? extra : 0);
 }
 
@@ -184,7 +188,7 @@ int s2s_tuning_select_classes(s2s_device *d, s2s_tuning *t, const s2s_gemm_class
           strcmp(t->c[i].set.kernel, t->c[j].set.kernel)) {
         const s2s_gemm_class *ci = s2s_gemm_class_named(cs, n, t->c[i].name);
         const s2s_gemm_class *cj = s2s_gemm_class_named(cs, n, t->c[j].name);
-        const double s = switch_cost(&x, t, ci, cj, i, j);
+        const double s = switch_cost(&x, t, ci, cj, i, j, o->log);
         if (s < 0) goto out;
         t->switch_ms = 1e3 * s;
         break;
