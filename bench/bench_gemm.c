@@ -140,7 +140,7 @@ static int step_shapes(const s2s_micro *m, const s2s_device *dev, long square, g
   int n = s2s_gemm_step_classes(&m->cfg, m->len, dev->info.max_alloc, cs);
   if (square)
     cs[n++] = (gemm_case){"square", S2S_NO_TRANS, S2S_NO_TRANS, (size_t)square, (size_t)square,
-                          (size_t)square};
+                          (size_t)square, 0};
   return n;
 }
 

@@ -323,8 +323,17 @@ def check_run(folder, r, where):
                     need(cw, c, key, int)
                 for key in ("time_ms", "gflops", "default_ms", "default_gflops"):
                     need(cw, c, key, NUM)
-                params = need(cw, c, "parameters", dict) or {}
-                if not params or not all(isinstance(v, int) and v >= 0 for v in params.values()):
+                need(cw, c, "pristine", bool)
+                params = need(cw, c, "parameters", dict)
+                if params is None:
+                    params = {}
+                if c.get("pristine") is True:
+                    if params:
+                        err(cw, "a pristine class (CLBlast's own parameters) has no 'parameters'")
+                    if any(k.get("kernel") == c.get("kernel") for k in ks if isinstance(k, dict)):
+                        err(cw, "a pristine class's kernel must not have a base set in 'kernels'")
+                elif not params or not all(isinstance(v, int) and v >= 0
+                                           for v in params.values()):
                     err(cw, "'parameters' must map names to non-negative integers")
     else:
         err(where, f"unknown kind {kind!r}")

@@ -233,8 +233,9 @@ static void test_apply(void) {
   s2s_device_close(d, n);
 }
 
-/* A file with two classes: a small NN shape through the direct kernel, a larger one
- * through the indirect path; products of the two in turn switch each time and stay right. */
+/* A file with two classes: a small NN shape through the direct kernel with CLBlast's own
+ * parameters (pristine: no base set for XgemmDirect), a larger one through the indirect
+ * path with a tuner's; products of the two in turn switch each time and stay right. */
 static void test_classes(void) {
   char dir[] = "/tmp/s2s_test_tune_XXXXXX", path[4200], used[4200], err[512];
   T_CHECK(mkdtemp(dir) != NULL, "mkdtemp");
@@ -249,18 +250,20 @@ static void test_classes(void) {
   s2s_tuning_parse_tuner_json(fixture("xgemm_direct/clblast_xgemm_direct_1_32.json"), &direct, err,
                               sizeof err);
   T_CHECK(s2s_tuning_parse_tuner_log(fixture("xgemm/log.txt"), 0, "Xgemm", &xgemm) == 0, "xgemm");
-  s2s_tuning_merge(&t, &direct), s2s_tuning_merge(&t, &xgemm);
-  add_class(&t, "small", 0, 0, 37, 70, 29, &direct);
+  s2s_tuning_merge(&t, &xgemm);
+  const s2s_tuned_kernel own = {.kernel = "XgemmDirect"};
+  add_class(&t, "small", 0, 0, 37, 70, 29, &own);
   add_class(&t, "large", 0, 0, 300, 280, 260, &xgemm);
   t.switch_ms = 0.5;
   s2s_tuning_path(&d->info, path, sizeof path);
   T_CHECK(s2s_tuning_save(path, &t, NULL, NULL) == 0, "save %s", path);
   T_CHECK(s2s_tuning_load(path, &back, err, sizeof err) == 0, "load: %s", err);
   T_CHECK(back.nclasses == 2 && !strcmp(back.c[1].name, "large") && back.c[1].set.m == 300 &&
-              !strcmp(back.c[0].set.kernel, "XgemmDirect") && back.c[0].set.nparams == direct.nparams &&
+              !strcmp(back.c[0].set.kernel, "XgemmDirect") && back.c[0].set.nparams == 0 &&
+              back.c[1].set.nparams == xgemm.nparams &&
               back.switch_ms == 0.5 && back.c[1].default_ms == 2,
           "classes round trip");
-  T_CHECK(s2s_tuning_apply(d, used, sizeof used) == 4, "2 kernels + 2 classes applied");
+  T_CHECK(s2s_tuning_apply(d, used, sizeof used) == 3, "1 kernel + 2 classes applied");
   const long before = s2s_tuning_switches();
   for (int r = 0; r < 3; r++) {
     double e = gemm_error(d, 37, 70, 29);
@@ -272,6 +275,11 @@ static void test_classes(void) {
           "got %ld", s2s_tuning_switches() - before);
   (void)gemm_error(d, 290, 270, 250);
   T_CHECK(s2s_tuning_switches() - before == 6, "no switch for the same class again");
+  /* a pristine class whose kernel the file overrides anyway is refused */
+  s2s_tuning_merge(&t, &direct);
+  T_CHECK(s2s_tuning_save(path, &t, NULL, NULL) == 0, "save");
+  T_CHECK(s2s_tuning_load(path, &back, err, sizeof err) == -1 && strstr(err, "keeps CLBlast's own"),
+          "pristine class with a base set refused: %s", err);
   /* broken class entries are refused with the reason */
   FILE *f = fopen(path, "w");
   fprintf(f, "{\"kernels\": [], \"classes\": [{\"class\": \"x\", \"trans\": \"XY\", "

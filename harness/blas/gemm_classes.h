@@ -16,6 +16,8 @@ typedef struct s2s_gemm_class {
   const char *name; /* "gates_h" */
   s2s_trans ta, tb;
   size_t m, n, k;
+  double per_step; /* products of this class in one training step (about: 2L per layer kind,
+                      2LT per-step recurrent ones; the weights of tune's choice) */
 } s2s_gemm_class;
 
 /* The step's classes for cfg at len words per sentence (N = len * B rows; the softmax rows

@@ -64,7 +64,9 @@ static long num_long(const s2s_jval *v, const char *key) {
   return x > -9e18 && x < 9e18 ? (long)x : 0;
 }
 
-static int load_kernel(const s2s_jval *v, s2s_tuned_kernel *k, char *err, size_t errlen) {
+/* allow_empty: no parameters is a kernel left at CLBlast's own (a pristine class). */
+static int load_kernel(const s2s_jval *v, s2s_tuned_kernel *k, int allow_empty, char *err,
+                       size_t errlen) {
   memset(k, 0, sizeof *k);
   snprintf(k->kernel, sizeof k->kernel, "%s", s2s_jstr(v, "kernel", ""));
   snprintf(k->family, sizeof k->family, "%s", s2s_jstr(v, "family", ""));
@@ -75,7 +77,7 @@ static int load_kernel(const s2s_jval *v, s2s_tuned_kernel *k, char *err, size_t
   k->configs = num_long(v, "configs");
   k->complete = s2s_jnum(v, "complete", 1) != 0;
   const s2s_jval *p = s2s_jget(v, "parameters");
-  if (!k->kernel[0] || !p || p->type != S2S_JOBJ || !p->count) {
+  if (!k->kernel[0] || !p || p->type != S2S_JOBJ || (!p->count && !allow_empty)) {
     snprintf(err, errlen, "a kernel entry lacks \"kernel\" or \"parameters\"");
     return -1;
   }
@@ -95,7 +97,10 @@ static int load_kernel(const s2s_jval *v, s2s_tuned_kernel *k, char *err, size_t
 /* A class entry: a kernel entry (the chosen setting) plus its name and transposes. */
 static int load_class(const s2s_jval *v, s2s_tuned_class *c, char *err, size_t errlen) {
   memset(c, 0, sizeof *c);
-  if (load_kernel(v, &c->set, err, errlen) != 0) return -1;
+  const s2s_jval *pristine = s2s_jget(v, "pristine");
+  if (load_kernel(v, &c->set, pristine && pristine->type == S2S_JBOOL && pristine->num != 0, err,
+                  errlen) != 0)
+    return -1;
   const char *name = s2s_jstr(v, "class", ""), *tr = s2s_jstr(v, "trans", "");
   if (!name[0] || strlen(tr) != 2 || !strchr("NT", tr[0]) || !strchr("NT", tr[1])) {
     snprintf(err, errlen, "a class entry lacks \"class\" or a \"trans\" of NN, NT, TN or TT");
@@ -133,7 +138,7 @@ int s2s_tuning_load(const char *path, s2s_tuning *t, char *err, size_t errlen) {
   }
   for (const s2s_jval *c = ks->child; c && t->nkernels < S2S_TUNING_MAX_KERNELS; c = c->next) {
     char why[256];
-    if (load_kernel(c, &t->k[t->nkernels], why, sizeof why) != 0) {
+    if (load_kernel(c, &t->k[t->nkernels], 0, why, sizeof why) != 0) {
       snprintf(err, errlen, "%s: %s", path, why);
       goto out;
     }
@@ -156,6 +161,13 @@ int s2s_tuning_load(const char *path, s2s_tuning *t, char *err, size_t errlen) {
     }
     t->nclasses++;
   }
+  for (int i = 0; i < t->nclasses; i++)
+    for (int k = 0; k < t->nkernels && !t->c[i].set.nparams; k++)
+      if (!strcmp(t->k[k].kernel, t->c[i].set.kernel)) {
+        snprintf(err, errlen, "%s: class %s keeps CLBlast's own %s parameters but the file "
+                 "overrides them (kernels)", path, t->c[i].name, t->c[i].set.kernel);
+        goto out;
+      }
   t->switch_ms = s2s_jnum(d.root, "switch_ms", -1);
   rc = 0;
 out:
@@ -214,6 +226,7 @@ int s2s_tuning_save(const char *path, const s2s_tuning *t, void (*extra)(void *j
       s2s_json_str(&j, "class", c->name);
       s2s_json_str(&j, "trans", c->ta ? (c->tb ? "TT" : "TN") : (c->tb ? "NT" : "NN"));
       s2s_json_str(&j, "route", strcmp(c->set.kernel, "XgemmDirect") ? "indirect" : "direct");
+      s2s_json_bool(&j, "pristine", c->set.nparams == 0);
       save_kernel(&j, &c->set);
       s2s_json_num(&j, "default_ms", c->default_ms);
       s2s_json_num(&j, "default_gflops", c->default_ms > 0 ? 2.0 * c->set.m * c->set.n *
@@ -247,14 +260,16 @@ static int override(const s2s_device *d, const char *kernel, int nparams,
 int s2s_tuning_use(const s2s_device *d, const s2s_tuning *t, int cls) {
   const s2s_tuned_kernel *set = cls >= 0 ? &t->c[cls].set : NULL;
   for (int i = 0; i < t->nkernels; i++) {
-    const s2s_tuned_kernel *k = set && !strcmp(set->kernel, t->k[i].kernel) ? set : &t->k[i];
+    const int mine = set && set->nparams && !strcmp(set->kernel, t->k[i].kernel);
+    const s2s_tuned_kernel *k = mine ? set : &t->k[i];
     if (override(d, k->kernel, k->nparams, k->names, k->values, "tuning") != 0) return -1;
   }
   if (!set) return 0;
   int in_base = 0;
   for (int i = 0; i < t->nkernels; i++)
     in_base |= !strcmp(set->kernel, t->k[i].kernel);
-  if (!in_base && override(d, set->kernel, set->nparams, set->names, set->values, "tuning") != 0)
+  if (!in_base && set->nparams &&
+      override(d, set->kernel, set->nparams, set->names, set->values, "tuning") != 0)
     return -1;
   /* the route: products of at least XGEMM_MIN_INDIRECT_SIZE^3 multiply-adds go indirect */
   const char route[1][24] = {"XGEMM_MIN_INDIRECT_SIZE"};

@@ -39,8 +39,10 @@ typedef struct s2s_tuned_kernel {
 
 /* The setting `tune` chose for one shape class: set.kernel "Xgemm" routes the class's
  * products through the indirect path with set's parameters, "XgemmDirect" through the
- * direct kernel; the other kernel keeps its base set. set.time_ms is the median time at
- * the class's shape, set.m/n/k that shape. */
+ * direct kernel; the other kernel keeps its base set. No parameters (set.nparams 0,
+ * "pristine" in the file): the kernel keeps CLBlast's own, which the file then overrides
+ * for no class (once overridden they cannot be restored: CLBlast's C API cannot read them
+ * back). set.time_ms is the median time at the class's shape, set.m/n/k that shape. */
 typedef struct s2s_tuned_class {
   char name[24];
   int ta, tb; /* 1: transposed */

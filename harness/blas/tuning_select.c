@@ -111,26 +111,69 @@ static double switch_cost(bench *x, const s2s_tuning *t, const s2s_gemm_class *c
   return use[4] + (extra > 0 ? extra : 0);
 }
 
+/* Times every class under the current setting, the reference result checked: into
+ * out[i] (INFINITY for a wrong result; 2 calls only when slower than twice bar[i]).
+ * Returns 0 or -1. */
+static int time_classes(bench *x, const s2s_gemm_class *cs, int n, float **ref,
+                        const double *bar, int trials, double *out, int *timed, FILE *log) {
+  for (int i = 0; i < n; i++) {
+    const double first = call(x, &cs[i]); /* compiles on the setting's first class */
+    const double screen = first < 0 ? -1 : call(x, &cs[i]);
+    const int ok = screen < 0 ? -1 : check(x, &cs[i], &ref[i]);
+    if (ok < 0) return -1;
+    double med = screen;
+    if (ok && screen <= 2 * bar[i] && (med = median(x, &cs[i], trials)) < 0) return -1;
+    if (timed) timed[i]++;
+    out[i] = ok ? med : INFINITY;
+    if (log)
+      fprintf(log, "    %-12s %8.3f ms %7.2f GFLOP/s%s%s\n", cs[i].name, 1e3 * med,
+              gflops(&cs[i], med), ok && screen > 2 * bar[i] ? " (screened out)" : "",
+              ok ? "" : "  WRONG RESULT, not chosen");
+  }
+  return 0;
+}
+
+/* The route alone (GemmRoutine), the kernels' parameters left as they are. */
+static int force_route(const s2s_device *d, int direct) {
+  s2s_tuning probe = {.nclasses = 1};
+  snprintf(probe.c[0].set.kernel, sizeof probe.c[0].set.kernel, "%s",
+           direct ? "XgemmDirect" : "Xgemm");
+  return s2s_tuning_use(d, &probe, 0);
+}
+
 int s2s_tuning_select_classes(s2s_device *d, s2s_tuning *t, const s2s_gemm_class *cs, int n,
                               const s2s_tuned_kernel *cands, int ncands, const s2s_select_opts *o) {
   if (n > S2S_TUNING_MAX_CLASSES) n = S2S_TUNING_MAX_CLASSES;
+  enum { IND, DIR };
   bench x = {.d = d};
   float *ref[S2S_TUNING_MAX_CLASSES] = {0};
-  double best[S2S_TUNING_MAX_CLASSES], dflt[S2S_TUNING_MAX_CLASSES];
-  int pick[S2S_TUNING_MAX_CLASSES], timed[S2S_TUNING_MAX_CLASSES] = {0}, done = 0, rc = -1;
+  double dflt[S2S_TUNING_MAX_CLASSES], pristine[2][S2S_TUNING_MAX_CLASSES];
+  double best[2][S2S_TUNING_MAX_CLASSES], bar[S2S_TUNING_MAX_CLASSES];
+  double now_t[S2S_TUNING_MAX_CLASSES];
+  int pick[2][S2S_TUNING_MAX_CLASSES], timed[S2S_TUNING_MAX_CLASSES] = {0}, done = 0, rc = -1;
   const int trials = o->trials > 0 ? o->trials : 3;
   s2s_tuning *probe = malloc(sizeof *probe);
   if (!probe || alloc_bench(&x, cs, n) != 0) goto out;
   const double t0 = now_s();
-  for (int i = 0; i < n; i++) { /* CLBlast's own parameters: the reference */
+  for (int i = 0; i < n; i++) { /* CLBlast's own parameters and routing: the reference */
     if (call(&x, &cs[i]) < 0 || check(&x, &cs[i], &ref[i]) < 0 ||
         (dflt[i] = median(&x, &cs[i], trials)) < 0)
       goto out;
-    best[i] = INFINITY, pick[i] = -1;
+    bar[i] = dflt[i];
+    for (int k = 0; k < 2; k++)
+      best[k][i] = INFINITY, pick[k][i] = -1;
     if (o->log)
       fprintf(o->log, "  %-12s %6zux%6zux%6zu %c%c  default %8.3f ms %7.2f GFLOP/s\n", cs[i].name,
               cs[i].m, cs[i].n, cs[i].k, cs[i].ta ? 'T' : 'N', cs[i].tb ? 'T' : 'N', 1e3 * dflt[i],
               gflops(&cs[i], dflt[i]));
+  }
+  /* CLBlast's own parameters through each route, before any override removes them */
+  for (int k = 0; k < 2; k++) {
+    if (o->log)
+      fprintf(o->log, "  CLBlast's own parameters, route forced %s:\n", k == DIR ? "direct" : "indirect");
+    if (force_route(d, k == DIR) != 0 ||
+        time_classes(&x, cs, n, ref, bar, trials, pristine[k], timed, o->log) != 0)
+      goto out;
   }
   for (int c = 0; c < ncands; c++) {
     if (now_s() - t0 > o->budget_s) {
@@ -139,6 +182,7 @@ int s2s_tuning_select_classes(s2s_device *d, s2s_tuning *t, const s2s_gemm_class
                 o->budget_s, done, ncands);
       break;
     }
+    const int k = strcmp(cands[c].kernel, "XgemmDirect") ? IND : DIR;
     *probe = *t;
     probe->nclasses = 1;
     probe->c[0] = (s2s_tuned_class){.set = cands[c]};
@@ -148,51 +192,83 @@ int s2s_tuning_select_classes(s2s_device *d, s2s_tuning *t, const s2s_gemm_class
       fprintf(o->log, "  candidate %2d: %s from %s at %ldx%ldx%ld (%.3f ms there)\n", c + 1,
               cands[c].kernel, cands[c].family, cands[c].m, cands[c].n, cands[c].k,
               cands[c].time_ms);
-    for (int i = 0; i < n; i++) {
-      const double first = call(&x, &cs[i]); /* compiles on the candidate's first class */
-      const double screen = first < 0 ? -1 : call(&x, &cs[i]);
-      const int ok = screen < 0 ? -1 : check(&x, &cs[i], &ref[i]);
-      if (ok < 0) goto out;
-      /* twice the best so far, or the default's (so a slow kernel costs two calls only) */
-      const double bar = 2 * fmin(best[i], dflt[i]);
-      double med = screen;
-      if (ok && screen <= bar && (med = median(&x, &cs[i], trials)) < 0) goto out;
-      timed[i]++;
-      const char *mark = !ok ? "  WRONG RESULT, not chosen" : med < best[i] ? "  best so far" : "";
-      if (o->log)
-        fprintf(o->log, "    %-12s %8.3f ms %7.2f GFLOP/s%s%s\n", cs[i].name, 1e3 * med,
-                gflops(&cs[i], med), ok && screen > bar ? " (screened out)" : "", mark);
-      if (ok && med < best[i]) best[i] = med, pick[i] = c;
-    }
+    for (int i = 0; i < n; i++) /* twice the best so far, or the default's */
+      bar[i] = fmin(dflt[i], fmin(best[k][i], pristine[k][i]));
+    if (time_classes(&x, cs, n, ref, bar, trials, now_t, timed, o->log) != 0) goto out;
+    for (int i = 0; i < n; i++)
+      if (now_t[i] < best[k][i]) best[k][i] = now_t[i], pick[k][i] = c;
   }
+  /* each kernel either keeps CLBlast's own parameters for every class routed to it or takes
+   * a candidate per class (an override cannot be undone): the combination with the least
+   * time per step, weighting each class by its products per step */
+  double total[4];
+  int mode = 0;
+  for (int m = 0; m < 4; m++) {
+    total[m] = 0;
+    for (int i = 0; i < n; i++) {
+      const double ti = fmin(m & 1 ? best[IND][i] : pristine[IND][i],
+                             m & 2 ? best[DIR][i] : pristine[DIR][i]);
+      total[m] += cs[i].per_step * ti;
+    }
+    if (total[m] < total[mode]) mode = m;
+    if (o->log)
+      fprintf(o->log, "  Xgemm %-9s XgemmDirect %-9s: %9.3f ms of products per step%s\n",
+              m & 1 ? "tuned" : "CLBlast's", m & 2 ? "tuned" : "CLBlast's", 1e3 * total[m],
+              m == 0 ? " (CLBlast's parameters, routes forced)" : "");
+  }
+  double dtotal = 0;
+  for (int i = 0; i < n; i++)
+    dtotal += cs[i].per_step * dflt[i];
+  if (o->log)
+    fprintf(o->log, "  CLBlast's defaults: %9.3f ms of products per step; chosen %.3f ms (%.2fx)\n",
+            1e3 * dtotal, 1e3 * total[mode], dtotal / total[mode]);
+  static const char *const kname[2] = {"Xgemm", "XgemmDirect"};
+  for (int k = 0; k < 2; k++) /* a kernel kept at CLBlast's own gets no base set */
+    if (!(mode & (1 << k)))
+      for (int b = 0; b < t->nkernels; b++)
+        if (!strcmp(t->k[b].kernel, kname[k])) {
+          memmove(&t->k[b], &t->k[b + 1], sizeof t->k[0] * (size_t)(t->nkernels - b - 1));
+          t->nkernels--, b--;
+        }
   t->nclasses = 0;
   for (int i = 0; i < n; i++) {
-    if (pick[i] < 0) {
-      if (o->log) fprintf(o->log, "  %s: no candidate gave the right result: not stored\n", cs[i].name);
+    double tk[2];
+    for (int k = 0; k < 2; k++)
+      tk[k] = mode & (1 << k) ? best[k][i] : pristine[k][i];
+    const int k = tk[DIR] < tk[IND] ? DIR : IND;
+    if (!isfinite(tk[k])) {
+      if (o->log) fprintf(o->log, "  %s: no setting gave the right result: not stored\n", cs[i].name);
       continue;
     }
-    s2s_tuned_class *k = &t->c[t->nclasses++];
-    *k = (s2s_tuned_class){.ta = cs[i].ta == S2S_TRANS, .tb = cs[i].tb == S2S_TRANS,
-                           .set = cands[pick[i]],
+    s2s_tuned_class *c = &t->c[t->nclasses++];
+    *c = (s2s_tuned_class){.ta = cs[i].ta == S2S_TRANS, .tb = cs[i].tb == S2S_TRANS,
                            .default_ms = 1e3 * dflt[i],
                            .candidates = timed[i]};
-    snprintf(k->name, sizeof k->name, "%s", cs[i].name);
-    k->set.m = (long)cs[i].m, k->set.n = (long)cs[i].n, k->set.k = (long)cs[i].k;
-    k->set.time_ms = 1e3 * best[i];
+    if (mode & (1 << k)) {
+      c->set = cands[pick[k][i]];
+    } else {
+      snprintf(c->set.kernel, sizeof c->set.kernel, "%s", kname[k]);
+      snprintf(c->set.family, sizeof c->set.family, "CLBlast's own parameters");
+      c->set.complete = 1;
+    }
+    snprintf(c->name, sizeof c->name, "%s", cs[i].name);
+    c->set.m = (long)cs[i].m, c->set.n = (long)cs[i].n, c->set.k = (long)cs[i].k;
+    c->set.time_ms = 1e3 * tk[k];
   }
-  /* the switch between the two classes of most work whose settings differ */
+  /* the switch between the first two classes whose settings differ */
   t->switch_ms = -1;
   for (int i = 0; i < t->nclasses && t->switch_ms < 0; i++)
-    for (int j = i + 1; j < t->nclasses; j++)
-      if (memcmp(&t->c[i].set.values, &t->c[j].set.values, sizeof t->c[i].set.values) ||
-          strcmp(t->c[i].set.kernel, t->c[j].set.kernel)) {
-        const s2s_gemm_class *ci = s2s_gemm_class_named(cs, n, t->c[i].name);
-        const s2s_gemm_class *cj = s2s_gemm_class_named(cs, n, t->c[j].name);
-        const double s = switch_cost(&x, t, ci, cj, i, j, o->log);
-        if (s < 0) goto out;
-        t->switch_ms = 1e3 * s;
-        break;
-      }
+    for (int j = i + 1; j < t->nclasses; j++) {
+      const s2s_tuned_kernel *a = &t->c[i].set, *b = &t->c[j].set;
+      if (!strcmp(a->kernel, b->kernel) && a->nparams == b->nparams &&
+          !memcmp(a->values, b->values, sizeof a->values[0] * (size_t)a->nparams))
+        continue;
+      const double sw = switch_cost(&x, t, s2s_gemm_class_named(cs, n, t->c[i].name),
+                                    s2s_gemm_class_named(cs, n, t->c[j].name), i, j, o->log);
+      if (sw < 0) goto out;
+      t->switch_ms = 1e3 * sw;
+      break;
+    }
   rc = done;
 out:
   for (int i = 0; i < n; i++)
