@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The CPU vendors compared on one machine: for every OpenCL CPU platform (PoCL, Intel's
+# runtime), `bench gemm` (CLBlast's defaults, then this machine's tuning from
+# results/tuning) and `bench step --preset small` with and without the tuning, the step runs
+# interleaved over ROUNDS rounds with the order turned round every other round; then the
+# peers on the same machine: PyTorch's step (MKL) and numpy's OpenBLAS at bench gemm's
+# shapes, when build/peer-venv has them (scripts/setup-peers.sh). Ends with summary.tsv:
+# words/s per platform and tuning (min, median, max over the rounds) and the peer's.
+# usage: bench/vendors/step_vendors.sh OUT [ROUNDS=3]   (S2SBENCH [build/s2sbench])
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+bin=${S2SBENCH:-$root/build/s2sbench}
+out=${1:?usage: $0 OUT [ROUNDS]}
+rounds=${2:-3}
+py=${PEER_PYTHON:-$root/build/peer-venv/bin/python}
+export POCL_CACHE_DIR=${POCL_CACHE_DIR:-$root/build/pocl-cache}
+export S2S_TUNING_DIR=${S2S_TUNING_DIR:-$root/results/tuning}
+mkdir -p "$out"
+"$bin" devices > "$out/devices.txt"
+# one CPU device per platform: the lines "  P:0  NAME" whose block says "type  CPU"
+plats=$(awk '/^  [0-9]+:0 /{d=$1} /^      type +CPU/{if (d) print d; d=""}' "$out/devices.txt")
+[ -n "$plats" ] || { echo "step_vendors: no OpenCL CPU device" >&2; exit 1; }
+echo "platforms: $plats" | tee "$out/summary.txt"
+for p in $plats; do
+  "$bin" bench gemm --preset small --len 20 --device "$p" --square 0 --trials 5 \
+    --out "$out/gemm-${p%%:*}" | tee "$out/gemm-${p%%:*}.txt"
+done
+step() { # step PLATFORM on|off ROUND
+  local dir=$out/step-${1%%:*}-tuning-$2/round$3
+  if [ "$2" = off ]; then
+    S2S_TUNING=off "$bin" bench step --preset small --len 20 --trials 3 --device "$1" --out "$dir"
+  else
+    "$bin" bench step --preset small --len 20 --trials 3 --device "$1" --out "$dir"
+  fi | grep -E "^bench step|words/s|GEMM share" | sed "s/^/[$1 tuning $2 round $3] /"
+}
+for r in $(seq "$rounds"); do
+  runs=()
+  for p in $plats; do runs+=("$p on" "$p off"); done
+  if [ $((r % 2)) -eq 0 ]; then # the other order every second round
+    rev=(); for ((i=${#runs[@]}-1; i>=0; i--)); do rev+=("${runs[i]}"); done; runs=("${rev[@]}")
+  fi
+  for x in "${runs[@]}"; do step $x "$r"; done
+done
+if "$py" -c "import torch" 2>/dev/null; then
+  for r in $(seq "$rounds"); do
+    "$py" "$root/bench/peers/pytorch_step.py" --preset small --len 20 --trials 3 --threads "$(nproc)" \
+      --out "$out/peer-pytorch-step/round$r" | tail -3
+  done
+  "$py" "$root/bench/peers/numpy_gemm.py" --preset small --len 20 --trials 5 --threads "$(nproc)" \
+    --out "$out/peer-numpy-gemm" | tee "$out/peer-numpy-gemm.txt"
+else
+  echo "no torch in $py: the peers are not measured (scripts/setup-peers.sh)" | tee -a "$out/summary.txt"
+fi
+python3 - "$out" <<'PY' | tee -a "$out/summary.txt" > /dev/null
+import glob, json, os, statistics, sys
+out = sys.argv[1]
+rows = []
+for d in sorted(glob.glob(f"{out}/step-*-tuning-*")) + sorted(glob.glob(f"{out}/peer-pytorch-step")):
+    ws = []
+    for f in sorted(glob.glob(f"{d}/round*/run.json")):
+        r = json.load(open(f))
+        ws.append(r["summary"]["words_per_s"])
+        dev = r["devices"][0]
+        name = dev.get("platform", dev.get("name", "?"))
+    if ws:
+        rows.append((os.path.basename(d), name, min(ws), statistics.median(ws), max(ws), len(ws)))
+with open(f"{out}/summary.tsv", "w") as t:
+    t.write("run\tplatform\twords_per_s_min\twords_per_s_median\twords_per_s_max\trounds\n")
+    for row in rows:
+        t.write("%s\t%s\t%.0f\t%.0f\t%.0f\t%d\n" % row)
+peer = [r for r in rows if r[0] == "peer-pytorch-step"]
+print("run                       words/s min  median   max  share of the PyTorch peer (medians)")
+for r in rows:
+    share = " %.2f" % (r[3] / peer[0][3]) if peer else ""
+    print("%-25s %11.0f %7.0f %5.0f %s" % (r[0], r[2], r[3], r[4], share))
+PY
+cat "$out/summary.txt"
