@@ -7,7 +7,7 @@
  * (s2s_tuning_save) and must load again with the same kernels and parameters, as `tune`
  * does when it merges into an existing file; parsed kernels merge (s2s_tuning_merge) into
  * a full table. tuning.c also applies the file to CLBlast; that part is not reached here,
- * and the two library symbols it names are stubbed below so no OpenCL or CLBlast is
+ * and the three library symbols it names are stubbed below so no OpenCL or CLBlast is
  * linked. Seeds: results/tuning/DEVICE.json and tests/fixtures/tuning (tuner JSON and logs).
  * Run by tests/test_fuzz_readers.sh and scripts/fuzz.sh. */
 #include <stdint.h>
@@ -29,6 +29,11 @@ CLBlastStatusCode CLBlastOverrideParameters(const cl_device_id device, const cha
 }
 const char *s2s_clblast_status_name(CLBlastStatusCode status) {
   (void)status;
+  abort();
+}
+/* Never called by the readers (only by s2s_tuning_register, from s2s_tuning_apply). */
+void s2s_device_on_close(s2s_device_hook fn) {
+  (void)fn;
   abort();
 }
 
