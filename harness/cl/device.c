@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "cl/device_internal.h"
 #include "cl/status.h"
@@ -494,30 +495,76 @@ void s2s_device_on_close(s2s_device_hook fn) {
   pthread_mutex_unlock(&hooks_lock);
 }
 
-/* Queues, contexts and sub-devices of closed devices are released one close later. PoCL
- * 3.1's worker thread drops its own reference to a finished command's event just after
- * the command completes, so a blocking read returns (and clFinish too) while that thread
- * may still touch the event; releasing the queue and context at once then crashed it in
- * POclReleaseEvent (test_devices: 1 run in 20 with Intel's runtime loaded beside PoCL, 1
- * in 96 without). One close later, that thread is long done. What the last close leaves
- * is released with the process. */
+/* Closing a device must not race its runtime's own threads. PoCL 3.1's worker thread drops
+ * its reference to a finished command's event just after the command completes, so a
+ * blocking read (and clFinish, which PoCL implements with a marker) returns while that
+ * thread may still touch the event and, through it, the queue and the device; releasing
+ * the queue, context and sub-device then crashed it in POclReleaseEvent (test_devices: 1
+ * run in 20 with Intel's runtime loaded beside PoCL). Two defences:
+ *  - drain(): the queue ends with a marker of our own; after it completes we wait (up to
+ *    1 s) until its reference count is ours alone, i.e. the worker is done with the last
+ *    command, and release it here, in this thread;
+ *  - the queue, context and sub-device go to a graveyard and are released by a later close
+ *    only once they have been dead for GRAVE_NS. "One close later" was not enough: a failed
+ *    open cleans up with a close, microseconds after the previous one (test_split's
+ *    expected errors), and crashed 1 run in 5.
+ * What is still in the graveyard at exit is released with the process. */
+#define GRAVE_NS 200000000LL /* 200 ms */
+
 typedef struct graveyard {
   cl_command_queue queue;
   cl_context ctx;
   cl_device_id sub;
+  long long died_ns;
   struct graveyard *next;
 } graveyard;
 static graveyard *dead;
 
-static void release_dead(graveyard *g) {
-  while (g) {
-    graveyard *next = g->next;
-    if (g->queue) clReleaseCommandQueue(g->queue);
-    if (g->ctx) clReleaseContext(g->ctx);
-    if (g->sub) clReleaseDevice(g->sub);
-    free(g);
-    g = next;
+static long long now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void release_one(graveyard *g) {
+  if (g->queue) clReleaseCommandQueue(g->queue);
+  if (g->ctx) clReleaseContext(g->ctx);
+  if (g->sub) clReleaseDevice(g->sub);
+  free(g);
+}
+
+/* Takes the entries dead for at least GRAVE_NS out of the list (under hooks_lock). */
+static graveyard *take_old(long long t) {
+  graveyard *old = NULL, **p = &dead;
+  while (*p) {
+    graveyard *g = *p;
+    if (t - g->died_ns >= GRAVE_NS) {
+      *p = g->next;
+      g->next = old;
+      old = g;
+    } else {
+      p = &g->next;
+    }
   }
+  return old;
+}
+
+static void drain(cl_command_queue q) {
+  cl_event e = NULL;
+  if (clEnqueueMarkerWithWaitList(q, 0, NULL, &e) != CL_SUCCESS || !e) {
+    clFinish(q);
+    return;
+  }
+  clWaitForEvents(1, &e);
+  clFinish(q);
+  for (int i = 0; i < 20000; i++) { /* 20000 x 50 us = 1 s */
+    cl_uint refs = 0;
+    if (clGetEventInfo(e, CL_EVENT_REFERENCE_COUNT, sizeof refs, &refs, NULL) != CL_SUCCESS ||
+        refs <= 1)
+      break;
+    nanosleep(&(struct timespec){0, 50000}, NULL);
+  }
+  clReleaseEvent(e);
 }
 
 void s2s_device_close(s2s_device *devs, int count) {
@@ -526,33 +573,37 @@ void s2s_device_close(s2s_device *devs, int count) {
   int nh = nclose_hooks;
   s2s_device_hook hooks[8];
   memcpy(hooks, close_hooks, sizeof hooks);
-  graveyard *older = dead, *now = NULL;
-  dead = NULL;
+  graveyard *old = take_old(now_ns()), *fresh = NULL;
   pthread_mutex_unlock(&hooks_lock);
-  release_dead(older);
+  while (old) {
+    graveyard *next = old->next;
+    release_one(old);
+    old = next;
+  }
   for (int i = 0; i < count; i++) {
     s2s_device *d = &devs[i];
     if (d->queue) {
-      clFinish(d->queue);
+      drain(d->queue);
       for (int h = nh - 1; h >= 0; h--)
         hooks[h](d);
+      drain(d->queue); /* a hook may have enqueued work (a release, a read) */
     }
     graveyard *g = malloc(sizeof *g);
     cl_device_id sub = d->id && d->info.sub_index >= 0 ? d->id : NULL;
-    if (!g) { /* no memory for the list: release now, as before */
+    if (!g) { /* no memory for the list: release now */
       if (d->queue) clReleaseCommandQueue(d->queue);
       if (d->ctx) clReleaseContext(d->ctx);
       if (sub) clReleaseDevice(sub);
       continue;
     }
-    *g = (graveyard){d->queue, d->ctx, sub, now};
-    now = g;
+    *g = (graveyard){d->queue, d->ctx, sub, now_ns(), fresh};
+    fresh = g;
   }
   pthread_mutex_lock(&hooks_lock);
-  graveyard **tail = &now;
+  graveyard **tail = &fresh;
   while (*tail) tail = &(*tail)->next;
   *tail = dead;
-  dead = now;
+  dead = fresh;
   pthread_mutex_unlock(&hooks_lock);
   free(devs);
 }
