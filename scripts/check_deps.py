@@ -27,7 +27,8 @@ LAYERS = {
     "harness/text": 1,      # UTF-8, Unicode tables, SHA-256
     "harness/record": 1,    # JSON writer and reader, atomic files
     "harness/args": 1,      # flags and numbers of every command
-    "harness/mpi": 1,       # the MPI world: ranks, collectives, point-to-point messages
+    "harness/mpi": 1,
+    "harness/plan": 1,      # the step as a plan (nodes, dependencies) and its simulator       # the MPI world: ranks, collectives, point-to-point messages
     "harness/cl": 2,        # OpenCL devices, buffers, programs, launchers, status, hwloc, events
     "harness/bleu": 2,      # sacreBLEU-exact BLEU
     "harness/data": 2,      # reading parallel corpora, synthetic tasks, tokenizer, SGM, cache

@@ -79,6 +79,15 @@ int s2s_gemm(s2s_device *d, s2s_trans ta, s2s_trans tb, size_t m, size_t n, size
              s2s_buf a, size_t lda, s2s_buf b, size_t ldb, float beta, s2s_buf c, size_t ldc,
              cl_event *event) {
   s2s_gemm_note(&(s2s_gemm_call){ta, tb, m, n, k, lda, ldb, ldc, alpha, beta, a, b, c});
+  const long node = m && n && k ? s2s_plan_add_gemm(d, ta == S2S_TRANS ? 'T' : 'N',
+                                                    tb == S2S_TRANS ? 'T' : 'N', (int)m, (int)n,
+                                                    (int)k)
+                                : -1;
+  if (d->dry) { /* a described device: the plan node is all there is */
+    if (m && n && !k && beta != 1.0f) s2s_plan_add(d, S2S_OP_FILL, "gemm beta", m * n, -1, 0);
+    if (event) *event = s2s_plan_fake_event(node);
+    return 0;
+  }
   if (m == 0 || n == 0 || k == 0) {
     if (m && n) S2S_TRY(scale_rows(d, m, n, beta, c, ldc));
     /* the caller may wait on the event: give it one that completes in queue order */
@@ -94,14 +103,14 @@ int s2s_gemm(s2s_device *d, s2s_trans ta, s2s_trans tb, size_t m, size_t n, size
                                                b.off, ldb, c.off, ldc, &d->queue, &bytes));
   cl_mem temp;
   S2S_TRY(temp_for(d, bytes, &temp));
-  const long tl = s2s_timeline_open(d->queue, "sgemm");
+  const long tl = s2s_timeline_open_node(d->queue, "sgemm", node);
   cl_event ev = NULL;
   CLBlastStatusCode st = CLBlastSgemmWithTempBuffer(CLBlastLayoutRowMajor, cta, ctb, m, n, k, alpha,
                                                     a.mem, a.off, lda, b.mem, b.off, ldb, beta,
                                                     c.mem, c.off, ldc, &d->queue,
                                                     event || tl >= 0 ? &ev : NULL, temp);
   s2s_timeline_close(tl, ev);
-  if (event) *event = ev;
+  if (event) *event = ev, s2s_plan_bind(ev, node);
   else if (ev) clReleaseEvent(ev);
   if (st != CLBlastSuccess) {
     fprintf(stderr,
@@ -133,7 +142,9 @@ void s2s_gemm_release(s2s_device *d) {
 int s2s_transpose(s2s_device *d, size_t m, size_t n, s2s_buf a, size_t lda, s2s_buf b,
                   size_t ldb) {
   if (m == 0 || n == 0) return 0;
-  const long tl = s2s_timeline_open(d->queue, "omatcopy");
+  const long node = s2s_plan_add(d, S2S_OP_BLAS, "omatcopy", m * n, -1, 0);
+  if (d->dry) return 0;
+  const long tl = s2s_timeline_open_node(d->queue, "omatcopy", node);
   cl_event ev = NULL;
   S2S_CLBLAST_CHECK(CLBlastSomatcopy(CLBlastLayoutRowMajor, CLBlastTransposeYes, m, n, 1.0f,
                                      a.mem, a.off, lda, b.mem, b.off, ldb, &d->queue,

@@ -24,5 +24,7 @@ int s2s_buf_write(s2s_device *d, s2s_buf dst, const void *src, size_t n);
 int s2s_buf_read(s2s_device *d, s2s_buf src, void *dst, size_t n);
 /* Fills n floats with value (clEnqueueFillBuffer, non-blocking in queue order). */
 int s2s_buf_fill(s2s_device *d, s2s_buf dst, float value, size_t n);
+/* n floats from src to dst on d's queue (one context), non-blocking, in queue order. */
+int s2s_buf_copy(s2s_device *d, s2s_buf src, s2s_buf dst, size_t n);
 
 #endif

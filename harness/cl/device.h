@@ -66,6 +66,8 @@ typedef struct s2s_device {
   int remote;                 /* a device another MPI rank holds: info only, no context,
                                  queue or id (run/run_record.h s2s_run_open_devices) */
   int rank;                   /* the MPI rank that holds it (0 without MPI) */
+  int dry;                    /* described, never opened: every command is only recorded in
+                                 the plan being captured (plan/plan.h), no OpenCL call made */
 } s2s_device;
 
 /* Lists every device of every platform (whole devices only). Returns how many were

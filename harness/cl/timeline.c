@@ -49,8 +49,14 @@ cl_event *s2s_timeline_slot(cl_command_queue q, const char *what) {
   return &e->ev;
 }
 
-void s2s_timeline_keep(cl_command_queue q, const char *what, cl_event ev) {
-  cl_event *slot = ev ? s2s_timeline_slot(q, what) : NULL;
+cl_event *s2s_timeline_slot_node(cl_command_queue q, const char *what, long node) {
+  cl_event *slot = s2s_timeline_slot(q, what);
+  if (slot) s2s_plan_set_ref(node, (long)(current->n - 1));
+  return slot;
+}
+
+void s2s_timeline_keep(cl_command_queue q, const char *what, cl_event ev, long node) {
+  cl_event *slot = ev ? s2s_timeline_slot_node(q, what, node) : NULL;
   if (!slot) return;
   clRetainEvent(ev);
   *slot = ev;
@@ -59,10 +65,11 @@ void s2s_timeline_keep(cl_command_queue q, const char *what, cl_event ev) {
 static long long host_ns(void);
 long long s2s_timeline_now(void) { return current ? host_ns() : 0; }
 
-void s2s_timeline_host_wait(cl_command_queue q, const char *what, long long t0, long long t1) {
+void s2s_timeline_host_wait(cl_command_queue q, const char *what, long long t0, long long t1,
+                            long node) {
   char w[40];
   snprintf(w, sizeof w, "host wait: %s", what);
-  if (!current || t1 <= t0 || !s2s_timeline_slot(q, w)) return;
+  if (!current || t1 <= t0 || !s2s_timeline_slot_node(q, w, node)) return;
   s2s_timeline_event *e = &current->ev[current->n - 1];
   e->host_ns[0] = t0, e->host_ns[1] = t1;
 }
@@ -77,6 +84,12 @@ long s2s_timeline_open(cl_command_queue q, const char *what) {
     return -1;
   }
   return (long)(current->n - 1);
+}
+
+long s2s_timeline_open_node(cl_command_queue q, const char *what, long node) {
+  const long h = s2s_timeline_open(q, what);
+  if (h >= 0) s2s_plan_set_ref(node, h);
+  return h;
 }
 
 void s2s_timeline_close(long h, cl_event ev) {

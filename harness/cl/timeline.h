@@ -14,6 +14,7 @@
 #define S2S_TIMELINE_H
 
 #include "cl/device.h"
+#include "plan/plan.h"
 
 typedef struct s2s_timeline_event {
   int device;
@@ -44,19 +45,24 @@ void s2s_timeline_capture(s2s_timeline *t);
 int s2s_timeline_active(void);
 /* For launchers: an event to fill for a command on queue q, or NULL when not capturing. */
 cl_event *s2s_timeline_slot(cl_command_queue q, const char *what);
+/* The same for the command of plan node `node` (plan/plan.h, -1: none): the node's ref
+ * becomes the command's timeline row, so a measured plan gets every node's interval. */
+cl_event *s2s_timeline_slot_node(cl_command_queue q, const char *what, long node);
 /* For a command sequence on q (a CLBlast call): enqueues the begin marker and returns a
  * handle, or -1 when not capturing on q (or on an error: the interval is then missing). */
 long s2s_timeline_open(cl_command_queue q, const char *what);
+long s2s_timeline_open_node(cl_command_queue q, const char *what, long node);
 /* Ends the interval of handle h (h < 0: nothing) at ev, which the timeline retains. */
 void s2s_timeline_close(long h, cl_event ev);
 /* A command on q whose event the caller keeps too (a transfer another device waits on): the
  * timeline retains ev. */
-void s2s_timeline_keep(cl_command_queue q, const char *what, cl_event ev);
+void s2s_timeline_keep(cl_command_queue q, const char *what, cl_event ev, long node);
 /* The host thread waited from t0 to t1 (s2s_timeline_now) for data device q's next command
  * needs: a row "host wait: what" on that device's lane, not counted as the device's busy
  * time. */
 long long s2s_timeline_now(void);
-void s2s_timeline_host_wait(cl_command_queue q, const char *what, long long t0, long long t1);
+void s2s_timeline_host_wait(cl_command_queue q, const char *what, long long t0, long long t1,
+                            long node);
 /* Reads the profiling times (all commands must be complete), fills busy/span, and writes
  * device, what, start_s, end_s rows to path (atomically) when path != NULL. */
 int s2s_timeline_finish(s2s_timeline *t, const char *path);

@@ -20,11 +20,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "cl/status.h"
 #include "cl/timeline.h"
 #include "mpi/world.h"
+#include "plan/plan.h"
 #include "step/train_step_internal.h"
 
 static int keep(s2s_train_step *s, cl_event ev) {
@@ -55,13 +57,21 @@ void s2s_step_release(s2s_train_step *s) {
   s->staging_used = 0;
 }
 
+/* Every command here is a plan node too (plan/plan.h): markers and the reads other
+ * devices wait on are bound to their nodes, so a wait names the node it waits for. On dry
+ * devices (s->dry) the nodes are all there is: their events are the nodes' fake events. */
 int s2s_step_mark(s2s_train_step *s, int d, cl_event *ev) {
+  const long node = s2s_plan_add(s->st[d].dev, S2S_OP_MARKER, "marker", 0, -1, 0);
+  if (s->dry) return *ev = s2s_plan_fake_event(node), 0;
   S2S_CL_CHECK(clEnqueueMarkerWithWaitList(s->st[d].dev->queue, 0, NULL, ev));
+  s2s_plan_bind(*ev, node);
   return keep(s, *ev);
 }
 
 int s2s_step_wait(s2s_train_step *s, int d, cl_event ev) {
   if (!ev) return 0;
+  s2s_plan_add(s->st[d].dev, S2S_OP_BARRIER, "barrier", 0, (int)s2s_plan_node_of(ev), 0);
+  if (s->dry) return 0;
   S2S_CL_CHECK(clEnqueueBarrierWithWaitList(s->st[d].dev->queue, 1, &ev, NULL));
   return 0;
 }
@@ -71,6 +81,7 @@ int s2s_step_same_ctx(const s2s_train_step *s, int a, int b) {
 }
 
 static float *staging_slot(s2s_train_step *s, size_t n) {
+  if (s->dry) return (float *)(uintptr_t)16; /* never written: no command runs */
   if (s->staging_used + n > s->staging_cap) {
     fprintf(stderr, "s2sbench: host staging area exhausted (%zu + %zu floats of %zu)\n",
             s->staging_used, n, s->staging_cap);
@@ -135,10 +146,11 @@ static int queue_send(s2s_train_step *s, int src, s2s_buf from, size_t n, int ds
   s2s_send *m = &s->sends[s->nsends];
   *m = (s2s_send){.n = n, .rank = s->st[dst].dev->rank, .tag = tag, .req = -1};
   if (!(m->slot = staging_slot(s, n))) return -1;
+  const long node = s2s_plan_add(s->st[src].dev, S2S_OP_READ, "MPI send read", n, -1, 0);
   S2S_CL_CHECK(clEnqueueReadBuffer(s->st[src].dev->queue, from.mem, CL_FALSE, from.off * 4,
                                    n * sizeof(float), m->slot, 0, NULL, &m->ev));
   S2S_CL_CHECK(clFlush(s->st[src].dev->queue));
-  s2s_timeline_keep(s->st[src].dev->queue, "transfer read (MPI send)", m->ev);
+  s2s_timeline_keep(s->st[src].dev->queue, "transfer read (MPI send)", m->ev, node);
   s->nsends++;
   S2S_TRY(keep(s, m->ev));
   return progress(s);
@@ -159,9 +171,11 @@ static int receive(s2s_train_step *s, int src, int tag, int dst, s2s_buf to, siz
     nanosleep(&nap, NULL);
   }
   cl_command_queue q = s->st[dst].dev->queue;
-  s2s_timeline_host_wait(q, "MPI message", t0, s2s_timeline_now());
+  s2s_timeline_host_wait(q, "MPI message", t0, s2s_timeline_now(),
+                         s2s_plan_add(s->st[dst].dev, S2S_OP_HOST_WAIT, "MPI message", n, -1, 1));
+  const long node = s2s_plan_add(s->st[dst].dev, S2S_OP_WRITE, "MPI write", n, -1, 0);
   S2S_CL_CHECK(clEnqueueWriteBuffer(q, to.mem, CL_FALSE, to.off * 4, n * sizeof(float), slot, 0,
-                                    NULL, s2s_timeline_slot(q, "transfer write (MPI)")));
+                                    NULL, s2s_timeline_slot_node(q, "transfer write (MPI)", node)));
   return progress(s);
 }
 
@@ -174,21 +188,29 @@ int s2s_step_post(s2s_train_step *s, int src, s2s_buf from, size_t n, int dst, i
   if (!s->st[dst].local) return queue_send(s, src, from, n, dst, tag);
   if (s2s_step_same_ctx(s, src, dst)) return s2s_step_mark(s, src, &t->ev);
   if (!(t->slot = staging_slot(s, n))) return -1;
+  const long node = s2s_plan_add(s->st[src].dev, S2S_OP_READ, "staging read", n, -1, 0);
+  if (s->dry) return t->ev = s2s_plan_fake_event(node), 0;
   S2S_CL_CHECK(clEnqueueReadBuffer(s->st[src].dev->queue, from.mem, CL_FALSE, from.off * 4,
                                    n * sizeof(float), t->slot, 0, NULL, &t->ev));
   S2S_CL_CHECK(clFlush(s->st[src].dev->queue));
-  s2s_timeline_keep(s->st[src].dev->queue, "transfer read (staging)", t->ev);
+  s2s_plan_bind(t->ev, node);
+  s2s_timeline_keep(s->st[src].dev->queue, "transfer read (staging)", t->ev, node);
   return keep(s, t->ev);
 }
 
 /* Staged data lands in `to` on dst once the staging read is done. */
 static int write_staged(s2s_train_step *s, const s2s_ticket *t, int dst, s2s_buf to, size_t n) {
   cl_command_queue q = s->st[dst].dev->queue;
+  const long wait = s2s_plan_add(s->st[dst].dev, S2S_OP_HOST_WAIT, "staging read", n,
+                                 (int)s2s_plan_node_of(t->ev), 1);
+  const long node = s2s_plan_add(s->st[dst].dev, S2S_OP_WRITE, "staging write", n, -1, 0);
+  if (s->dry) return 0;
   const long long t0 = s2s_timeline_now();
   S2S_CL_CHECK(clWaitForEvents(1, &t->ev));
-  s2s_timeline_host_wait(q, "staging read", t0, s2s_timeline_now());
+  s2s_timeline_host_wait(q, "staging read", t0, s2s_timeline_now(), wait);
   S2S_CL_CHECK(clEnqueueWriteBuffer(q, to.mem, CL_FALSE, to.off * 4, n * sizeof(float), t->slot,
-                                    0, NULL, s2s_timeline_slot(q, "transfer write (staging)")));
+                                    0, NULL, s2s_timeline_slot_node(q, "transfer write (staging)",
+                                                                    node)));
   return 0;
 }
 
@@ -211,8 +233,11 @@ int s2s_step_fetch_into(s2s_train_step *s, const s2s_ticket *t, int src, int dst
   if (!s->st[src].local) return receive(s, src, tag, dst, to, n);
   if (t->slot) return write_staged(s, t, dst, to, n);
   cl_command_queue q = s->st[dst].dev->queue;
+  const long node = s2s_plan_add(s->st[dst].dev, S2S_OP_COPY, "transfer copy", n,
+                                 (int)s2s_plan_node_of(t->ev), 0);
+  if (s->dry) return 0;
   S2S_CL_CHECK(clEnqueueCopyBuffer(q, from.mem, to.mem, from.off * 4, to.off * 4,
                                    n * sizeof(float), t->ev ? 1 : 0, t->ev ? &t->ev : NULL,
-                                   s2s_timeline_slot(q, "transfer copy")));
+                                   s2s_timeline_slot_node(q, "transfer copy", node)));
   return 0;
 }

@@ -161,13 +161,9 @@ static int forward(s2s_train_step *s, const s2s_batch *b, s2s_buf xs[2][S2S_MAX_
         S2S_TRY(s2s_buf_fill(D, lbs[l].h, 0.0f, BH));
         S2S_TRY(s2s_buf_fill(D, lbs[l].c, 0.0f, BH));
       } else { /* decoder layer l starts from encoder layer l's final state (same device) */
-        const size_t last = (size_t)b->T_src * BH * sizeof(float);
-        S2S_CL_CHECK(clEnqueueCopyBuffer(D->queue, s->enc[l].h.mem, lbs[l].h.mem,
-                                         s->enc[l].h.off * 4 + last, lbs[l].h.off * 4,
-                                         BH * sizeof(float), 0, NULL, NULL));
-        S2S_CL_CHECK(clEnqueueCopyBuffer(D->queue, s->enc[l].c.mem, lbs[l].c.mem,
-                                         s->enc[l].c.off * 4 + last, lbs[l].c.off * 4,
-                                         BH * sizeof(float), 0, NULL, NULL));
+        const size_t last = (size_t)b->T_src * BH;
+        S2S_TRY(s2s_buf_copy(D, s2s_buf_at(s->enc[l].h, last), lbs[l].h, BH));
+        S2S_TRY(s2s_buf_copy(D, s2s_buf_at(s->enc[l].c, last), lbs[l].c, BH));
       }
       fwd_links k = {.from = -1, .to = -1, .at = side * S2S_MAX_LAYERS + l - 1};
       if (l && dev[l - 1] != dev[l]) k.from = dev[l - 1], k.in_tk = s->tk_fwd[side][l - 1];
@@ -330,7 +326,7 @@ static int finish(s2s_train_step *s, const s2s_batch *b, double norm, s2s_step_r
     S2S_TRY(s2s_mpi_sum(sums, 2));
   }
   for (int d = 0; d < s->ndev; d++)
-    if (s->st[d].local) S2S_CL_CHECK(clFinish(s->st[d].dev->queue));
+    if (s->st[d].local && !s->dry) S2S_CL_CHECK(clFinish(s->st[d].dev->queue));
   S2S_TRY(s2s_step_sends_complete(s));
   s2s_step_release(s);
   out->loss = sums[0] / b->B;

@@ -18,6 +18,7 @@
 #include "model/config.h"
 #include "cl/kernels.h"
 #include "model/params.h"
+#include "plan/plan.h"
 #include "step/pipeline_split.h"
 
 typedef struct s2s_layer_bufs {
@@ -112,6 +113,8 @@ typedef struct s2s_train_step {
   size_t staging_cap, staging_used;       /* floats */
   int sizing;                             /* init's first pass: count bytes, allocate nothing */
   int mpi;                                /* some stages are other MPI ranks' (collectives) */
+  int dry;                                /* described devices (device.h `dry`): a step only
+                                             records its plan (s2s_train_step_plan) */
 } s2s_train_step;
 
 /* Allocates everything for ndev devices laid out by split (NULL: s2s_split_default), for
@@ -130,6 +133,20 @@ int s2s_train_step_plan_memory(const s2s_device_info *info, int ndev, const s2s_
                                const s2s_config *cfg, FILE *f);
 /* One line per device: what the step needs there against the device's memory. */
 void s2s_train_step_memory_print(const s2s_train_step *s, FILE *f);
+
+/* The plan of one training step with update (plan/plan.h), built dry: the step's own code
+ * runs on ndev devices described by info[d] (never opened), so every node is a command the
+ * executor would give, in the order it gives them. context[d] groups devices into OpenCL
+ * contexts (NULL: all in one; different groups: host staging between them, as for devices
+ * of different platforms). The batch is B sentences of T_src source and T_tgt target
+ * tokens. Refuses (with every device's numbers) a split that does not fit the memory that
+ * info describes. 0 or -1. */
+int s2s_train_step_plan(const s2s_device_info *info, int ndev, const int *context,
+                        const s2s_split *split, const s2s_config *cfg, int B, int T_src,
+                        int T_tgt, s2s_plan *out);
+/* Records the commands of the next steps run on s into p (NULL: stop); with a timeline
+ * captured at the same time, each node's ref is its timeline row. */
+void s2s_train_step_record(s2s_train_step *s, s2s_plan *p);
 
 int s2s_train_step_set_params(s2s_train_step *s, const float *params);
 int s2s_train_step_get_params(s2s_train_step *s, float *params);

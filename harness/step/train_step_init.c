@@ -279,6 +279,12 @@ int s2s_train_step_plan_memory(const s2s_device_info *info, int ndev, const s2s_
 int s2s_train_step_init(s2s_train_step *s, s2s_device *devs, int ndev, const s2s_split *split,
                         const s2s_config *cfg) {
   S2S_TRY(lay_out(s, devs, ndev, split, cfg));
+  s->dry = devs[0].dry;
+  for (int d = 1; d < ndev; d++)
+    if (devs[d].dry != s->dry) {
+      fprintf(stderr, "s2sbench: internal error: described and opened devices in one step\n");
+      return -1;
+    }
   const size_t B = (size_t)cfg->batch, Tm = (size_t)s->T_tgt_max;
   int first_local = -1;
   for (int d = ndev - 1; d >= 0; d--)
@@ -308,7 +314,7 @@ int s2s_train_step_init(s2s_train_step *s, s2s_device *devs, int ndev, const s2s
   s->sizing = 0;
   int staged = 0;
   for (int d = 0; d < ndev; d++) staged |= !s2s_step_same_ctx(s, 0, d);
-  if (staged) { /* a generous bound on what crosses contexts in one step */
+  if (staged && !s->dry) { /* a generous bound on what crosses contexts in one step */
     const size_t H = (size_t)cfg->hidden, T2 = (size_t)(s->T_src_max + s->T_tgt_max);
     s->staging_cap = 4 * T2 * B * H * (size_t)cfg->layers +
                      (size_t)ndev * (2 * Tm * B * H) +
@@ -319,6 +325,7 @@ int s2s_train_step_init(s2s_train_step *s, s2s_device *devs, int ndev, const s2s
   s->host_ids = calloc(3 * Tm * B, sizeof *s->host_ids);
   s->host_masks = calloc(2 * Tm * B, sizeof *s->host_masks);
   if (!s->host_ids || !s->host_masks) return -1;
+  if (s->dry) return 0;
   return clFinish(s->st[first_local].dev->queue) == CL_SUCCESS ? 0 : -1;
 }
 
@@ -328,7 +335,7 @@ static void free_buf(s2s_buf *b) {
 
 void s2s_train_step_free(s2s_train_step *s) {
   for (int d = 0; d < s->ndev; d++)
-    if (s->st[d].dev && s->st[d].local) clFinish(s->st[d].dev->queue);
+    if (s->st[d].dev && s->st[d].local && !s->dry) clFinish(s->st[d].dev->queue);
   s2s_step_release(s);
   free(s->events);
   free(s->sends);

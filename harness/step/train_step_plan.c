@@ -1,0 +1,67 @@
+/* The training step's plan (train_step.h): recorded while a step runs, or built dry by
+ * running the step's own code on described devices (device.h `dry`), so the plan is the
+ * executor's sequence of commands and never a second description of it. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "step/train_step.h"
+
+static int step_device_of(void *ctx, const void *handle) {
+  const s2s_train_step *s = ctx;
+  for (int d = 0; d < s->ndev; d++)
+    if (s->st[d].dev == handle) return d;
+  return -1;
+}
+
+void s2s_train_step_record(s2s_train_step *s, s2s_plan *p) {
+  s2s_plan_capture(p, p ? step_device_of : NULL, s);
+}
+
+/* A batch of the given shape: every token id 0 and every mask 1 (a plan needs shapes only). */
+static int shaped_batch(s2s_batch *b, int B, int T_src, int T_tgt) {
+  if (s2s_batch_alloc(b, B, T_src, T_tgt) != 0) return -1;
+  const size_t ns = (size_t)B * T_src, nt = (size_t)B * T_tgt;
+  memset(b->src, 0, ns * sizeof *b->src);
+  memset(b->tgt_in, 0, nt * sizeof *b->tgt_in);
+  memset(b->tgt_out, 0, nt * sizeof *b->tgt_out);
+  for (size_t i = 0; i < ns; i++) b->src_mask[i] = 1.0f;
+  for (size_t i = 0; i < nt; i++) b->tgt_mask[i] = 1.0f;
+  return 0;
+}
+
+int s2s_train_step_plan(const s2s_device_info *info, int ndev, const int *context,
+                        const s2s_split *split, const s2s_config *cfg, int B, int T_src,
+                        int T_tgt, s2s_plan *out) {
+  if (ndev < 1 || ndev > S2S_MAX_DEVICES || B < 1 || B > cfg->batch || T_src < 1 ||
+      T_tgt < 1 || T_src > cfg->max_len || T_tgt > cfg->max_len + 1) {
+    fprintf(stderr, "s2sbench: a plan of %d devices for a batch %dx(%d+%d): out of range "
+            "(batch %d, max length %d)\n", ndev, B, T_src, T_tgt, cfg->batch, cfg->max_len);
+    return -1;
+  }
+  s2s_device devs[S2S_MAX_DEVICES];
+  memset(devs, 0, sizeof devs);
+  for (int d = 0; d < ndev; d++) { /* described: a fake context per group, never opened */
+    devs[d].info = info[d];
+    devs[d].dry = 1;
+    devs[d].ctx = (cl_context)(uintptr_t)((((uintptr_t)(context ? context[d] : 0) + 1) << 4) | 3);
+  }
+  s2s_train_step *s = calloc(1, sizeof *s);
+  s2s_batch b = {0};
+  int rc = !s || shaped_batch(&b, B, T_src, T_tgt) != 0 ? -1 : 0;
+  if (rc == 0) rc = s2s_train_step_init(s, devs, ndev, split, cfg);
+  if (rc == 0) {
+    s->wt_stale = 1; /* every step after an update starts with the weights' transposes */
+    s2s_plan_init(out, ndev);
+    s2s_train_step_record(s, out);
+    s2s_step_result res;
+    rc = s2s_train_step_run(s, &b, 0.1f, 1, &res);
+    s2s_train_step_record(s, NULL);
+    if (out->failed) rc = -1;
+  }
+  if (s) s2s_train_step_free(s);
+  s2s_batch_free(&b);
+  free(s);
+  return rc;
+}
