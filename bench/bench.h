@@ -37,6 +37,8 @@ typedef struct step_numbers {
   const char *timeline_path; /* in: write the last trial's timeline here (NULL: don't) */
   double busy[S2S_MAX_DEVICES], span; /* out: the last trial's busy seconds per device */
   double gemm_busy;  /* out: the last trial's seconds inside CLBlast GEMMs, all devices */
+  s2s_plan *plan;    /* in: record the last trial's plan here, every node with its measured
+                        interval (NULL: don't); out: that plan */
 } step_numbers;
 
 /* Flags shared by both (0 ok, 1 help printed, 2 bad flag). */

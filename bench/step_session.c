@@ -53,6 +53,10 @@ int s2s_step_session_trial(step_session *ss, long i) {
   if (last) {
     s2s_timeline_init(&tl, ss->devs, ss->ndev);
     s2s_timeline_capture(&tl);
+    if (m->plan) {
+      s2s_plan_init(m->plan, ss->ndev);
+      s2s_train_step_record(&ss->st, m->plan);
+    }
   }
   double t = s2s_now();
   int r = s2s_train_step_run(&ss->st, &ss->b, 0.0f, 1, &ss->res);
@@ -60,7 +64,9 @@ int s2s_step_session_trial(step_session *ss, long i) {
   s2s_gemm_record(NULL);
   if (last) {
     s2s_timeline_capture(NULL);
+    if (m->plan) s2s_train_step_record(&ss->st, NULL);
     if (r == 0 && s2s_timeline_finish(&tl, m->timeline_path) == 0) {
+      if (m->plan) s2s_timeline_fill_plan(&tl, m->plan);
       m->gemm_busy = 0;
       for (int d = 0; d < ss->ndev; d++) {
         m->busy[d] = tl.busy[d];

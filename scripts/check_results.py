@@ -191,6 +191,15 @@ def check_run(folder, r, where):
         for k in ("work_share", "busy_fraction"):
             need(w, s, k, list)
         check_tsv(folder, os.path.join(folder, "trials.tsv"), ["config", "phase", "trial", "seconds"], True)
+    elif kind == "predict":
+        need(where, r, "split", str)
+        need(where, r, "cost_table_device", str)
+        need(w, s, "devices", int)
+        for k in ("predicted_step_s", "predicted_one_device_step_s", "predicted_speedup"):
+            need(w, s, k, NUM)
+        need(w, s, "critical_path", dict)
+        need(w, s, "predicted_busy_fraction", list)
+        check_tsv(folder, os.path.join(folder, "timeline-predicted.tsv"), ["device", "what", "start_s", "end_s"])
     elif kind == "sweep point":
         need(where, r, "split", str)
         check_step_summary(w, s)

@@ -212,6 +212,15 @@ int s2s_timeline_finish(s2s_timeline *t, const char *path) {
   return rc;
 }
 
+void s2s_timeline_fill_plan(const s2s_timeline *t, s2s_plan *p) {
+  for (size_t i = 0; i < p->n; i++) {
+    s2s_plan_node *n = &p->node[i];
+    const int ok = n->ref >= 0 && (size_t)n->ref < t->n;
+    n->start_s = ok ? t->ev[n->ref].start_s : 0;
+    n->end_s = ok ? t->ev[n->ref].end_s : 0;
+  }
+}
+
 double s2s_timeline_sum(const s2s_timeline *t, int d, const char *what) {
   double sum = 0;
   for (size_t i = 0; i < t->n; i++)

@@ -67,6 +67,10 @@ void s2s_timeline_host_wait(cl_command_queue q, const char *what, long long t0, 
  * device, what, start_s, end_s rows to path (atomically) when path != NULL. */
 int s2s_timeline_finish(s2s_timeline *t, const char *path);
 
+/* After finish: every node of plan p recorded with this timeline (its ref a row) gets that
+ * row's interval (start_s, end_s); nodes without a row keep 0, 0. */
+void s2s_timeline_fill_plan(const s2s_timeline *t, s2s_plan *p);
+
 /* After finish: seconds of the intervals named `what` on device d (commands of one in-order
  * queue do not overlap, so this is their busy time). */
 double s2s_timeline_sum(const s2s_timeline *t, int d, const char *what);

@@ -11,7 +11,7 @@ static const struct {
   const char *summary;
 } kinds[] = {
     {"step", s2s_bench_step, "full training step vs the device's SGEMM ceiling"},
-    {"pipeline", s2s_bench_pipeline, "training step on N devices vs one: speedup and bound"},
+    {"pipeline", s2s_bench_pipeline, "training step on N devices vs one: speedup, predicted speedup"},
     {"gemm", s2s_bench_gemm, "CLBlast SGEMM at the step's shapes, default vs tuned parameters"},
     {"lstm", s2s_bench_lstm, "LSTM cell kernels (forward, backward): GB/s and GFLOP/s"},
     {"softmax", s2s_bench_softmax, "fused softmax + cross-entropy kernel: GB/s and GFLOP/s"},

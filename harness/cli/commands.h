@@ -9,6 +9,7 @@ int s2s_cmd_translate(int argc, char **argv);
 int s2s_cmd_bench(int argc, char **argv);
 int s2s_cmd_bleu(int argc, char **argv);
 int s2s_cmd_sweep(int argc, char **argv);
+int s2s_cmd_predict(int argc, char **argv);
 int s2s_cmd_tune(int argc, char **argv);
 int s2s_cmd_plot(int argc, char **argv);
 int s2s_cmd_corpus(int argc, char **argv);

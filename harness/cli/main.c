@@ -19,6 +19,7 @@ static const s2s_command commands[] = {
     {"translate", s2s_cmd_translate, "translate sentences with a checkpoint (beam search on one device)"},
     {"bench", s2s_cmd_bench, "benchmarks: step, pipeline, gemm, lstm, softmax, transfer, decode"},
     {"sweep", s2s_cmd_sweep, "grid of training-step benchmarks over device counts and splits: speedup, efficiency"},
+    {"predict", s2s_cmd_predict, "a split's training step on N devices predicted from one device's costs"},
     {"tune", s2s_cmd_tune, "run CLBlast's tuners for a device; later runs apply the parameters"},
     {"plot", s2s_cmd_plot, "gnuplot figures (PNG/PDF/SVG) from result folders"},
     {"bleu", s2s_cmd_bleu, "corpus BLEU, sacreBLEU-exact (13a/intl/char/none, smoothing, multi-bleu mode)"},

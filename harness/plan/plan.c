@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static _Thread_local s2s_plan *current;
 static _Thread_local s2s_plan_dev_of current_map;
@@ -66,6 +67,9 @@ static s2s_plan_node *append(const void *handle) {
   n->dev = d;
   n->dep = -1;
   n->ref = -1;
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  n->issue_s = (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
   return n;
 }
 

@@ -40,6 +40,7 @@ typedef struct s2s_plan_node {
   int dep;          /* the node this one waits for besides its queue order, or -1 */
   int blocking;     /* the host goes on only when this node is complete */
   long ref;         /* the recorder's own handle (a measured run: the node's timeline row), -1 */
+  double issue_s;   /* recorded: when the host enqueued it (CLOCK_MONOTONIC seconds) */
   /* filled by a measured run or by the simulator (plan/simulate.h): */
   double start_s, end_s;
 } s2s_plan_node;

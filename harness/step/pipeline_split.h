@@ -34,6 +34,8 @@ typedef struct s2s_split {
   int shards;
   int shard_dev[S2S_MAX_SHARDS];     /* device of softmax shard k */
   int shard_v0[S2S_MAX_SHARDS + 1];  /* shard k holds target words [v0[k], v0[k+1]) */
+  int unfused;  /* the sharded softmax even where one shard sits on the top layer's device
+                   (predict: a split's softmax timed on one device; never parsed) */
 } s2s_split;
 
 /* Default split (rules above) for n devices and the config's layers and vocabulary. */

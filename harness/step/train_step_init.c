@@ -131,7 +131,7 @@ static int alloc_softmax(s2s_train_step *s) {
   const s2s_config *c = &s->cfg;
   const size_t B = (size_t)c->batch, H = (size_t)c->hidden, Tm = (size_t)s->T_tgt_max;
   const int top = s->split.layer_dev[c->layers - 1];
-  s->fused_softmax = s->split.shards == 1 && s->split.shard_dev[0] == top;
+  s->fused_softmax = s->split.shards == 1 && s->split.shard_dev[0] == top && !s->split.unfused;
   size_t widest = 0;
   for (int k = 0; k < s->split.shards; k++) {
     size_t w = (size_t)(s->split.shard_v0[k + 1] - s->split.shard_v0[k]);

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# `s2sbench predict` and the prediction in `bench pipeline`: costs measured on one 1-CU
+# sub-device at the tiny preset; one modelled device predicts speedup 1 exactly (the same
+# plan twice); the saved cost table reloads and predicts the same numbers (the simulation
+# is deterministic); the predicted timeline is a timeline (the measured TSV's columns, rows
+# on every device); bench pipeline records predicted_speedup beside the measured one; bad
+# flags, a missing or corrupt cost table and an impossible split are errors that name them.
+set -u
+bin=$1
+src=${S2S_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
+. "$(dirname "$0")/cli_lib.sh"
+require_device
+tiny=(--preset tiny --len 4 --trials 1)
+num() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"][sys.argv[2]])' "$@"; }
+
+"$bin" predict "${tiny[@]}" --devices 1 --measure-on cpu/1x1 --out "$work/one" >"$work/out" 2>&1
+rc=$?
+cat "$work/out"
+check "predict on one device exits 0" test "$rc" -eq 0
+check "one device: predicted speedup 1" \
+  python3 -c "import sys; assert abs(float(sys.argv[1]) - 1) < 1e-12" "$(num "$work/one/run.json" predicted_speedup)"
+
+"$bin" predict "${tiny[@]}" --devices 2 --measure-on cpu/1x1 --save-cost "$work/cost.tsv" \
+  --out "$work/two" >"$work/out" 2>&1
+rc=$?
+cat "$work/out"
+check "predict two devices exits 0" test "$rc" -eq 0
+check "the critical path is printed" grep -q "critical path" "$work/out"
+check "predicted timeline: the measured timeline's header" \
+  bash -c "head -1 '$work/two/timeline-predicted.tsv' | grep -qx \$'device\twhat\tstart_s\tend_s'"
+check "predicted timeline: rows on both devices" \
+  bash -c "cut -f1 '$work/two/timeline-predicted.tsv' | sort -u | grep -cx '[01]' | grep -qx 2"
+"$bin" predict "${tiny[@]}" --devices 2 --cost "$work/cost.tsv" --out "$work/again" >"$work/out" 2>&1
+check "the saved table reloads" test $? -eq 0
+check "the same prediction from the reloaded table" \
+  test "$(num "$work/two/run.json" predicted_step_s)" = "$(num "$work/again/run.json" predicted_step_s)"
+"$bin" predict "${tiny[@]}" --devices 2 --contexts each --cost "$work/cost.tsv" --out "$work/ctx" \
+  >"$work/out" 2>&1
+check "two contexts: host staging in the plan" \
+  bash -c "grep -q 'host wait: staging read\|staging write' '$work/ctx/timeline-predicted.tsv'"
+if command -v python3 >/dev/null; then
+  check "run.json schema" python3 "$src/scripts/check_results.py" "$work/two/run.json"
+fi
+
+"$bin" bench pipeline "${tiny[@]}" --devices cpu/2 --whole none --out "$work/pipe" >"$work/out" 2>&1
+rc=$?
+cat "$work/out"
+check "bench pipeline exits 0" test "$rc" -eq 0
+check "bench pipeline records predicted_speedup" \
+  python3 -c "import sys; assert float(sys.argv[1]) > 0" "$(num "$work/pipe/run.json" predicted_speedup)"
+check "bench pipeline writes the predicted timeline" test -s "$work/pipe/timeline-predicted.tsv"
+
+expect_error "missing cost table" 1 "$work/nope.tsv" -- predict --preset tiny --cost "$work/nope.tsv"
+printf '# s2sbench cost table v1\nbogus line\n' >"$work/bad.tsv"
+expect_error "corrupt cost table names its line" 1 "bad.tsv:2" -- predict --preset tiny --cost "$work/bad.tsv"
+expect_error "bad --contexts" 2 "--contexts" -- predict --preset tiny --contexts some
+expect_error "bad --split" 2 "--split" -- predict --preset tiny --devices 2 --split "layers=0,5;softmax=1"
+exit $fail
