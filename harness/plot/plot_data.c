@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "plot/plot.h"
 #include "plot/plot_tsv.h"
@@ -212,10 +213,19 @@ void s2s_plot_timelines(s2s_plot *p) {
       snprintf(tsv, sizeof tsv, "%s/%s/timeline.tsv", run->dir, s2s_jstr(best, "path", ""));
     } else if (!strcmp(run->kind, "bench pipeline")) {
       snprintf(tsv, sizeof tsv, "%s/timeline-pipeline.tsv", run->dir);
+    } else if (!strcmp(run->kind, "predict")) {
+      snprintf(tsv, sizeof tsv, "%s/timeline-predicted.tsv", run->dir);
     } else {
       snprintf(tsv, sizeof tsv, "%s/timeline.tsv", run->dir);
     }
     snprintf(name, sizeof name, p->nruns > 1 ? "timeline-%d" : "timeline", r + 1);
     timeline(p, run, tsv, name);
+    /* a measured pipeline's prediction (bench pipeline), drawn the same way beside it */
+    snprintf(tsv, sizeof tsv, "%s/timeline-predicted.tsv", run->dir);
+    if (!strcmp(run->kind, "bench pipeline") && access(tsv, R_OK) == 0) {
+      snprintf(name, sizeof name, p->nruns > 1 ? "timeline-predicted-%d" : "timeline-predicted",
+               r + 1);
+      timeline(p, run, tsv, name);
+    }
   }
 }
