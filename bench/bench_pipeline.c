@@ -79,37 +79,6 @@ typedef struct runs {
   s2s_prediction pred;
 } runs;
 
-/* The split predicted from costs measured on the baseline device (predict.h), beside the
- * measured speedup; devices sharing a context share one in the model too. */
-static int predict(const step_bench *o, s2s_device *base, s2s_device *devs, int n,
-                   const s2s_split *split, runs *r) {
-  step_bench q = *o;
-  q.trials = o->trials < 3 ? o->trials : 3;
-  int context[S2S_MAX_DEVICES];
-  s2s_device_info info[S2S_MAX_DEVICES];
-  for (int d = 0; d < n; d++) {
-    context[d] = d;
-    for (int e = 0; e < d; e++)
-      if (devs[e].ctx == devs[d].ctx) context[d] = context[e];
-    info[d] = devs[d].info;
-  }
-  s2s_cost_table t;
-  s2s_cost_table_init(&t);
-  char tl[4200];
-  if (o->out_dir) snprintf(tl, sizeof tl, "%s/timeline-predicted.tsv", o->out_dir);
-  int rc = s2s_predict_measure(&q, base, split, n, context, &t);
-  if (rc == 0)
-    rc = s2s_predict_split(&t, &o->cfg, (int)o->len, info, n, context, split,
-                           o->out_dir ? tl : NULL, &r->pred);
-  if (rc == 0 && o->out_dir) {
-    snprintf(tl, sizeof tl, "%s/cost.tsv", o->out_dir);
-    rc = s2s_cost_table_save(&t, tl);
-  }
-  s2s_cost_table_free(&t);
-  r->predicted = rc == 0;
-  return rc;
-}
-
 static int write_results(const step_bench *o, s2s_device *devs, int n, const char *split,
                          const runs *r, double balance, const double *share, int argc,
                          char **argv) {
@@ -159,10 +128,6 @@ static int write_results(const step_bench *o, s2s_device *devs, int n, const cha
     json_speedup(&j, "speedup_vs_whole", speedup_of(&r->whole, pipe, o->trials), n);
   }
   if (r->predicted) { /* from the baseline device's costs (predict.h) */
-    s2s_json_num(&j, "predicted_speedup", r->pred.speedup);
-    s2s_json_num(&j, "predicted_step_s", r->pred.step_s);
-    s2s_json_num(&j, "predicted_one_device_step_s", r->pred.base_s);
-    s2s_json_int(&j, "predicted_nodes_scaled", (long long)r->pred.scaled);
     s2s_prediction_json(&r->pred, &j);
   } else {
     s2s_json_num(&j, "predicted_speedup", NAN); /* null: not predicted */
@@ -291,7 +256,8 @@ int s2s_bench_pipeline(int argc, char **argv) {
   if (R.base.valid && R.pipe.valid && (!R.has_whole || R.whole.valid)) {
     print_speedup("one device", speedup_of(&R.base, &R.pipe, o.trials), n);
     if (R.has_whole) print_speedup("the whole device", speedup_of(&R.whole, &R.pipe, o.trials), n);
-    if (!s2s_mpi_active() && predict(&o, base_dev ? base_dev : devs, devs, n, &split, &R) == 0) {
+    if (!s2s_mpi_active() && s2s_predict_devices(&o, base_dev ? base_dev : devs, devs, n, &split, o.out_dir, &R.pred) == 0) {
+      R.predicted = 1;
       printf("predicted from the baseline device's costs (s2sbench predict): ");
       s2s_prediction_print(&R.pred, stdout);
     } else {

@@ -233,6 +233,11 @@ void s2s_prediction_json(const s2s_prediction *p, s2s_json *j) {
   const s2s_sim_result *r = &p->sim;
   double g, k, m, o;
   path_parts(r, &g, &k, &m, &o);
+  s2s_json_num(j, "predicted_speedup", p->speedup);
+  s2s_json_num(j, "predicted_step_s", p->step_s);
+  s2s_json_num(j, "predicted_one_device_step_s", p->base_s);
+  s2s_json_int(j, "plan_nodes", (long long)p->nodes);
+  s2s_json_int(j, "plan_nodes_scaled", (long long)p->scaled);
   s2s_json_object(j, "critical_path");
   s2s_json_int(j, "nodes", (long long)r->ncritical);
   s2s_json_num(j, "gemm_s", g);
@@ -247,11 +252,40 @@ void s2s_prediction_json(const s2s_prediction *p, s2s_json *j) {
   s2s_json_num(j, "predicted_host_blocked_s", r->host_blocked_s);
 }
 
+int s2s_predict_devices(const step_bench *o, s2s_device *base, s2s_device *devs, int n,
+                        const s2s_split *split, const char *out_dir, s2s_prediction *pr) {
+  step_bench q = *o;
+  q.trials = o->trials < 3 ? o->trials : 3; /* the costs are medians: a few trials do */
+  int context[S2S_MAX_DEVICES];
+  s2s_device_info info[S2S_MAX_DEVICES];
+  for (int d = 0; d < n; d++) { /* devices of one context share one in the model too */
+    context[d] = d;
+    for (int e = 0; e < d; e++)
+      if (devs[e].ctx == devs[d].ctx) context[d] = context[e];
+    info[d] = devs[d].info;
+  }
+  s2s_cost_table t;
+  s2s_cost_table_init(&t);
+  char path[4200];
+  if (out_dir) snprintf(path, sizeof path, "%s/timeline-predicted.tsv", out_dir);
+  int rc = s2s_predict_measure(&q, base, split, n, context, &t);
+  if (rc == 0)
+    rc = s2s_predict_split(&t, &o->cfg, (int)o->len, info, n, context, split,
+                           out_dir ? path : NULL, pr);
+  if (rc == 0 && out_dir) {
+    snprintf(path, sizeof path, "%s/cost.tsv", out_dir);
+    rc = s2s_cost_table_save(&t, path);
+  }
+  s2s_cost_table_free(&t);
+  return rc;
+}
+
 /* --- s2sbench predict ---------------------------------------------------------------- */
 
 static void help(void) {
   printf("usage: s2sbench predict [--devices N] [--split SPEC] [--contexts one|each]\n"
          "                        [--cost FILE | --measure-on SPEC] [--save-cost FILE]\n"
+         "                        [--link-gbs G [--link-us U]]\n"
          "                        [--preset P] [size flags] [--len T] [--trials N] [--out DIR]\n\n"
          "Predicts the training step on N devices (default 2) laid out by --split (default:\n"
          "the default split for N), from costs measured on one device: the step's own\n"
@@ -263,6 +297,9 @@ static void help(void) {
          "  --measure-on SPEC  measure the table now on this one device (default cpu/1x1,\n"
          "                     one 1-CU sub-device, the device of a cpu/2 pipeline's stage)\n"
          "  --save-cost FILE   write the table used\n"
+         "  --link-gbs G --link-us U  every host transfer (staging read or write) costs U us\n"
+         "                     + bytes / G GB/s instead of the measured link (another\n"
+         "                     machine's PCIe or network: bench transfer measures one)\n"
          "Prints the predicted step, the speedup over the one-device step predicted from the\n"
          "same table, and the critical path. --out DIR writes run.json, cost.tsv and the\n"
          "predicted timeline (timeline-predicted.tsv, the TSV of a measured timeline:\n"
@@ -274,6 +311,7 @@ typedef struct predict_opts {
   step_bench o;
   long ndev;
   const char *cost, *measure_on, *save_cost, *contexts;
+  double link_us, link_gbs; /* a given host link (0: the table's) */
 } predict_opts;
 
 static int parse(predict_opts *p, int argc, char **argv) {
@@ -297,6 +335,8 @@ static int parse(predict_opts *p, int argc, char **argv) {
     else if (s2s_args_is(&c, "--out")) { if (!(o->out_dir = s2s_args_value(&c))) return 2; }
     else if (s2s_args_is(&c, "--len")) { if (s2s_args_long(&c, 1, 1000, &o->len)) return 2; }
     else if (s2s_args_is(&c, "--trials")) { if (s2s_args_long(&c, 1, 1000, &o->trials)) return 2; }
+    else if (s2s_args_is(&c, "--link-us")) { if (s2s_args_double(&c, 0, 1e7, &p->link_us)) return 2; }
+    else if (s2s_args_is(&c, "--link-gbs")) { if (s2s_args_double(&c, 1e-6, 1e6, &p->link_gbs)) return 2; }
     else return s2s_args_unknown(&c);
   }
   char err[256];
@@ -332,11 +372,6 @@ static int write_run(const predict_opts *p, const s2s_prediction *pr, const char
   s2s_json_int(&j, "devices", (int)p->ndev);
   s2s_json_str(&j, "contexts", p->contexts);
   s2s_json_int(&j, "words_per_sentence", (int)p->o.len);
-  s2s_json_num(&j, "predicted_step_s", pr->step_s);
-  s2s_json_num(&j, "predicted_one_device_step_s", pr->base_s);
-  s2s_json_num(&j, "predicted_speedup", pr->speedup);
-  s2s_json_int(&j, "plan_nodes", (long long)pr->nodes);
-  s2s_json_int(&j, "nodes_scaled", (long long)pr->scaled);
   s2s_prediction_json(pr, &j);
   s2s_json_close(&j, '}');
   s2s_json_end(&j);
@@ -378,6 +413,14 @@ int s2s_predict_main(int argc, char **argv) {
     info = devs[0].info;
     s2s_device_close(devs, nd);
     if (m != 0) goto out;
+  }
+  if (p.link_gbs > 0) { /* every host transfer over the link given */
+    t.link_latency_s = 1e-6 * p.link_us;
+    t.link_bytes_per_s = 1e9 * p.link_gbs;
+  } else if (p.link_us > 0) {
+    fprintf(stderr, "s2sbench predict: --link-us needs --link-gbs too\n");
+    rc = 2;
+    goto out;
   }
   if (!info.name[0]) { /* a table from a file: devices like the one it was measured on */
     snprintf(info.name, sizeof info.name, "%s", t.device);

@@ -35,9 +35,15 @@ int s2s_predict_split(const s2s_cost_table *t, const s2s_config *cfg, int len,
                       const s2s_device_info *info, int ndev, const int *context,
                       const s2s_split *split, const char *timeline_path, s2s_prediction *p);
 void s2s_prediction_free(s2s_prediction *p);
+/* Both at once for devices that are open (bench pipeline, sweep points): the costs of the
+ * one device `base`, the prediction of split over devs (their contexts as they are);
+ * out_dir (NULL: none) receives cost.tsv and timeline-predicted.tsv. 0 or -1. */
+int s2s_predict_devices(const step_bench *o, s2s_device *base, s2s_device *devs, int n,
+                        const s2s_split *split, const char *out_dir, s2s_prediction *p);
 /* One paragraph: predicted step and speedup, and where the critical path spends its time. */
 void s2s_prediction_print(const s2s_prediction *p, FILE *f);
-/* "critical_path": {...} and "predicted_busy_s": [...] into an open JSON object. */
+/* predicted_speedup, _step_s, _one_device_step_s, plan_nodes(_scaled), "critical_path":
+ * {...}, predicted_busy_fraction and predicted_host_blocked_s into an open object. */
 void s2s_prediction_json(const s2s_prediction *p, s2s_json *j);
 
 /* `s2sbench predict` */

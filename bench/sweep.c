@@ -15,6 +15,7 @@
 #include "run/run_record.h"
 #include "profile/stats.h"
 #include "bench/sweep.h"
+#include "bench/predict.h"
 #include "bench/sweep_internal.h"
 #include "blas/tuning.h"
 
@@ -85,8 +86,8 @@ int s2s_sweep_point_done(const s2s_sweep_point *p) {
 
 static int write_point(const s2s_sweep *s, const s2s_sweep_point *p, const step_bench *o,
                        const s2s_device *devs, int n, const char *split, const step_numbers *m,
-                       double bound, const double *share, const char *tuning, int argc,
-                       char **argv) {
+                       double bound, const double *share, const char *tuning,
+                       const s2s_prediction *pred, int argc, char **argv) {
   char path[4200];
   s2s_atomic_file a;
   snprintf(path, sizeof path, "%s/trials.tsv", p->dir);
@@ -118,6 +119,7 @@ static int write_point(const s2s_sweep *s, const s2s_sweep_point *p, const step_
   s2s_json_num(&j, "first_step_s", m->warm_s[0]);
   s2s_json_num(&j, "loss_per_token", m->loss_per_token);
   s2s_json_num(&j, "flop_balance", bound);
+  if (pred) s2s_prediction_json(pred, &j); /* over one device like the point's first */
   s2s_json_array(&j, "work_share");
   for (int d = 0; d < n; d++)
     s2s_json_num(&j, NULL, share[d]);
@@ -193,8 +195,15 @@ static int run_point(const s2s_sweep *s, const s2s_sweep_point *p, int argc, cha
   }
   double share[S2S_MAX_DEVICES];
   double bound = s2s_split_bound(&split, &o.cfg, (int)o.len, (int)o.len + 1, share);
-  if (root && write_point(s, p, &o, devs, n, splitbuf, &m, bound, share, tuning, argc, argv) != 0)
-    goto out;
+  s2s_prediction pred; /* several devices in this process: predicted from device 0's costs */
+  const int predicted = n > 1 && !mpi && m.valid &&
+                        s2s_predict_devices(&o, &devs[0], devs, n, &split, p->dir, &pred) == 0;
+  if (n > 1 && !mpi && m.valid && !predicted)
+    fprintf(stderr, "s2sbench sweep: %s: no prediction (see above)\n", p->name);
+  const int wrote = !root || write_point(s, p, &o, devs, n, splitbuf, &m, bound, share, tuning,
+                                         predicted ? &pred : NULL, argc, argv) == 0;
+  if (predicted) s2s_prediction_free(&pred);
+  if (!wrote) goto out;
   *valid = m.valid;
   *wps = m.valid ? m.words / m.step.median : 0;
   rc = 0;

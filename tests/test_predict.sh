@@ -38,6 +38,12 @@ check "the same prediction from the reloaded table" \
   >"$work/out" 2>&1
 check "two contexts: host staging in the plan" \
   bash -c "grep -q 'host wait: staging read\|staging write' '$work/ctx/timeline-predicted.tsv'"
+"$bin" predict "${tiny[@]}" --devices 2 --contexts each --cost "$work/cost.tsv" --link-gbs 0.001 \
+  --link-us 100 --out "$work/slow" >"$work/out" 2>&1
+check "a slow link given" test $? -eq 0
+check "a slow link lengthens the step between contexts" python3 -c "import sys; assert float(sys.argv[1]) > float(sys.argv[2])" \
+  "$(num "$work/slow/run.json" predicted_step_s)" "$(num "$work/ctx/run.json" predicted_step_s)"
+expect_error "--link-us alone" 2 "--link-gbs" -- predict --preset tiny --cost "$work/cost.tsv" --link-us 5
 if command -v python3 >/dev/null; then
   check "run.json schema" python3 "$src/scripts/check_results.py" "$work/two/run.json"
 fi

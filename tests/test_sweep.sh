@@ -58,6 +58,12 @@ run >"$work/out5" 2>&1
 check "a failed point is measured again" grep -q 'tiny-b64-t4-cpu-2-default: 2 devices' "$work/out5"
 check "... and only it" test "$(grep -c 'finished earlier, skipped' "$work/out5")" -eq 1
 check "... and it passes now" grep -q '"output_check_passed": true' "$f"
+check "the 2-device point has its predicted speedup and timeline" python3 -c '
+import json, os, sys
+s = json.load(open(sys.argv[1]))["summary"]
+assert s["predicted_speedup"] > 0 and s["critical_path"]["nodes"] > 0, s
+assert os.path.getsize(os.path.join(os.path.dirname(sys.argv[1]), "timeline-predicted.tsv")) > 0
+' "$f"
 
 # a config file with two splits for two devices, overridden by flags
 cat >"$work/grid.cfg" <<'EOF'

@@ -33,7 +33,7 @@ void s2s_plan_free(s2s_plan *p) {
 void s2s_plan_clear(s2s_plan *p) {
   p->n = 0;
   p->failed = 0;
-  if (current == p) nbinds = 0, memset(binds, 0, nbind_cap * sizeof *binds);
+  if (current == p && binds) nbinds = 0, memset(binds, 0, nbind_cap * sizeof *binds);
 }
 
 void s2s_plan_capture(s2s_plan *p, s2s_plan_dev_of dev_of, void *ctx) {

@@ -128,6 +128,7 @@ static double scaled(const s2s_cost_table *t, const s2s_plan_node *n) {
 /* READ / WRITE of a size never measured: latency + bytes / bandwidth, least squares over
  * the measured reads (or writes). */
 static double link_model(const s2s_cost_table *t, const s2s_plan_node *n) {
+  if (t->link_bytes_per_s > 0) return t->link_latency_s + 4.0 * (double)n->elems / t->link_bytes_per_s;
   double sx = 0, sy = 0, sxx = 0, sxy = 0;
   size_t m = 0;
   for (size_t i = 0; i < t->n; i++) {
@@ -147,6 +148,8 @@ static double link_model(const s2s_cost_table *t, const s2s_plan_node *n) {
 double s2s_cost_device_s(const s2s_cost_table *t, const s2s_plan_node *n, int *how) {
   *how = 0;
   if (no_work(n->op)) return 0;
+  if (t->link_bytes_per_s > 0 && (n->op == S2S_OP_READ || n->op == S2S_OP_WRITE))
+    return *how = 2, link_model(t, n); /* a given link stands for every host transfer */
   const s2s_cost_entry *e = find(t, n);
   if (e) return e->median;
   double s;
@@ -184,8 +187,11 @@ static const char *const header =
 int s2s_cost_table_save(const s2s_cost_table *t, const char *path) {
   s2s_atomic_file f;
   if (s2s_atomic_open(&f, path) != 0) return -1;
-  fprintf(f.f, "# s2sbench cost table v1\n# device %s\n# memory %llu %llu\n%s\n", t->device,
-          t->global_mem, t->max_alloc, header);
+  fprintf(f.f, "# s2sbench cost table v1\n# device %s\n# memory %llu %llu\n", t->device,
+          t->global_mem, t->max_alloc);
+  if (t->link_bytes_per_s > 0)
+    fprintf(f.f, "# link %.17g %.17g\n", t->link_latency_s, t->link_bytes_per_s);
+  fprintf(f.f, "%s\n", header);
   for (size_t i = 0; i < t->n; i++) {
     const s2s_plan_node *k = &t->e[i].key;
     fprintf(f.f, "%s\t%s\t%d\t%d\t%d\t%c\t%c\t%zu\t%.17g\t%zu\n", s2s_op_name(k->op), k->what,
@@ -266,6 +272,10 @@ int s2s_cost_table_load(s2s_cost_table *t, const char *path) {
       snprintf(t->device, sizeof t->device, "%.255s", line + 9);
     } else if (!strncmp(line, "# memory ", 9)) {
       if (sscanf(line + 9, "%llu %llu", &t->global_mem, &t->max_alloc) != 2) rc = -1;
+    } else if (!strncmp(line, "# link ", 7)) {
+      if (sscanf(line + 7, "%lf %lf", &t->link_latency_s, &t->link_bytes_per_s) != 2 ||
+          !(t->link_bytes_per_s > 0) || !(t->link_latency_s >= 0))
+        rc = -1;
     } else if (line[0] == '#' || !strcmp(line, header)) {
       continue;
     } else {

@@ -25,6 +25,9 @@ typedef struct s2s_cost_table {
   s2s_cost_entry *e;
   size_t n, cap;
   s2s_cost_entry host[S2S_OP_KINDS];    /* host enqueue seconds per op (key unused) */
+  double link_latency_s, link_bytes_per_s; /* given: the link of every host transfer (a
+                                              machine's measured or quoted figures); 0 0:
+                                              fitted to the measured reads and writes */
 } s2s_cost_table;
 
 void s2s_cost_table_init(s2s_cost_table *t);
