@@ -62,6 +62,8 @@ static void test_schedules(void) {
   s2s_plan_add(DEV(1), S2S_OP_KERNEL, "k", 8, -1, 0);
   T_CHECK(sim(&p, &r) == 2.0 && p.node[3].start_s == 1.0, "dependency: %.3f s, start %.3f",
           r.step_s, p.node[3].start_s);
+  T_CHECK(r.idle[0] == 0.5 && r.idle[1] == 0.5, "dependency: idle %.2f %.2f (want 0.5 0.5)",
+          r.idle[0], r.idle[1]);
   s2s_sim_result_free(&r);
   /* (c) the wavefront: device 1's step t after device 0's step t, four steps: 5 units */
   s2s_plan_clear(&p);
@@ -99,9 +101,16 @@ static void test_schedules(void) {
   T_CHECK(r.path_host_s == 1.0, "host bound: the path's host time %.3f", r.path_host_s);
   s2s_sim_result_free(&r);
   unit = 1, host = 0;
-  /* (f) a dependency on a later node is refused */
-  p.node[1].dep = 3;
-  T_CHECK(sim(&p, &r) < 0, "a forward dependency is refused");
+  /* (f) a dependency on itself or a later node, or below -1, and a device out of range */
+  const int bad_dep[3] = {3, 1, -2};
+  for (int i = 0; i < 3; i++) {
+    p.node[1].dep = bad_dep[i];
+    T_CHECK(sim(&p, &r) < 0, "dependency %d of node 1 is refused", bad_dep[i]);
+    s2s_sim_result_free(&r);
+  }
+  p.node[1].dep = -1;
+  p.node[2].dev = 2;
+  T_CHECK(sim(&p, &r) < 0, "device 2 of a 2-device plan is refused");
   s2s_sim_result_free(&r);
   s2s_plan_capture(NULL, NULL, NULL);
   s2s_plan_free(&p);
@@ -114,12 +123,16 @@ static s2s_plan_node gemm(int m, int n, int k) {
 }
 
 static void test_cost_table(void) {
-  s2s_plan_node nodes[4] = {gemm(64, 1024, 256), gemm(64, 1024, 256),
+  s2s_plan_node nodes[5] = {gemm(64, 1024, 256), gemm(64, 1024, 256),
                             {.op = S2S_OP_KERNEL, .what = "axpy", .elems = 1000, .dep = -1},
-                            {.op = S2S_OP_READ, .what = "read", .elems = 1000, .dep = -1}};
-  const double secs[4] = {1e-3, 3e-3, 2e-5, 1e-4};
-  for (int i = 0; i < 4; i++) nodes[i].start_s = 1.0, nodes[i].end_s = 1.0 + secs[i];
-  s2s_plan p = {.ndev = 1, .node = nodes, .n = 4, .cap = 4};
+                            {.op = S2S_OP_READ, .what = "read", .elems = 1000, .dep = -1},
+                            {.op = S2S_OP_READ, .what = "read", .elems = 3000, .dep = -1}};
+  /* device seconds; the enqueue gaps: GEMMs 0.125 and 0.25 s, the kernel 0.0625 s */
+  const double secs[5] = {1e-3, 3e-3, 2e-5, 1e-4, 2e-4}, issue[5] = {1, 1.125, 1.375, 1.4375, 2};
+  for (int i = 0; i < 5; i++)
+    nodes[i].start_s = 1.0, nodes[i].end_s = 1.0 + secs[i], nodes[i].issue_s = issue[i];
+  nodes[3].blocking = 1; /* the host waited on it: its gap is no enqueue time */
+  s2s_plan p = {.ndev = 1, .node = nodes, .n = 5, .cap = 5};
   s2s_cost_table t;
   s2s_cost_table_init(&t);
   snprintf(t.device, sizeof t.device, "test device");
@@ -136,8 +149,13 @@ static void test_cost_table(void) {
           "a kernel of 3x the elements");
   snprintf(k.what, sizeof k.what, "never_measured");
   T_CHECK(s2s_cost_device_s(&t, &k, &how) < 0 && how == -1, "an unknown kernel has no cost");
+  T_CHECK(t.host[S2S_OP_GEMM].median == 0.1875 && t.host[S2S_OP_KERNEL].median == 0.0625 &&
+              t.host[S2S_OP_READ].count == 0 && s2s_cost_host_s(&t, &nodes[0]) == 0.1875,
+          "host enqueue medians %g %g", t.host[S2S_OP_GEMM].median, t.host[S2S_OP_KERNEL].median);
+  /* the fitted link: 4000 B in 100 us, 12000 B in 200 us -> 50 us + 12.5 ns/B */
   s2s_plan_node rd = {.op = S2S_OP_READ, .what = "staging read", .elems = 50};
-  T_CHECK(s2s_cost_device_s(&t, &rd, &how) > 0 && how == 2, "a read from the link model");
+  T_CHECK(s2s_close(s2s_cost_device_s(&t, &rd, &how), 5.25e-5, 1e-9, 0) && how == 2,
+          "a read of 200 B from the fitted link: %g s", s2s_cost_device_s(&t, &rd, NULL));
   char path[] = "/tmp/s2s-cost-XXXXXX";
   int fd = mkstemp(path);
   close(fd);
@@ -145,16 +163,32 @@ static void test_cost_table(void) {
   s2s_cost_table u;
   T_CHECK(s2s_cost_table_load(&u, path) == 0, "load");
   q = gemm(64, 1024, 256);
-  T_CHECK(s2s_cost_device_s(&u, &q, &how) == s2s_cost_device_s(&t, &q, &how) &&
-              !strcmp(u.device, "test device"),
-          "the loaded table gives the same costs");
+  int same = u.n == t.n && !strcmp(u.device, "test device");
+  for (size_t i = 0; same && i < t.n; i++)
+    same = s2s_cost_device_s(&u, &t.e[i].key, &how) == t.e[i].median && how == 0 &&
+           u.e[i].count == t.e[i].count;
+  for (int o = 0; same && o < S2S_OP_KINDS; o++)
+    same = u.host[o].median == t.host[o].median && u.host[o].count == t.host[o].count;
+  T_CHECK(same, "the loaded table gives the same costs and sample counts");
+  T_CHECK(u.e[0].count == 2, "the GEMM's two samples survive the file (%zu)", u.e[0].count);
   s2s_cost_table_free(&u);
+  /* a given link costs every host transfer, measured or not: 10 us + 4000 B at 1 GB/s */
+  t.link_latency_s = 1e-5, t.link_bytes_per_s = 1e9;
+  T_CHECK(s2s_close(s2s_cost_device_s(&t, &nodes[3], &how), 1.4e-5, 1e-9, 0) && how == 2,
+          "a read over the given link");
   static const char *const bad[] = {
       "not a cost table\n",
       "# s2sbench cost table v1\ngemm\tgemm\t64\t1024\n",
       "# s2sbench cost table v1\nwarp\tx\t0\t0\t0\t-\t-\t1\t0.1\t1\n",
       "# s2sbench cost table v1\ngemm\tgemm\t64\tlots\t256\tN\tN\t0\t0.1\t1\n",
-      "# s2sbench cost table v1\nkernel\taxpy\t0\t0\t0\t-\t-\t10\t-1\t1\n"};
+      "# s2sbench cost table v1\nkernel\taxpy\t0\t0\t0\t-\t-\t10\t-1\t1\n",
+      "# s2sbench cost table v1\nkernel\taxpy\t0\t0\t0\t-\t-\t10\t\t1\n",
+      "# s2sbench cost table v1\ngemm\tgemm\t64\t8\t8\tX\tN\t0\t0.1\t1\n",
+      "# s2sbench cost table v1\nkernel\taxpy\t0\t0\t0\t-\t-\t10\t0.1\t0\n",
+      "# s2sbench cost table v1\nkernel\taxpy\t0\t0\t0\t-\t-\t-10\t0.1\t1\n",
+      "# s2sbench cost table v1\nkernel\taxpy\t0\t0\t0\t-\t-\t10\t0.1\t1\textra\n",
+      "# s2sbench cost table v1\nkernel\taxpy\t0\t0\t0\t-\t-\t10\t1e999\t1\n",
+      "# s2sbench cost table v1\nkernel\taxpy\t0\t0\t0\t-\t-\t10\t0.1"};
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     FILE *f = fopen(path, "w");
     fputs(bad[i], f);

@@ -109,6 +109,7 @@ int s2s_simulate(s2s_plan *p, const s2s_sim_costs *c, s2s_sim_result *r) {
              malloc(n * sizeof(double))};
   int rc = t.by && t.prev && t.host_src && t.host_base ? 0 : -1;
   if (rc == 0) schedule(p, c, r, &t);
+  for (int d = 0; d < p->ndev; d++) r->idle[d] = r->step_s > 0 ? 1 - r->busy_s[d] / r->step_s : 0;
   if (rc == 0) rc = critical_path(p, &t, r);
   free(t.by), free(t.prev), free(t.host_src), free(t.host_base);
   return rc;

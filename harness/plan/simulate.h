@@ -22,11 +22,15 @@ typedef struct s2s_sim_result {
   double step_s;                        /* the last node's end */
   int ndev;
   double busy_s[S2S_SIM_MAX_DEVICES];   /* device seconds of each device's nodes */
+  double idle[S2S_SIM_MAX_DEVICES];     /* 1 - busy_s / step_s (0 for an empty step) */
   double host_enqueue_s;                /* all host enqueue seconds */
   double host_blocked_s;                /* seconds the host stood still, waiting */
   size_t *critical, ncritical;          /* the critical path, first node to last */
-  double path_op_s[S2S_OP_KINDS];       /* its seconds of device work, per op */
-  double path_host_s;                   /* its seconds of host enqueueing */
+  double path_op_s[S2S_OP_KINDS];       /* its seconds of device work, per op (transfers:
+                                           READ + WRITE + COPY; a host wait on the path is
+                                           walked through to what it waited for) */
+  double path_host_s;                   /* its seconds of host enqueueing; with path_op_s
+                                           it adds up to step_s */
 } s2s_sim_result;
 
 /* Simulates p with costs c into r (and p's start_s / end_s). A node whose dependency is

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,7 @@ static int sample(s2s_cost_entry *e, double s) {
     e->samples = p, e->cap = cap;
   }
   e->samples[e->ns++] = s;
+  e->count++;
   qsort(e->samples, e->ns, sizeof *e->samples, by_value);
   const size_t h = e->ns / 2;
   e->median = e->ns % 2 ? e->samples[h] : 0.5 * (e->samples[h - 1] + e->samples[h]);
@@ -128,7 +130,8 @@ static double scaled(const s2s_cost_table *t, const s2s_plan_node *n) {
 /* READ / WRITE of a size never measured: latency + bytes / bandwidth, least squares over
  * the measured reads (or writes). */
 static double link_model(const s2s_cost_table *t, const s2s_plan_node *n) {
-  if (t->link_bytes_per_s > 0) return t->link_latency_s + 4.0 * (double)n->elems / t->link_bytes_per_s;
+  if (t->link_bytes_per_s > 0)
+    return t->link_latency_s + 4.0 * (double)n->elems / t->link_bytes_per_s;
   double sx = 0, sy = 0, sxx = 0, sxy = 0;
   size_t m = 0;
   for (size_t i = 0; i < t->n; i++) {
@@ -145,7 +148,8 @@ static double link_model(const s2s_cost_table *t, const s2s_plan_node *n) {
   return lat + slope * 4.0 * (double)n->elems;
 }
 
-double s2s_cost_device_s(const s2s_cost_table *t, const s2s_plan_node *n, int *how) {
+double s2s_cost_device_s(const s2s_cost_table *t, const s2s_plan_node *n, int *how_out) {
+  int ignored, *how = how_out ? how_out : &ignored;
   *how = 0;
   if (no_work(n->op)) return 0;
   if (t->link_bytes_per_s > 0 && (n->op == S2S_OP_READ || n->op == S2S_OP_WRITE))
@@ -184,11 +188,17 @@ s2s_sim_costs s2s_cost_table_sim(const s2s_cost_table *t) {
 static const char *const header =
     "op\twhat\tm\tn\tk\tta\ttb\telems\tseconds\tsamples";
 
+/* The device name on one line: a newline or tab in it would end the comment early. */
+static void put_name(FILE *f, const char *name) {
+  for (const char *c = name; *c; c++) fputc((unsigned char)*c < 0x20 ? ' ' : *c, f);
+}
+
 int s2s_cost_table_save(const s2s_cost_table *t, const char *path) {
   s2s_atomic_file f;
   if (s2s_atomic_open(&f, path) != 0) return -1;
-  fprintf(f.f, "# s2sbench cost table v1\n# device %s\n# memory %llu %llu\n", t->device,
-          t->global_mem, t->max_alloc);
+  fputs("# s2sbench cost table v1\n# device ", f.f);
+  put_name(f.f, t->device);
+  fprintf(f.f, "\n# memory %llu %llu\n", t->global_mem, t->max_alloc);
   if (t->link_bytes_per_s > 0)
     fprintf(f.f, "# link %.17g %.17g\n", t->link_latency_s, t->link_bytes_per_s);
   fprintf(f.f, "%s\n", header);
@@ -196,12 +206,12 @@ int s2s_cost_table_save(const s2s_cost_table *t, const char *path) {
     const s2s_plan_node *k = &t->e[i].key;
     fprintf(f.f, "%s\t%s\t%d\t%d\t%d\t%c\t%c\t%zu\t%.17g\t%zu\n", s2s_op_name(k->op), k->what,
             k->m, k->n, k->k, k->ta ? k->ta : '-', k->tb ? k->tb : '-', k->elems,
-            t->e[i].median, t->e[i].ns);
+            t->e[i].median, t->e[i].count);
   }
   for (int o = 0; o < S2S_OP_KINDS; o++) /* host enqueue seconds: op "host", what the op */
     if (t->host[o].ns)
       fprintf(f.f, "host\t%s\t0\t0\t0\t-\t-\t0\t%.17g\t%zu\n", s2s_op_name((s2s_op)o),
-              t->host[o].median, t->host[o].ns);
+              t->host[o].median, t->host[o].count);
   return s2s_atomic_commit(&f);
 }
 
@@ -224,30 +234,50 @@ static int fields(char *line, char **f, int max) {
   return n;
 }
 
+/* A decimal count in 0..max: no sign, no trailing text. */
+static int parse_count(const char *f, unsigned long long max, unsigned long long *v) {
+  char *end;
+  errno = 0;
+  *v = strtoull(f, &end, 10);
+  return f[0] >= '0' && f[0] <= '9' && !errno && !*end && *v <= max ? 0 : -1;
+}
+
+/* A seconds column: a finite number >= 0, nothing after it. */
+static int parse_seconds(const char *f, double *s) {
+  char *end;
+  errno = 0;
+  *s = strtod(f, &end);
+  return end != f && !*end && !errno && isfinite(*s) && *s >= 0 ? 0 : -1;
+}
+
+/* A transpose column: 'N', 'T', or '-' for none. */
+static int parse_trans(const char *f, char *c) {
+  if (strlen(f) != 1 || !strchr("NT-", f[0])) return -1;
+  *c = f[0] == '-' ? 0 : f[0];
+  return 0;
+}
+
+/* Adds one row, a median standing for `count` samples; 0 or -1 (malformed). */
 static int parse_row(s2s_cost_table *t, char *line) {
   char *f[11];
   if (fields(line, f, 11) != 10) return -1;
   const int host = !strcmp(f[0], "host");
   const int op = op_of(host ? f[1] : f[0]);
-  char *end;
-  long v[4];
-  for (int i = 0; i < 4; i++) {
-    errno = 0;
-    v[i] = strtol(f[i == 3 ? 7 : 2 + i], &end, 10);
-    if (errno || *end || v[i] < 0 || v[i] > 2147483647L) return -1;
-  }
-  errno = 0;
-  const double s = strtod(f[8], &end);
-  if (op < 0 || errno || *end || !isfinite(s) || s < 0 || strlen(f[5]) != 1 || strlen(f[6]) != 1 ||
-      strlen(f[1]) >= sizeof t->e[0].key.what)
+  unsigned long long v[3], elems, count;
+  for (int i = 0; i < 3; i++)
+    if (parse_count(f[2 + i], 2147483647ULL, &v[i])) return -1;
+  double s;
+  s2s_plan_node k = {.op = (s2s_op)op, .m = (int)v[0], .n = (int)v[1], .k = (int)v[2]};
+  if (op < 0 || parse_count(f[7], SIZE_MAX, &elems) || parse_count(f[9], SIZE_MAX, &count) ||
+      !count || parse_trans(f[5], &k.ta) || parse_trans(f[6], &k.tb) ||
+      parse_seconds(f[8], &s) || strlen(f[1]) >= sizeof k.what)
     return -1;
-  if (host) return sample(&t->host[op], s);
-  s2s_plan_node k = {.op = (s2s_op)op, .m = (int)v[0], .n = (int)v[1], .k = (int)v[2],
-                     .ta = f[5][0] == '-' ? 0 : f[5][0], .tb = f[6][0] == '-' ? 0 : f[6][0],
-                     .elems = (size_t)v[3]};
+  k.elems = (size_t)elems;
   snprintf(k.what, sizeof k.what, "%s", f[1]);
-  s2s_cost_entry *e = find_or_add(t, &k);
-  return e ? sample(e, s) : -1;
+  s2s_cost_entry *e = host ? &t->host[op] : find_or_add(t, &k);
+  if (!e || sample(e, s) != 0) return -1;
+  e->count += (size_t)count - 1;
+  return 0;
 }
 
 int s2s_cost_table_load(s2s_cost_table *t, const char *path) {

@@ -13,8 +13,9 @@
 
 typedef struct s2s_cost_entry {
   s2s_plan_node key;  /* op, what, m, n, k, ta, tb, elems (the rest unused) */
-  double *samples;
+  double *samples;     /* sorted; a row loaded from a file is one sample, its median */
   size_t ns, cap;
+  size_t count;        /* the samples behind median (a loaded row: the file's count) */
   double median;
 } s2s_cost_entry;
 
@@ -36,9 +37,10 @@ void s2s_cost_table_free(s2s_cost_table *t);
  * gives its signature a sample; the gaps between consecutive enqueues (issue_s) give the
  * host's enqueue seconds of the earlier node's op, where the host did not wait between. */
 int s2s_cost_table_add_plan(s2s_cost_table *t, const s2s_plan *p);
-/* Device seconds of node n; *how: 0 measured at this signature, 1 scaled from the nearest
- * measured one, 2 the link model, -1 nothing to go by (returns -1). Markers, barriers and
- * host waits cost 0. */
+/* Device seconds of node n; *how (may be NULL): 0 measured at this signature, 1 scaled
+ * from the nearest measured one, 2 the link model, -1 nothing to go by (returns -1).
+ * Markers, barriers and host waits cost 0. A given link (link_bytes_per_s > 0) costs every
+ * READ and WRITE, measured or not: it stands for another machine's host link. */
 double s2s_cost_device_s(const s2s_cost_table *t, const s2s_plan_node *n, int *how);
 /* Host enqueue seconds of n's op (0 when never measured). */
 double s2s_cost_host_s(const s2s_cost_table *t, const s2s_plan_node *n);
