@@ -3,25 +3,14 @@
 
 #include <string.h>
 
-static int split(char *s, char **out, int max) {
-  int n = 0;
-  s[strcspn(s, "\r\n")] = '\0';
-  for (char *p = s; n < max;) {
-    out[n++] = p;
-    char *tab = strchr(p, '\t');
-    if (!tab) break;
-    *tab = '\0';
-    p = tab + 1;
-  }
-  return n;
-}
+#include "record/tsv_fields.h"
 
 int s2s_tsv_open(s2s_tsv *t, const char *path) {
   memset(t, 0, sizeof *t);
   if (!(t->f = fopen(path, "r"))) return -1;
   while (fgets(t->head, sizeof t->head, t->f))
     if (t->head[0] != '#') {
-      t->ncols = split(t->head, t->name, S2S_TSV_MAX_COLS);
+      t->ncols = s2s_tsv_fields(t->head, t->name, S2S_TSV_MAX_COLS);
       return 0;
     }
   fclose(t->f);
@@ -38,7 +27,7 @@ int s2s_tsv_col(const s2s_tsv *t, const char *name) {
 int s2s_tsv_next(s2s_tsv *t) {
   while (t->f && fgets(t->line, sizeof t->line, t->f)) {
     if (t->line[0] == '#' || t->line[0] == '\n') continue;
-    t->nfields = split(t->line, t->field, S2S_TSV_MAX_COLS);
+    t->nfields = s2s_tsv_fields(t->line, t->field, S2S_TSV_MAX_COLS);
     return 1;
   }
   return 0;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "record/atomic_file.h"
+#include "record/tsv_fields.h"
 
 void s2s_cost_table_init(s2s_cost_table *t) { memset(t, 0, sizeof *t); }
 
@@ -221,18 +222,6 @@ static int op_of(const char *name) {
   return -1;
 }
 
-/* Splits line at tabs into at most max fields; returns the count. */
-static int fields(char *line, char **f, int max) {
-  int n = 0;
-  for (char *p = line; n < max;) {
-    f[n++] = p;
-    char *tab = strchr(p, '\t');
-    if (!tab) break;
-    *tab = '\0';
-    p = tab + 1;
-  }
-  return n;
-}
 
 /* A decimal count in 0..max: no sign, no trailing text. */
 static int parse_count(const char *f, unsigned long long max, unsigned long long *v) {
@@ -260,7 +249,7 @@ static int parse_trans(const char *f, char *c) {
 /* Adds one row, a median standing for `count` samples; 0 or -1 (malformed). */
 static int parse_row(s2s_cost_table *t, char *line) {
   char *f[11];
-  if (fields(line, f, 11) != 10) return -1;
+  if (s2s_tsv_fields(line, f, 11) != 10) return -1;
   const int host = !strcmp(f[0], "host");
   const int op = op_of(host ? f[1] : f[0]);
   unsigned long long v[3], elems, count;
