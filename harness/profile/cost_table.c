@@ -289,6 +289,8 @@ int s2s_cost_table_load(s2s_cost_table *t, const char *path) {
       if (!saw_magic) rc = -1;
     } else if (!strncmp(line, "# device ", 9)) {
       snprintf(t->device, sizeof t->device, "%.255s", line + 9);
+      for (char *c = t->device; *c; c++) /* as saved: control characters are spaces */
+        if ((unsigned char)*c < 0x20) *c = ' ';
     } else if (!strncmp(line, "# memory ", 9)) {
       if (sscanf(line + 9, "%llu %llu", &t->global_mem, &t->max_alloc) != 2) rc = -1;
     } else if (!strncmp(line, "# link ", 7)) {

@@ -6,8 +6,8 @@
 # first three targets on their own; the sources listed here for them are theirs.
 # Needs: src (the source tree). Builds with clang -fsanitize=fuzzer,address,undefined.
 
-S2S_FUZZ_TARGETS="fuzz_mo_reader fuzz_sgm fuzz_cache fuzz_json fuzz_ckpt fuzz_sweep fuzz_tuning"
-S2S_FUZZ_READERS="fuzz_json fuzz_ckpt fuzz_sweep fuzz_tuning" # tests/test_fuzz_readers.sh
+S2S_FUZZ_TARGETS="fuzz_mo_reader fuzz_sgm fuzz_cache fuzz_json fuzz_ckpt fuzz_sweep fuzz_tuning fuzz_cost"
+S2S_FUZZ_READERS="fuzz_json fuzz_ckpt fuzz_sweep fuzz_tuning fuzz_cost" # tests/test_fuzz_readers.sh
 
 s2s_fuzz_sources() { # s2s_fuzz_sources NAME: the C files of target NAME
   local h="$src/harness" m="$src/model"
@@ -29,6 +29,8 @@ s2s_fuzz_sources() { # s2s_fuzz_sources NAME: the C files of target NAME
   fuzz_sweep) echo "$src/bench/sweep_config.c $h/step/pipeline_split.c $h/args/args.c $m/config.c" ;;
   fuzz_tuning) echo "$h/blas/tuning.c $h/blas/tuning_parse.c $h/record/json_read.c $h/record/json.c" \
       "$h/record/atomic_file.c" ;;
+  fuzz_cost) echo "$h/profile/cost_table.c $h/plan/plan.c $h/record/atomic_file.c" \
+      "$h/record/tsv_fields.c" ;;
   *) return 1 ;;
   esac
 }
@@ -100,6 +102,12 @@ s2s_fuzz_seed() {
       '* Parameters explored: WGD' \
       '|    1 |   2 |  16 |  8  8 |  64  64 | OK  1 ms |  1.00 ms |  9.0 | results match |' \
       >"$dir/small-log.txt" ;;
+  fuzz_cost)
+    local i=0
+    while IFS= read -r f; do
+      i=$((i + 1)); head -c 8192 "$f" >"$dir/seed-$i.tsv"
+    done < <(find "$src/results" -name 'cost.tsv' -not -path '*/local/*' | sort | head -n 8)
+    printf '# s2sbench cost table v1\n# device X\n# memory 1024 512\n# link 1e-05 1000000000\nop\twhat\tm\tn\tk\tta\ttb\telems\tseconds\tsamples\ngemm\tgemm\t64\t1024\t256\tN\tT\t0\t0.001\t3\nkernel\taxpy\t0\t0\t0\t-\t-\t1000\t2e-05\t1\nhost\tgemm\t0\t0\t0\t-\t-\t0\t2e-05\t9\n' >"$dir/small.tsv" ;;
   *) return 1 ;;
   esac
   return 0
@@ -112,6 +120,7 @@ s2s_fuzz_opts() {
   fuzz_json) echo "-dict=$src/tests/fuzz/json.dict -max_len=65536" ;;
   fuzz_tuning) echo "-dict=$src/tests/fuzz/json.dict -max_len=4096" ;;
   fuzz_sweep) echo "-dict=$src/tests/fuzz/sweep.dict -max_len=65536" ;;
+  fuzz_cost) echo "-max_len=16384" ;;
   *) echo "-max_len=65536" ;;
   esac
 }
