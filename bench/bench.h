@@ -27,6 +27,7 @@ typedef struct step_bench {
   const char *devices, *out_dir, *split, *baseline;
   const char *whole;  /* bench pipeline: the whole-device baseline spec ("none": skip) */
   long trials, warmup, len, gemm_reps;
+  int no_predict;     /* bench pipeline --predict off: no cost table, no prediction */
 } step_bench;
 
 typedef struct step_numbers {

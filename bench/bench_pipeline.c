@@ -21,7 +21,7 @@
 static void help(void) {
   printf("usage: s2sbench bench pipeline --devices SPEC [--split SPEC] [--baseline SPEC]\n"
          "                               [--whole SPEC|none] [--preset P] [size flags]\n"
-         "                               [--len T] [--trials N] [--out DIR]\n\n"
+         "                               [--len T] [--trials N] [--predict on|off] [--out DIR]\n\n"
          "Times the training step pipelined over the devices of SPEC (default cpu/2) against\n"
          "two baselines, with their trials interleaved (baseline, whole, pipeline, then the\n"
          "next trial) so drift hits all three alike:\n"
@@ -33,8 +33,12 @@ static void help(void) {
          "Reports words/s of each, the speedup over each baseline (median of the medians,\n"
          "min/max over the paired trials), the efficiency (speedup / devices) and the FLOP\n"
          "balance of the split. --out DIR writes run.json and trials.tsv.\n"
+         "  --predict on|off the predicted speedup (default on; s2sbench predict) from costs\n"
+         "                   of the baseline device: its trials' own plan, plus the split\n"
+         "                   mapped onto it and GEMM replays after the trials (about a third\n"
+         "                   of the run's time; off skips them)\n"
          "Under mpirun -np N (N items in SPEC) rank r runs item r's stages and the baselines\n"
-         "run on rank 0, which writes the results.\n");
+         "run on rank 0, which writes the results (the prediction: a process per device).\n");
   s2s_args_config_help();
 }
 
@@ -185,6 +189,7 @@ int s2s_bench_pipeline(int argc, char **argv) {
   for (int k = 0; k < 3; k++) nums[k]->trial_s = calloc((size_t)o.trials, sizeof(double));
   step_session ss[3];
   s2s_split split;
+  s2s_plan base_plan = {0}; /* the baseline's last trial, its nodes timed: the costs */
   int opened = s2s_run_open_devices("bench pipeline", "--devices", o.devices, &devs, &n);
   if (opened != 0) {
     rc = S2S_DEVICE_EXIT(opened);
@@ -228,6 +233,7 @@ int s2s_bench_pipeline(int argc, char **argv) {
            "interleaved)\n", n, s2s_mpi_active() ? " (one per MPI rank)" : "", splitbuf,
            R.has_whole ? ", the whole device " : "", R.has_whole ? wspec : "");
   memset(ss, 0, sizeof ss);
+  if (root && !o.no_predict) R.base.plan = &base_plan;
   int ok = !root || s2s_step_session_init(&ss[0], &o, base_dev ? base_dev : devs, 1, NULL,
                                           &R.base) == 0;
   ns = 1;
@@ -239,8 +245,8 @@ int s2s_bench_pipeline(int argc, char **argv) {
     fprintf(stderr, "s2sbench bench pipeline: a step failed\n");
     goto out_sessions;
   }
-  if (!root) { /* rank 0 reports and writes */
-    rc = 0;
+  if (!root) { /* rank 0 reports and writes; the others nap until it is done */
+    rc = s2s_mpi_barrier() != 0;
     goto out_sessions;
   }
   printf("-- baseline: one device\n");
@@ -256,13 +262,15 @@ int s2s_bench_pipeline(int argc, char **argv) {
   if (R.base.valid && R.pipe.valid && (!R.has_whole || R.whole.valid)) {
     print_speedup("one device", speedup_of(&R.base, &R.pipe, o.trials), n);
     if (R.has_whole) print_speedup("the whole device", speedup_of(&R.whole, &R.pipe, o.trials), n);
-    if (!s2s_mpi_active() && s2s_predict_devices(&o, base_dev ? base_dev : devs, devs, n, &split, o.out_dir, &R.pred) == 0) {
+    if (o.no_predict) {
+      printf("predicted speedup: none (--predict off)\n");
+    } else if (base_plan.n && s2s_predict_devices(&o, base_dev ? base_dev : devs, devs, n, &split,
+                                                  &base_plan, o.out_dir, &R.pred) == 0) {
       R.predicted = 1;
       printf("predicted from the baseline device's costs (s2sbench predict): ");
       s2s_prediction_print(&R.pred, stdout);
     } else {
-      printf("predicted speedup: none (%s)\n", s2s_mpi_active() ? "not under mpirun yet"
-                                                                  : "the prediction failed");
+      printf("predicted speedup: none (the prediction failed)\n");
     }
     printf("FLOP balance of the split %.2fx (sum of work / the busiest device's work; not a "
            "bound: it ignores dependencies and per-device rates)\n", balance);
@@ -272,12 +280,14 @@ int s2s_bench_pipeline(int argc, char **argv) {
     rc = 0;
   }
   if (o.out_dir && write_results(&o, devs, n, splitbuf, &R, balance, share, argc, argv)) rc = 1;
+  if (rc == 0 && s2s_mpi_active() && s2s_mpi_barrier() != 0) rc = 1; /* (a failure aborts all) */
 out_sessions:
   for (int k = 0; k < ns; k++)
     if (ss[k].o) s2s_step_session_free(&ss[k]);
 out:
   for (int k = 0; k < 3; k++) free(nums[k]->trial_s);
   if (R.predicted) s2s_prediction_free(&R.pred);
+  s2s_plan_free(&base_plan);
   if (devs) s2s_device_close(devs, n);
   if (base_dev) s2s_device_close(base_dev, nb);
   if (R.whole_dev) s2s_device_close(R.whole_dev, nw);

@@ -62,6 +62,14 @@ int s2s_step_bench_parse(step_bench *o, const char *cmd, int argc, char **argv,
       if (s2s_args_long(&c, 1, 1000, &o->len)) return 2;
     } else if (s2s_args_is(&c, "--gemm-reps")) {
       if (s2s_args_long(&c, 1, 1000, &o->gemm_reps)) return 2;
+    } else if (!strcmp(cmd, "bench pipeline") && s2s_args_is(&c, "--predict")) {
+      const char *v = s2s_args_value(&c);
+      if (!v) return 2;
+      if (strcmp(v, "on") && strcmp(v, "off")) {
+        fprintf(stderr, "s2sbench %s: --predict takes on or off, not '%s'\n", cmd, v);
+        return 2;
+      }
+      o->no_predict = !strcmp(v, "off");
     } else {
       return s2s_args_unknown(&c);
     }

@@ -119,12 +119,14 @@ static int measure_link(s2s_device *dev, const s2s_config *cfg, s2s_cost_table *
 }
 
 int s2s_predict_measure(const step_bench *o, s2s_device *dev, const s2s_split *split, int ndev,
-                        const int *context, s2s_cost_table *t) {
+                        const int *context, const s2s_plan *base_plan, s2s_cost_table *t) {
   snprintf(t->device, sizeof t->device, "%s", dev->info.name);
   t->global_mem = dev->info.global_mem, t->max_alloc = dev->info.max_alloc;
   s2s_split one;
   split_on_one(split, &one);
-  if (measure_step(o, dev, NULL, t) != 0) return -1; /* the one-device step: the baseline */
+  if (base_plan ? s2s_cost_table_add_plan(t, base_plan) != 0  /* timed already: the baseline */
+                : measure_step(o, dev, NULL, t) != 0)
+    return -1;
   if (ndev > 1 && measure_step(o, dev, &one, t) != 0) return -1;
   s2s_device_info info[S2S_MAX_DEVICES];
   for (int d = 0; d < ndev; d++) info[d] = dev->info;
@@ -155,8 +157,8 @@ static int write_timeline(const s2s_plan *p, const char *path) {
   return s2s_atomic_commit(&f);
 }
 
-static int simulate(const s2s_cost_table *t, s2s_plan *p, s2s_sim_result *r, size_t *scaled,
-                    size_t *missing) {
+static int simulate(const s2s_cost_table *t, const int *host, s2s_plan *p, s2s_sim_result *r,
+                    size_t *scaled, size_t *missing) {
   *scaled = *missing = 0;
   for (size_t i = 0; i < p->n; i++) {
     int how = 0;
@@ -172,13 +174,15 @@ static int simulate(const s2s_cost_table *t, s2s_plan *p, s2s_sim_result *r, siz
     }
   }
   if (*missing) return -1;
-  const s2s_sim_costs c = s2s_cost_table_sim(t);
+  s2s_sim_costs c = s2s_cost_table_sim(t);
+  c.host = host;
   return s2s_simulate(p, &c, r);
 }
 
 int s2s_predict_split(const s2s_cost_table *t, const s2s_config *cfg, int len,
                       const s2s_device_info *info, int ndev, const int *context,
-                      const s2s_split *split, const char *timeline_path, s2s_prediction *pr) {
+                      const int *host, const s2s_split *split, const char *timeline_path,
+                      s2s_prediction *pr) {
   memset(pr, 0, sizeof *pr);
   s2s_plan base, pipe;
   s2s_sim_result rb;
@@ -186,14 +190,14 @@ int s2s_predict_split(const s2s_cost_table *t, const s2s_config *cfg, int len,
   memset(&rb, 0, sizeof rb);
   if (s2s_train_step_plan(info, 1, NULL, NULL, cfg, cfg->batch, len, len + 1, &base) != 0)
     return -1;
-  int rc = simulate(t, &base, &rb, &sc, &mi);
+  int rc = simulate(t, NULL, &base, &rb, &sc, &mi);
   pr->base_s = rb.step_s;
   s2s_sim_result_free(&rb);
   s2s_plan_free(&base);
   if (rc != 0) return -1;
   if (s2s_train_step_plan(info, ndev, context, split, cfg, cfg->batch, len, len + 1, &pipe) != 0)
     return -1;
-  rc = simulate(t, &pipe, &pr->sim, &pr->scaled, &pr->missing);
+  rc = simulate(t, host, &pipe, &pr->sim, &pr->scaled, &pr->missing);
   pr->nodes = pipe.n;
   pr->step_s = pr->sim.step_s;
   pr->speedup = pr->step_s > 0 ? pr->base_s / pr->step_s : 0;
@@ -253,14 +257,16 @@ void s2s_prediction_json(const s2s_prediction *p, s2s_json *j) {
 }
 
 int s2s_predict_devices(const step_bench *o, s2s_device *base, s2s_device *devs, int n,
-                        const s2s_split *split, const char *out_dir, s2s_prediction *pr) {
+                        const s2s_split *split, const s2s_plan *base_plan, const char *out_dir,
+                        s2s_prediction *pr) {
   step_bench q = *o;
   q.trials = o->trials < 3 ? o->trials : 3; /* the costs are medians: a few trials do */
-  int context[S2S_MAX_DEVICES];
+  int context[S2S_MAX_DEVICES], host[S2S_MAX_DEVICES], ranks = 0;
   s2s_device_info info[S2S_MAX_DEVICES];
+  for (int d = 0; d < n; d++) ranks |= devs[d].remote;
   for (int d = 0; d < n; d++) { /* devices of one context share one in the model too */
-    context[d] = d;
-    for (int e = 0; e < d; e++)
+    context[d] = host[d] = d; /* under mpirun: a context and a host thread per rank */
+    for (int e = 0; !ranks && e < d; e++)
       if (devs[e].ctx == devs[d].ctx) context[d] = context[e];
     info[d] = devs[d].info;
   }
@@ -268,10 +274,10 @@ int s2s_predict_devices(const step_bench *o, s2s_device *base, s2s_device *devs,
   s2s_cost_table_init(&t);
   char path[4200];
   if (out_dir) snprintf(path, sizeof path, "%s/timeline-predicted.tsv", out_dir);
-  int rc = s2s_predict_measure(&q, base, split, n, context, &t);
+  int rc = s2s_predict_measure(&q, base, split, n, context, base_plan, &t);
   if (rc == 0)
-    rc = s2s_predict_split(&t, &o->cfg, (int)o->len, info, n, context, split,
-                           out_dir ? path : NULL, pr);
+    rc = s2s_predict_split(&t, &o->cfg, (int)o->len, info, n, context, ranks ? host : NULL,
+                           split, out_dir ? path : NULL, pr);
   if (rc == 0 && out_dir) {
     snprintf(path, sizeof path, "%s/cost.tsv", out_dir);
     rc = s2s_cost_table_save(&t, path);
@@ -283,7 +289,7 @@ int s2s_predict_devices(const step_bench *o, s2s_device *base, s2s_device *devs,
 /* --- s2sbench predict ---------------------------------------------------------------- */
 
 static void help(void) {
-  printf("usage: s2sbench predict [--devices N] [--split SPEC] [--contexts one|each]\n"
+  printf("usage: s2sbench predict [--devices N] [--split SPEC] [--contexts one|each|ranks]\n"
          "                        [--cost FILE | --measure-on SPEC] [--save-cost FILE]\n"
          "                        [--link-gbs G [--link-us U]]\n"
          "                        [--preset P] [size flags] [--len T] [--trials N] [--out DIR]\n\n"
@@ -292,11 +298,16 @@ static void help(void) {
          "commands (its plan, built dry) run on N modelled in-order queues fed by one host\n"
          "thread, each command costing what it cost on the measured device, cross-context\n"
          "data moving through host staging (--contexts each: every device its own context,\n"
-         "as devices of different platforms or GPUs opened one by one; default one).\n"
+         "as devices of different platforms or GPUs opened one by one; --contexts ranks:\n"
+         "every device in a process of its own with its own host thread, as the MPI ranks\n"
+         "of mpirun -np N, messages costed as the staging read and write around them;\n"
+         "default one).\n"
          "  --cost FILE        a cost table measured before (on another machine too)\n"
          "  --measure-on SPEC  measure the table now on this one device (default cpu/1x1,\n"
          "                     one 1-CU sub-device, the device of a cpu/2 pipeline's stage)\n"
          "  --save-cost FILE   write the table used\n"
+         "  --memory-gib G     each modelled device has G GiB of global memory (default: the\n"
+         "                     measured device's; a split that does not fit is refused)\n"
          "  --link-gbs G --link-us U  every host transfer (staging read or write) costs U us\n"
          "                     + bytes / G GB/s instead of the measured link (another\n"
          "                     machine's PCIe or network: bench transfer measures one)\n"
@@ -312,6 +323,7 @@ typedef struct predict_opts {
   long ndev;
   const char *cost, *measure_on, *save_cost, *contexts;
   double link_us, link_gbs; /* a given host link (0: the table's) */
+  double memory_gib;        /* the modelled devices' global memory (0: the table's) */
 } predict_opts;
 
 static int parse(predict_opts *p, int argc, char **argv) {
@@ -336,6 +348,7 @@ static int parse(predict_opts *p, int argc, char **argv) {
     else if (s2s_args_is(&c, "--len")) { if (s2s_args_long(&c, 1, 1000, &o->len)) return 2; }
     else if (s2s_args_is(&c, "--trials")) { if (s2s_args_long(&c, 1, 1000, &o->trials)) return 2; }
     else if (s2s_args_is(&c, "--link-us")) { if (s2s_args_double(&c, 0, 1e7, &p->link_us)) return 2; }
+    else if (s2s_args_is(&c, "--memory-gib")) { if (s2s_args_double(&c, 0.001, 1e6, &p->memory_gib)) return 2; }
     else if (s2s_args_is(&c, "--link-gbs")) { if (s2s_args_double(&c, 1e-6, 1e6, &p->link_gbs)) return 2; }
     else return s2s_args_unknown(&c);
   }
@@ -344,8 +357,9 @@ static int parse(predict_opts *p, int argc, char **argv) {
     fprintf(stderr, "s2sbench predict: %s\n", err);
     return 2;
   }
-  if (strcmp(p->contexts, "one") && strcmp(p->contexts, "each")) {
-    fprintf(stderr, "s2sbench predict: --contexts takes one or each, not '%s'\n", p->contexts);
+  if (strcmp(p->contexts, "one") && strcmp(p->contexts, "each") && strcmp(p->contexts, "ranks")) {
+    fprintf(stderr, "s2sbench predict: --contexts takes one, each or ranks, not '%s'\n",
+            p->contexts);
     return 2;
   }
   if (!o->len) o->len = o->cfg.max_len < 30 ? o->cfg.max_len : 30;
@@ -354,6 +368,16 @@ static int parse(predict_opts *p, int argc, char **argv) {
     return 2;
   }
   return 0;
+}
+
+/* The paper's measurement, for a prediction of its own layout (results/FACTS.md: one GPU
+ * about 1,700 words/s, eight GPUs 6,300 words/s, 3.7x). */
+#define PAPER_SPEEDUP 3.7
+static int is_paper_layout(const s2s_config *c, int ndev) {
+  s2s_config p;
+  s2s_config_preset(&p, "paper");
+  return ndev == 8 && c->layers == p.layers && c->hidden == p.hidden && c->embed == p.embed &&
+         c->src_vocab == p.src_vocab && c->tgt_vocab == p.tgt_vocab && c->batch == p.batch;
 }
 
 static int write_run(const predict_opts *p, const s2s_prediction *pr, const char *split,
@@ -373,6 +397,7 @@ static int write_run(const predict_opts *p, const s2s_prediction *pr, const char
   s2s_json_str(&j, "contexts", p->contexts);
   s2s_json_int(&j, "words_per_sentence", (int)p->o.len);
   s2s_prediction_json(pr, &j);
+  if (is_paper_layout(&p->o.cfg, (int)p->ndev)) s2s_json_num(&j, "paper_speedup", PAPER_SPEEDUP);
   s2s_json_close(&j, '}');
   s2s_json_end(&j);
   return s2s_atomic_commit(&a);
@@ -391,8 +416,9 @@ int s2s_predict_main(int argc, char **argv) {
     return 2;
   }
   s2s_split_format(&split, splitbuf, sizeof splitbuf);
-  int context[S2S_MAX_DEVICES];
-  for (int d = 0; d < n; d++) context[d] = strcmp(p.contexts, "each") ? 0 : d;
+  int context[S2S_MAX_DEVICES], host[S2S_MAX_DEVICES];
+  const int ranks = !strcmp(p.contexts, "ranks");
+  for (int d = 0; d < n; d++) context[d] = strcmp(p.contexts, "one") ? d : 0, host[d] = d;
   s2s_cost_table t;
   s2s_cost_table_init(&t);
   s2s_device_info info;
@@ -409,7 +435,7 @@ int s2s_predict_main(int argc, char **argv) {
       goto out;
     }
     printf("predict: measuring the costs on %s (%s)\n", p.measure_on, devs[0].info.name);
-    const int m = s2s_predict_measure(&p.o, &devs[0], &split, n, context, &t);
+    const int m = s2s_predict_measure(&p.o, &devs[0], &split, n, context, NULL, &t);
     info = devs[0].info;
     s2s_device_close(devs, nd);
     if (m != 0) goto out;
@@ -426,6 +452,10 @@ int s2s_predict_main(int argc, char **argv) {
     snprintf(info.name, sizeof info.name, "%s", t.device);
     info.global_mem = t.global_mem, info.max_alloc = t.max_alloc;
   }
+  if (p.memory_gib > 0) { /* devices of another memory size (a GPU's) */
+    info.global_mem = (unsigned long long)(p.memory_gib * 1073741824.0);
+    if (!info.max_alloc || info.max_alloc > info.global_mem) info.max_alloc = info.global_mem;
+  }
   s2s_device_info infos[S2S_MAX_DEVICES];
   for (int d = 0; d < n; d++) infos[d] = info;
   char tl[4200], cost[4200];
@@ -435,15 +465,19 @@ int s2s_predict_main(int argc, char **argv) {
     snprintf(cost, sizeof cost, "%s/cost.tsv", p.o.out_dir);
   }
   s2s_prediction pr;
-  if (s2s_predict_split(&t, &p.o.cfg, (int)p.o.len, infos, n, context, &split,
+  if (s2s_predict_split(&t, &p.o.cfg, (int)p.o.len, infos, n, context, ranks ? host : NULL, &split,
                         p.o.out_dir ? tl : NULL, &pr) != 0) {
     fprintf(stderr, "s2sbench predict: the prediction failed\n");
     goto out;
   }
-  printf("predict: %d devices of '%s', split %s, %s context%s, batch %d, %ld + %ld tokens\n", n,
-         t.device, splitbuf, p.contexts, strcmp(p.contexts, "one") ? "s" : "", p.o.cfg.batch,
-         p.o.len, p.o.len + 1);
+  printf("predict: %d devices of '%s', split %s, %s, batch %d, %ld + %ld tokens\n", n,
+         t.device, splitbuf, ranks ? "a process (MPI rank) each" : strcmp(p.contexts, "one")
+         ? "a context each" : "one context", p.o.cfg.batch, p.o.len, p.o.len + 1);
   s2s_prediction_print(&pr, stdout);
+  if (is_paper_layout(&p.o.cfg, n))
+    printf("  the paper's 8 GPUs (Sutskever et al. 2014): %.1fx measured (6,300 words/s against "
+           "about 1,700 on one GPU); predicted here %.2fx from the costs of '%s'\n",
+           PAPER_SPEEDUP, pr.speedup, t.device);
   rc = 0;
   if (p.save_cost && s2s_cost_table_save(&t, p.save_cost) != 0) rc = 1;
   if (p.o.out_dir && (s2s_cost_table_save(&t, cost) != 0 ||

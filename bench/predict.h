@@ -24,22 +24,28 @@ typedef struct s2s_prediction {
 } s2s_prediction;
 
 /* Adds to t what predicting `split` over ndev devices like dev needs (see above), timing
- * with o's config, sentence length, warm-ups and trials. 0 or -1. */
+ * with o's config, sentence length, warm-ups and trials. base_plan: the one-device step's
+ * plan with its measured intervals, already timed on dev (bench pipeline's baseline), or
+ * NULL to time it here. 0 or -1. */
 int s2s_predict_measure(const step_bench *o, s2s_device *dev, const s2s_split *split, int ndev,
-                        const int *context, s2s_cost_table *t);
+                        const int *context, const s2s_plan *base_plan, s2s_cost_table *t);
 /* Predicts split on ndev devices described by info (context groups as in
- * s2s_train_step_plan) for batches of cfg->batch sentences of len + len + 1 tokens. Writes
+ * s2s_train_step_plan; host: the host thread of each device, as s2s_sim_costs.host, NULL:
+ * one, host[d] = d with every device its own context: MPI ranks) for batches of cfg->batch sentences of len + len + 1 tokens. Writes
  * the predicted timeline (the measured timeline's TSV) to timeline_path unless NULL.
  * 0 or -1; free with s2s_prediction_free. */
 int s2s_predict_split(const s2s_cost_table *t, const s2s_config *cfg, int len,
                       const s2s_device_info *info, int ndev, const int *context,
-                      const s2s_split *split, const char *timeline_path, s2s_prediction *p);
+                      const int *host, const s2s_split *split, const char *timeline_path,
+                      s2s_prediction *p);
 void s2s_prediction_free(s2s_prediction *p);
 /* Both at once for devices that are open (bench pipeline, sweep points): the costs of the
- * one device `base`, the prediction of split over devs (their contexts as they are);
- * out_dir (NULL: none) receives cost.tsv and timeline-predicted.tsv. 0 or -1. */
+ * one device `base` (base_plan as in s2s_predict_measure), the prediction of split over
+ * devs (their contexts as they are; devices of other MPI ranks: a context and a host thread
+ * per rank); out_dir (NULL: none) receives cost.tsv and timeline-predicted.tsv. 0 or -1. */
 int s2s_predict_devices(const step_bench *o, s2s_device *base, s2s_device *devs, int n,
-                        const s2s_split *split, const char *out_dir, s2s_prediction *p);
+                        const s2s_split *split, const s2s_plan *base_plan, const char *out_dir,
+                        s2s_prediction *p);
 /* One paragraph: predicted step and speedup, and where the critical path spends its time. */
 void s2s_prediction_print(const s2s_prediction *p, FILE *f);
 /* predicted_speedup, _step_s, _one_device_step_s, plan_nodes(_scaled), "critical_path":

@@ -195,11 +195,16 @@ static int run_point(const s2s_sweep *s, const s2s_sweep_point *p, int argc, cha
   }
   double share[S2S_MAX_DEVICES];
   double bound = s2s_split_bound(&split, &o.cfg, (int)o.len, (int)o.len + 1, share);
-  s2s_prediction pred; /* several devices in this process: predicted from device 0's costs */
-  const int predicted = n > 1 && !mpi && m.valid &&
-                        s2s_predict_devices(&o, &devs[0], devs, n, &split, p->dir, &pred) == 0;
-  if (n > 1 && !mpi && m.valid && !predicted)
+  s2s_prediction pred; /* several devices: predicted from device 0's costs (rank 0's) */
+  const int want = n > 1 && root && m.valid && !s->no_predict;
+  const int predicted =
+      want && s2s_predict_devices(&o, &devs[0], devs, n, &split, NULL, p->dir, &pred) == 0;
+  if (want && !predicted)
     fprintf(stderr, "s2sbench sweep: %s: no prediction (see above)\n", p->name);
+  if (mpi && n > 1 && !s->no_predict && s2s_mpi_barrier() != 0) { /* the others nap meanwhile */
+    if (predicted) s2s_prediction_free(&pred);
+    goto out;
+  }
   const int wrote = !root || write_point(s, p, &o, devs, n, splitbuf, &m, bound, share, tuning,
                                          predicted ? &pred : NULL, argc, argv) == 0;
   if (predicted) s2s_prediction_free(&pred);

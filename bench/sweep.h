@@ -15,6 +15,8 @@
  *   presets = small            batches = 64          lens = 20 (words per sentence)
  *   trials = 5 (alias: repetitions: timed steps per point)   warmup = 1
  *   gemm_reps = 1 (replays of the 1-device points' GEMMs for their ceiling)
+ *   predict = on (points of several devices: predicted_speedup from device 0's costs,
+ *                 measured after the point's trials; off skips it)
  *   out = results/local/sweep  name = cpu-2core      any model key (hidden = 512, ...) */
 #ifndef S2S_SWEEP_H
 #define S2S_SWEEP_H
@@ -45,6 +47,7 @@ typedef struct s2s_sweep {
   char overrides[S2S_SWEEP_MAX][2][64]; /* model keys applied after each preset */
   int noverrides;
   long trials, warmup, gemm_reps;
+  int no_predict; /* predict = off */
 } s2s_sweep;
 
 /* Defaults: devices cpu/1 cpu/2, preset small, batch 64, len 20, trials 5, warmup 1. */

@@ -106,6 +106,12 @@ int s2s_sweep_set(s2s_sweep *s, const char *key, const char *value, char *err, s
     *(!strcmp(key, "warmup")      ? &s->warmup
       : !strcmp(key, "gemm_reps") ? &s->gemm_reps
                                   : &s->trials) = x;
+  } else if (!strcmp(key, "predict")) {
+    if (strcmp(v, "on") && strcmp(v, "off")) {
+      snprintf(err, errlen, "predict: on or off, not '%s'", value);
+      return -1;
+    }
+    s->no_predict = !strcmp(v, "off");
   } else if (!strcmp(key, "out")) {
     snprintf(s->out_dir, sizeof s->out_dir, "%s", value);
   } else if (!strcmp(key, "name")) {

@@ -1,7 +1,8 @@
 /* s2s_gemm against a double-precision C GEMM: odd shapes, all four transpose pairs,
  * alpha/beta, views at non-zero offsets into one shared buffer, leading dimensions wider
  * than the rows, canaries after every region and in the ld padding of C, beta = 0 over NaN,
- * k = 0, events, a shape large enough for CLBlast's temp-buffer path, and a bad ld. */
+ * k = 0, events, a shape large enough for CLBlast's temp-buffer path, an inner dimension
+ * long enough to be cut into parts (s2s_gemm_k_chunk), and a bad ld. */
 #include <clblast_c.h>
 #include <string.h>
 
@@ -171,6 +172,18 @@ int main(void) {
   gemm_case big2 = {1000, 961, 979, 1, 0, -1.0f, 1.0f, 0, 13};
   run_case(d, &big1);
   run_case(d, &big2);
+
+  /* a long k is cut into equal parts of at most S2S_GEMM_K_CHUNK_DEFAULT, accumulated with
+   * beta 1 after the first: every transpose pair, beta over an old C, a short last part */
+  const size_t ch = S2S_GEMM_K_CHUNK_DEFAULT;
+  T_CHECK(s2s_gemm_k_chunk(2 * ch) == 2 * ch && s2s_gemm_k_chunk(2 * ch + 1) == (2 * ch + 3) / 3 &&
+              s2s_gemm_k_chunk(4 * ch + 3) <= ch && s2s_gemm_k_chunk(1) == 1,
+          "k parts: %zu for 2c, %zu for 2c+1, %zu for 4c+3", s2s_gemm_k_chunk(2 * ch),
+          s2s_gemm_k_chunk(2 * ch + 1), s2s_gemm_k_chunk(4 * ch + 3));
+  for (int t = 0; t < 4; t++) {
+    gemm_case g = {5, 7, 4 * ch + 3, t & 1, t >> 1, 0.75f, -1.25f, 0, 3};
+    run_case(d, &g);
+  }
 
   s2s_gemm_release(d);
   s2s_device_close(d, count);

@@ -3,7 +3,10 @@
 # sub-device at the tiny preset; one modelled device predicts speedup 1 exactly (the same
 # plan twice); the saved cost table reloads and predicts the same numbers (the simulation
 # is deterministic); the predicted timeline is a timeline (the measured TSV's columns, rows
-# on every device); bench pipeline records predicted_speedup beside the measured one; bad
+# on every device); a host thread per device (--contexts ranks, MPI) never predicts a
+# slower step than one host thread; the paper's 4 + 4 on 8 devices is predicted from the
+# tiny table and printed beside the paper's 3.7x; bench pipeline records predicted_speedup
+# beside the measured one (null with --predict off); bad
 # flags, a missing or corrupt cost table and an impossible split are errors that name them.
 set -u
 bin=$1
@@ -43,6 +46,25 @@ check "two contexts: host staging in the plan" \
 check "a slow link given" test $? -eq 0
 check "a slow link lengthens the step between contexts" python3 -c "import sys; assert float(sys.argv[1]) > float(sys.argv[2])" \
   "$(num "$work/slow/run.json" predicted_step_s)" "$(num "$work/ctx/run.json" predicted_step_s)"
+"$bin" predict "${tiny[@]}" --devices 2 --contexts ranks --cost "$work/cost.tsv" --out "$work/ranks" \
+  >"$work/out" 2>&1
+check "MPI ranks (a host thread per device) predicted" test $? -eq 0
+check "a host thread per device is never slower than one host for two contexts" python3 -c \
+  "import sys; assert float(sys.argv[1]) <= float(sys.argv[2]) + 1e-9, sys.argv[1:]" \
+  "$(num "$work/ranks/run.json" predicted_step_s)" "$(num "$work/ctx/run.json" predicted_step_s)"
+# the paper's layout (4 + 4 on 8 devices) from the tiny table: every node scaled from it
+"$bin" predict --preset paper --len 30 --devices 8 --memory-gib 80 --cost "$work/cost.tsv" --out "$work/paper" \
+  >"$work/out" 2>&1
+rc=$?
+cat "$work/out"
+check "predict --preset paper --devices 8 exits 0" test "$rc" -eq 0
+check "the paper's 3.7x is printed beside the prediction" grep -q "paper's 8 GPUs.*3.7x" "$work/out"
+check "run.json: paper_speedup 3.7, a predicted speedup in (1, 8]" python3 -c "
+import json, sys
+s = json.load(open(sys.argv[1]))['summary']
+assert s['paper_speedup'] == 3.7 and 1 < s['predicted_speedup'] <= 8, s" "$work/paper/run.json"
+expect_error "the paper on devices of the table's memory does not fit" 1 "does not fit" -- \
+  predict --preset paper --devices 8 --cost "$work/cost.tsv" --memory-gib 1
 expect_error "--link-us alone" 2 "--link-gbs" -- predict --preset tiny --cost "$work/cost.tsv" --link-us 5
 if command -v python3 >/dev/null; then
   check "run.json schema" python3 "$src/scripts/check_results.py" "$work/two/run.json"
@@ -55,6 +77,14 @@ check "bench pipeline exits 0" test "$rc" -eq 0
 check "bench pipeline records predicted_speedup" \
   python3 -c "import sys; assert float(sys.argv[1]) > 0" "$(num "$work/pipe/run.json" predicted_speedup)"
 check "bench pipeline writes the predicted timeline" test -s "$work/pipe/timeline-predicted.tsv"
+"$bin" bench pipeline "${tiny[@]}" --devices cpu/2 --whole none --predict off --out "$work/nopred" \
+  >"$work/out" 2>&1
+check "bench pipeline --predict off exits 0" test $? -eq 0
+check "--predict off: predicted_speedup null, no cost table" python3 -c "
+import json, os, sys
+s = json.load(open(sys.argv[1] + '/run.json'))['summary']
+assert s['predicted_speedup'] is None and not os.path.exists(sys.argv[1] + '/cost.tsv'), s" "$work/nopred"
+expect_error "bad --predict" 2 "--predict" -- bench pipeline --preset tiny --predict maybe
 
 expect_error "missing cost table" 1 "$work/nope.tsv" -- predict --preset tiny --cost "$work/nope.tsv"
 printf '# s2sbench cost table v1\nbogus line\n' >"$work/bad.tsv"

@@ -1,7 +1,7 @@
 /* The simulator (plan/simulate.h) on hand-built plans with exact answers: queue order on
  * one device, a cross-device dependency, the wavefront of two devices over four steps
  * ((4 + 1) steps of time), a host wait that holds back an independent device (one host
- * thread), host enqueue time adding up, the critical path adding up to the step, refused
+ * thread) and does not with a host thread per device (MPI ranks), host enqueue time adding up, the critical path adding up to the step, refused
  * dependencies; and the cost table (profile/cost_table.h): measured plans in, exact and
  * scaled lookups, the link model, the file round trip and malformed files refused. */
 #include <stdint.h>
@@ -27,7 +27,7 @@ static double host_s(void *ctx, const s2s_plan_node *n) {
   (void)ctx, (void)n;
   return host;
 }
-static const s2s_sim_costs costs = {dev_s, host_s, NULL};
+static const s2s_sim_costs costs = {dev_s, host_s, NULL, NULL};
 
 static double sim(s2s_plan *p, s2s_sim_result *r) {
   memset(r, 0, sizeof *r);
@@ -93,6 +93,35 @@ static void test_schedules(void) {
   T_CHECK(r.host_blocked_s == 4.0, "host wait: blocked %.3f s", r.host_blocked_s);
   path_adds_up(&r, "host wait");
   s2s_sim_result_free(&r);
+  /* (d2) the same wait with three kernels of device 2 after it: one host thread starts them
+   * after the wait (at 4, step 7); a host thread per device (MPI ranks) at once (step 6) */
+  s2s_plan_clear(&p);
+  p.ndev = 3;
+  for (int i = 0; i < 3; i++) s2s_plan_add(DEV(0), S2S_OP_KERNEL, "k", 8, -1, 0);
+  const long rd2 = s2s_plan_add(DEV(0), S2S_OP_READ, "staging read", 8, -1, 0);
+  s2s_plan_add(DEV(1), S2S_OP_HOST_WAIT, "staging read", 8, (int)rd2, 1);
+  s2s_plan_add(DEV(1), S2S_OP_WRITE, "staging write", 8, -1, 0);
+  s2s_plan_add(DEV(1), S2S_OP_KERNEL, "k", 8, -1, 0);
+  for (int i = 0; i < 3; i++) s2s_plan_add(DEV(2), S2S_OP_KERNEL, "k", 8, -1, 0);
+  T_CHECK(sim(&p, &r) == 7.0 && p.node[7].start_s == 4.0,
+          "one host: %.3f s, device 2 starts at %.3f (want 7, 4)", r.step_s, p.node[7].start_s);
+  s2s_sim_result_free(&r);
+  const int per_dev[3] = {0, 1, 2};
+  s2s_sim_costs ranks = costs;
+  ranks.host = per_dev;
+  memset(&r, 0, sizeof r);
+  T_CHECK(s2s_simulate(&p, &ranks, &r) == 0 && r.step_s == 6.0 && p.node[7].start_s == 0.0 &&
+              p.node[6].start_s == 5.0 && r.host_blocked_s == 4.0,
+          "a host per device: %.3f s, device 2 starts at %.3f, device 1's kernel at %.3f, "
+          "blocked %.3f (want 6, 0, 5, 4)", r.step_s, p.node[7].start_s, p.node[6].start_s,
+          r.host_blocked_s);
+  path_adds_up(&r, "a host per device");
+  s2s_sim_result_free(&r);
+  const int bad_host[3] = {0, 1, S2S_SIM_MAX_DEVICES};
+  ranks.host = bad_host;
+  T_CHECK(s2s_simulate(&p, &ranks, &r) < 0, "a host thread out of range is refused");
+  s2s_sim_result_free(&r);
+  p.ndev = 2;
   /* (e) host enqueue time adds up where the device is free */
   s2s_plan_clear(&p);
   unit = 0, host = 0.25;

@@ -89,6 +89,10 @@ check "bad config value: exit 2, file:line" bash -c "test $rc -eq 2 && grep -q '
 printf 'colour = blue\n' >"$work/bad2.cfg"
 "$bin" sweep "$work/bad2.cfg" >/dev/null 2>"$work/err"; rc=$?
 check "unknown key: exit 2" bash -c "test $rc -eq 2 && grep -q \"unknown key 'colour'\" '$work/err'"
+printf 'devices = cpu/1\npredict = maybe\n' >"$work/bad3.cfg"
+"$bin" sweep "$work/bad3.cfg" --out "$work/bad" >/dev/null 2>"$work/err"; rc=$?
+check "predict takes on or off: exit 2, file:line" \
+  bash -c "test $rc -eq 2 && grep -q 'bad3.cfg:2: predict' '$work/err'"
 "$bin" sweep --split 2 --out "$work/bad" >/dev/null 2>"$work/err"; rc=$?
 check "bad --split: exit 2" bash -c "test $rc -eq 2 && grep -q 'N:SPEC' '$work/err'"
 

@@ -168,6 +168,18 @@ static void test_round_trip(void) {
   T_CHECK(!strcmp(slug, "pthread-skylake-avx512-amd-epyc"), "slug %s", slug);
   s2s_tuning_slug("  NVIDIA H100 80GB HBM3 ", slug, sizeof slug);
   T_CHECK(!strcmp(slug, "nvidia-h100-80gb-hbm3"), "slug %s", slug);
+  /* the file's key: a CPU device's adds the host ISA (one VM name, several CPUs), a GPU's not */
+  s2s_device_info info = {.type = CL_DEVICE_TYPE_CPU};
+  snprintf(info.name, sizeof info.name, "AMD EPYC");
+  char key[300], want[300];
+  s2s_tuning_key(&info, key, sizeof key);
+  const char *isa = s2s_tuning_host_isa();
+  snprintf(want, sizeof want, "amd-epyc%s%s", *isa ? "-" : "", isa);
+  T_CHECK(!strcmp(key, want), "CPU key %s (want %s)", key, want);
+  info.type = CL_DEVICE_TYPE_GPU;
+  snprintf(info.name, sizeof info.name, "NVIDIA H200");
+  s2s_tuning_key(&info, key, sizeof key);
+  T_CHECK(!strcmp(key, "nvidia-h200"), "GPU key %s", key);
 }
 
 /* C = A B through s2s_gemm against double sums; returns the worst relative error. */

@@ -1,7 +1,8 @@
 /* s2s_gemm: row-major SGEMM through CLBlastSgemmWithTempBuffer. CLBlast's indirect GEMM
  * path needs a temp buffer (pad/transpose copies); without one it allocates and frees one
  * on every call, so each queue keeps its own here, grown on demand. Releasing a buffer
- * that queued GEMMs still use is safe: OpenCL frees it after they finish. */
+ * that queued GEMMs still use is safe: OpenCL frees it after they finish. A long inner
+ * dimension is cut into parts accumulated with beta 1 (s2s_gemm_k_chunk, gemm.h). */
 #include "blas/gemm.h"
 #include "cl/timeline.h"
 
@@ -75,6 +76,46 @@ static int scale_rows(s2s_device *d, size_t m, size_t n, float beta, s2s_buf c, 
   return 0;
 }
 
+size_t s2s_gemm_k_chunk(size_t k) {
+  static long chunk = -1; /* S2S_GEMM_K_CHUNK: the longest part (0: never cut) */
+  if (chunk < 0) {
+    const char *e = getenv("S2S_GEMM_K_CHUNK");
+    chunk = e && *e ? strtol(e, NULL, 10) : S2S_GEMM_K_CHUNK_DEFAULT;
+    if (chunk < 0) chunk = 0;
+  }
+  if (!chunk || k <= 2 * (size_t)chunk) return k ? k : 1;
+  const size_t parts = (k + (size_t)chunk - 1) / (size_t)chunk;
+  return (k + parts - 1) / parts; /* equal parts of at most chunk */
+}
+
+/* One CLBlast SGEMM with the queue's temp buffer, in the tuned setting of its shape. */
+static int clblast_sgemm(s2s_device *d, s2s_trans ta, s2s_trans tb, size_t m, size_t n,
+                         size_t k, float alpha, s2s_buf a, size_t lda, s2s_buf b, size_t ldb,
+                         float beta, s2s_buf c, size_t ldc, cl_event *ev) {
+  /* the tuned setting of the nearest shape class, when the device's tuning has classes */
+  S2S_TRY(s2s_tuning_select(d, ta == S2S_TRANS, tb == S2S_TRANS, m, n, k));
+  const CLBlastTranspose cta = ta == S2S_TRANS ? CLBlastTransposeYes : CLBlastTransposeNo;
+  const CLBlastTranspose ctb = tb == S2S_TRANS ? CLBlastTransposeYes : CLBlastTransposeNo;
+  size_t bytes = 0;
+  S2S_CLBLAST_CHECK(CLBlastSGemmTempBufferSize(CLBlastLayoutRowMajor, cta, ctb, m, n, k, a.off, lda,
+                                               b.off, ldb, c.off, ldc, &d->queue, &bytes));
+  cl_mem temp;
+  S2S_TRY(temp_for(d, bytes, &temp));
+  CLBlastStatusCode st = CLBlastSgemmWithTempBuffer(CLBlastLayoutRowMajor, cta, ctb, m, n, k, alpha,
+                                                    a.mem, a.off, lda, b.mem, b.off, ldb, beta,
+                                                    c.mem, c.off, ldc, &d->queue, ev, temp);
+  if (st != CLBlastSuccess) {
+    fprintf(stderr,
+            "s2sbench: sgemm %c%c m=%zu n=%zu k=%zu lda=%zu ldb=%zu ldc=%zu offsets "
+            "%zu/%zu/%zu on '%s'\n",
+            ta == S2S_TRANS ? 'T' : 'N', tb == S2S_TRANS ? 'T' : 'N', m, n, k, lda, ldb, ldc, a.off,
+            b.off, c.off, d->info.name);
+    s2s_report_clblast(__FILE__, __LINE__, "CLBlastSgemmWithTempBuffer", st);
+    return -1;
+  }
+  return 0;
+}
+
 int s2s_gemm(s2s_device *d, s2s_trans ta, s2s_trans tb, size_t m, size_t n, size_t k, float alpha,
              s2s_buf a, size_t lda, s2s_buf b, size_t ldb, float beta, s2s_buf c, size_t ldc,
              cl_event *event) {
@@ -94,33 +135,24 @@ int s2s_gemm(s2s_device *d, s2s_trans ta, s2s_trans tb, size_t m, size_t n, size
     if (event) S2S_CL_CHECK(clEnqueueMarkerWithWaitList(d->queue, 0, NULL, event));
     return 0;
   }
-  /* the tuned setting of the nearest shape class, when the device's tuning has classes */
-  S2S_TRY(s2s_tuning_select(d, ta == S2S_TRANS, tb == S2S_TRANS, m, n, k));
-  const CLBlastTranspose cta = ta == S2S_TRANS ? CLBlastTransposeYes : CLBlastTransposeNo;
-  const CLBlastTranspose ctb = tb == S2S_TRANS ? CLBlastTransposeYes : CLBlastTransposeNo;
-  size_t bytes = 0;
-  S2S_CLBLAST_CHECK(CLBlastSGemmTempBufferSize(CLBlastLayoutRowMajor, cta, ctb, m, n, k, a.off, lda,
-                                               b.off, ldb, c.off, ldc, &d->queue, &bytes));
-  cl_mem temp;
-  S2S_TRY(temp_for(d, bytes, &temp));
+  const size_t chunk = s2s_gemm_k_chunk(k);
   const long tl = s2s_timeline_open_node(d->queue, "sgemm", node);
   cl_event ev = NULL;
-  CLBlastStatusCode st = CLBlastSgemmWithTempBuffer(CLBlastLayoutRowMajor, cta, ctb, m, n, k, alpha,
-                                                    a.mem, a.off, lda, b.mem, b.off, ldb, beta,
-                                                    c.mem, c.off, ldc, &d->queue,
-                                                    event || tl >= 0 ? &ev : NULL, temp);
+  for (size_t k0 = 0; k0 < k; k0 += chunk) { /* one interval and one event: the last part's */
+    const size_t kk = k - k0 < chunk ? k - k0 : chunk;
+    const s2s_buf ak = s2s_buf_at(a, ta == S2S_TRANS ? k0 * lda : k0);
+    const s2s_buf bk = s2s_buf_at(b, tb == S2S_TRANS ? k0 : k0 * ldb);
+    if (ev) clReleaseEvent(ev), ev = NULL;
+    const int last = k0 + kk == k;
+    if (clblast_sgemm(d, ta, tb, m, n, kk, alpha, ak, lda, bk, ldb, k0 ? 1.0f : beta, c, ldc,
+                      last && (event || tl >= 0) ? &ev : NULL) != 0) {
+      s2s_timeline_close(tl, NULL);
+      return -1;
+    }
+  }
   s2s_timeline_close(tl, ev);
   if (event) *event = ev, s2s_plan_bind(ev, node);
   else if (ev) clReleaseEvent(ev);
-  if (st != CLBlastSuccess) {
-    fprintf(stderr,
-            "s2sbench: sgemm %c%c m=%zu n=%zu k=%zu lda=%zu ldb=%zu ldc=%zu offsets "
-            "%zu/%zu/%zu on '%s'\n",
-            ta == S2S_TRANS ? 'T' : 'N', tb == S2S_TRANS ? 'T' : 'N', m, n, k, lda, ldb, ldc, a.off,
-            b.off, c.off, d->info.name);
-    s2s_report_clblast(__FILE__, __LINE__, "CLBlastSgemmWithTempBuffer", st);
-    return -1;
-  }
   return 0;
 }
 

@@ -42,11 +42,30 @@ void s2s_tuning_dir(char *buf, size_t len) {
   snprintf(buf, len, "%s", env && *env ? env : S2S_SOURCE_DIR "/results/tuning");
 }
 
-void s2s_tuning_path(const s2s_device_info *d, char *buf, size_t len) {
-  char dir[4096], slug[256];
-  s2s_tuning_dir(dir, sizeof dir);
+const char *s2s_tuning_host_isa(void) {
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return "avx512";
+  if (__builtin_cpu_supports("avx2")) return "avx2";
+  if (__builtin_cpu_supports("avx")) return "avx";
+  return "sse";
+#else
+  return "";
+#endif
+}
+
+void s2s_tuning_key(const s2s_device_info *d, char *buf, size_t len) {
+  char slug[256];
   s2s_tuning_slug(d->name, slug, sizeof slug);
-  snprintf(buf, len, "%s/%s.json", dir, slug);
+  const char *isa = d->type & CL_DEVICE_TYPE_CPU ? s2s_tuning_host_isa() : "";
+  snprintf(buf, len, "%s%s%s", slug, *isa ? "-" : "", isa);
+}
+
+void s2s_tuning_path(const s2s_device_info *d, char *buf, size_t len) {
+  char dir[4096], key[300];
+  s2s_tuning_dir(dir, sizeof dir);
+  s2s_tuning_key(d, key, sizeof key);
+  snprintf(buf, len, "%s/%s.json", dir, key);
 }
 
 void s2s_tuning_merge(s2s_tuning *t, const s2s_tuned_kernel *k) {

@@ -65,7 +65,14 @@ typedef struct s2s_tuning {
 void s2s_tuning_slug(const char *device_name, char *buf, size_t len);
 /* The tuning folder: $S2S_TUNING_DIR, else results/tuning of the source tree. */
 void s2s_tuning_dir(char *buf, size_t len);
-/* <dir>/<slug>.json for this device. */
+/* The host CPU's widest vector ISA: "avx512", "avx2", "avx", "sse" (x86), "" elsewhere. */
+const char *s2s_tuning_host_isa(void);
+/* The name of this device's tuning file: its slug, and for a CPU device "-" and the host's
+ * ISA ("amd-epyc-avx512"): virtual machines report one CPU name for different cores
+ * (a Zen 3 and a Zen 4 are both "AMD EPYC"), and a setting tuned for AVX-512 is not the
+ * fastest for AVX2. */
+void s2s_tuning_key(const s2s_device_info *d, char *buf, size_t len);
+/* <dir>/<key>.json for this device. */
 void s2s_tuning_path(const s2s_device_info *d, char *buf, size_t len);
 
 /* One CLBlast tuner output file (clblast_xgemm_1_32.json): its best result, without the

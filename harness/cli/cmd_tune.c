@@ -3,8 +3,8 @@
  * by the limit still yields the configurations it verified, read from its output), then
  * times the fastest configurations of every tuner at each shape class of the step through
  * s2s_gemm and keeps the fastest per class (tuning_select.h). The base sets (each kernel's
- * best) and the classes go to results/tuning/<device-slug>.json, which every later run on
- * that device applies (tuning.h). */
+ * best) and the classes go to results/tuning/<device-key>.json (tuning.h s2s_tuning_key), which
+ * every later run on that device applies. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -55,8 +55,9 @@ static void help(void) {
          "(those of `bench gemm`: per-step recurrent, batched input, softmax, the backward dh\n"
          "and dW products), each routed through its kernel (direct or indirect), against\n"
          "CLBlast's defaults, and keeps the fastest per class. It stores the classes and the\n"
-         "best set per kernel in DIR/<device-slug>.json (default results/tuning). Every later\n"
-         "run on a device of that name switches to the nearest class's setting before each\n"
+         "best set per kernel in DIR/<device-key>.json (default results/tuning; the key is\n"
+         "the device name's slug, and for a CPU device the host's ISA too: ...-avx512). Every\n"
+         "later run on a device of that key switches to the nearest class's setting before each\n"
          "product (S2S_TUNING=off disables); `s2sbench bench gemm` shows default vs tuned. A\n"
          "sub-device is tuned through its parent device (same name).\n\n"
          "  --tuners LIST     tuner[@CLASS|@MxNxK],... (default\n"
@@ -459,9 +460,9 @@ int s2s_cmd_tune(int argc, char **argv) {
                     "written\n");
     goto out;
   }
-  char slug[256];
-  s2s_tuning_slug(info->name, slug, sizeof slug);
-  snprintf(path, sizeof path, "%s/%s.json", outdir, slug);
+  char key[300];
+  s2s_tuning_key(info, key, sizeof key);
+  snprintf(path, sizeof path, "%s/%s.json", outdir, key);
   /* keep the kernels (and, without a selection, the classes) of an earlier tuning */
   const int had = s2s_tuning_load(path, old, err, sizeof err) == 0;
   if (had)

@@ -14,7 +14,7 @@ typedef struct trace {
   double *host_base;/* the host clock that node left (0 at the start) */
 } trace;
 
-static int check(const s2s_plan *p) {
+static int check(const s2s_plan *p, const s2s_sim_costs *c) {
   if (p->ndev < 1 || p->ndev > S2S_SIM_MAX_DEVICES) {
     fprintf(stderr, "s2sbench: a plan of %d devices (1..%d simulated)\n", p->ndev,
             S2S_SIM_MAX_DEVICES);
@@ -28,27 +28,37 @@ static int check(const s2s_plan *p) {
       return -1;
     }
   }
+  for (int d = 0; c->host && d < p->ndev; d++)
+    if (c->host[d] < 0 || c->host[d] >= S2S_SIM_MAX_DEVICES) {
+      fprintf(stderr, "s2sbench: device %d of the plan has host thread %d (0..%d)\n", d,
+              c->host[d], S2S_SIM_MAX_DEVICES - 1);
+      return -1;
+    }
   return 0;
 }
 
 /* Forward pass: start and end of every node, the host clock, the constraints. */
 static void schedule(s2s_plan *p, const s2s_sim_costs *c, s2s_sim_result *r, trace *t) {
-  double free_at[S2S_SIM_MAX_DEVICES] = {0}, h = 0, base = 0;
-  long last[S2S_SIM_MAX_DEVICES], src = -1;
-  for (int d = 0; d < S2S_SIM_MAX_DEVICES; d++) last[d] = -1;
+  /* per host thread: its clock, the node that last moved it and the clock it left */
+  double free_at[S2S_SIM_MAX_DEVICES] = {0}, hc[S2S_SIM_MAX_DEVICES] = {0},
+         hbase[S2S_SIM_MAX_DEVICES] = {0};
+  long last[S2S_SIM_MAX_DEVICES], hsrc[S2S_SIM_MAX_DEVICES];
+  for (int d = 0; d < S2S_SIM_MAX_DEVICES; d++) last[d] = -1, hsrc[d] = -1;
   for (size_t i = 0; i < p->n; i++) {
     s2s_plan_node *n = &p->node[i];
+    const int k = c->host ? c->host[n->dev] : 0;
+    double *h = &hc[k];
     const double hs = c->host_s ? c->host_s(c->ctx, n) : 0;
-    h += hs;
+    *h += hs;
     r->host_enqueue_s += hs;
-    t->host_src[i] = src, t->host_base[i] = base, t->prev[i] = last[n->dev];
+    t->host_src[i] = hsrc[k], t->host_base[i] = hbase[k], t->prev[i] = last[n->dev];
     const double dep_end = n->dep >= 0 ? p->node[n->dep].end_s : 0;
     if (n->op == S2S_OP_HOST_WAIT) { /* no device: the host stands still until dep is done */
-      n->start_s = h;
-      n->end_s = dep_end > h ? dep_end : h;
-      t->by[i] = dep_end > h ? BY_DEP : BY_HOST;
+      n->start_s = *h;
+      n->end_s = dep_end > *h ? dep_end : *h;
+      t->by[i] = dep_end > *h ? BY_DEP : BY_HOST;
     } else {
-      double s = h;
+      double s = *h;
       t->by[i] = BY_HOST;
       if (free_at[n->dev] > s) s = free_at[n->dev], t->by[i] = BY_QUEUE;
       if (n->dep >= 0 && dep_end > s) s = dep_end, t->by[i] = BY_DEP;
@@ -59,11 +69,11 @@ static void schedule(s2s_plan *p, const s2s_sim_costs *c, s2s_sim_result *r, tra
       last[n->dev] = (long)i;
       r->busy_s[n->dev] += ds;
     }
-    if ((n->blocking || n->op == S2S_OP_HOST_WAIT) && n->end_s > h) {
-      r->host_blocked_s += n->end_s - h;
-      h = n->end_s;
+    if ((n->blocking || n->op == S2S_OP_HOST_WAIT) && n->end_s > *h) {
+      r->host_blocked_s += n->end_s - *h;
+      *h = n->end_s;
     }
-    if (n->blocking || n->op == S2S_OP_HOST_WAIT) src = (long)i, base = h;
+    if (n->blocking || n->op == S2S_OP_HOST_WAIT) hsrc[k] = (long)i, hbase[k] = *h;
     if (n->end_s > r->step_s) r->step_s = n->end_s;
   }
 }
@@ -102,7 +112,7 @@ static int critical_path(const s2s_plan *p, const trace *t, s2s_sim_result *r) {
 
 int s2s_simulate(s2s_plan *p, const s2s_sim_costs *c, s2s_sim_result *r) {
   memset(r, 0, sizeof *r);
-  if (check(p) != 0) return -1;
+  if (check(p, c) != 0) return -1;
   r->ndev = p->ndev;
   const size_t n = p->n ? p->n : 1;
   trace t = {malloc(n * sizeof(int)), malloc(n * sizeof(long)), malloc(n * sizeof(long)),

@@ -1,5 +1,5 @@
-/* Running a plan (plan.h) on a model of its devices: one host thread enqueues the nodes in
- * plan order, each device runs its nodes in order (an in-order queue), a node starts when
+/* Running a plan (plan.h) on a model of its devices: one host thread (or one per process:
+ * s2s_sim_costs.host) enqueues the nodes in plan order, each device runs its nodes in order (an in-order queue), a node starts when
  * the host has enqueued it, its queue is free and its dependency is done. A blocking node
  * (a blocking read or write) and a host wait hold the host until they complete, so work
  * the host has not enqueued yet cannot start (the single host thread's real behaviour).
@@ -16,6 +16,9 @@ typedef struct s2s_sim_costs {
   double (*device_s)(void *ctx, const s2s_plan_node *n); /* seconds on its device (>= 0) */
   double (*host_s)(void *ctx, const s2s_plan_node *n);   /* host seconds to enqueue it */
   void *ctx;
+  const int *host; /* the host thread that enqueues each device's nodes (NULL: one thread
+                      for all, as one process; host[d] = d: a process per device, as MPI
+                      ranks), each in plan order */
 } s2s_sim_costs;
 
 typedef struct s2s_sim_result {

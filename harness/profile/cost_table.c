@@ -181,7 +181,7 @@ static double sim_device(void *ctx, const s2s_plan_node *n) {
 static double sim_host(void *ctx, const s2s_plan_node *n) { return s2s_cost_host_s(ctx, n); }
 
 s2s_sim_costs s2s_cost_table_sim(const s2s_cost_table *t) {
-  return (s2s_sim_costs){sim_device, sim_host, (void *)t};
+  return (s2s_sim_costs){sim_device, sim_host, (void *)t, NULL};
 }
 
 /* --- files ------------------------------------------------------------------------- */
