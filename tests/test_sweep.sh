@@ -113,6 +113,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["mpi"]["ranks"] == 2 and len(d["mpi"]["per_rank"]) == 2, d.get("mpi")
 assert all(b > 0 for b in d["summary"]["busy_fraction"]), d["summary"]["busy_fraction"]
+assert d["summary"]["predicted_speedup"] > 0, d["summary"]  # a process per device, modelled
 EOF
 check "... with a summary" test -s "$work/swm/sweep.tsv"
 mpirun --oversubscribe -np 2 "$bin" devices >"$work/mpi-dev.out" 2>&1; rc=$?
