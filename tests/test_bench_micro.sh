@@ -39,8 +39,9 @@ check "transfer: h2d, d2h for each size" test "$(col "$work/transfer" variant | 
 
 # with a tuning file for the device (CLBlast's default XgemmDirect values), GEMMs are timed
 # twice, and the tuned ones are checked too
-slug=$("$bin" devices | awk '/^  [0-9]+:[0-9]+ / { $1 = ""; print; exit }' | tr 'A-Z' 'a-z' |
-       sed 's/[^a-z0-9.]\{1,\}/-/g; s/^-//; s/-$//')
+# its name as `devices` prints it: the slug of the device name, plus the host ISA on a CPU
+slug=$("$bin" devices | awk '/^      tuning file / { print $3; exit }' | sed 's|.*/||; s|\.json$||')
+check "devices names the tuning file" test -n "$slug"
 mkdir -p "$S2S_TUNING_DIR"
 cat >"$S2S_TUNING_DIR/$slug.json" <<'EOF'
 {"schema_version": 1, "kind": "tuning", "device": {"name": "test"},

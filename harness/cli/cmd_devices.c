@@ -12,6 +12,9 @@
 #include "record/json.h"
 #include "cl/topology.h"
 #include "blas/blas_devices.h"
+#include "blas/tuning.h"
+
+#include <sys/stat.h>
 
 #define MAX_LISTED 64
 
@@ -85,6 +88,11 @@ static void print_device(const char *label, const s2s_device_info *d, const s2s_
     printf("      %-14s PUs %s (%d cores), NUMA node %s: %s\n", "near CPUs", p.cpuset, p.cores,
            p.nodeset[0] ? p.nodeset : "?", p.how);
   }
+  char tuning[4400];
+  struct stat st;
+  s2s_tuning_path(d, tuning, sizeof tuning); /* the file a run on it applies (s2s_tuning_key) */
+  printf("      %-14s %s (%s)\n", "tuning file", tuning,
+         stat(tuning, &st) == 0 ? "present: applied" : "none: CLBlast's defaults");
 }
 
 /* Printed only once the devices are known, so an error leaves no half-written JSON. */

@@ -407,7 +407,7 @@ int s2s_cmd_tune(int argc, char **argv) {
   if (r) return r == 1 ? 0 : r;
   s2s_device *devs;
   int n;
-  char err[1024], raw[4096], outdir[4096], path[4400];
+  char err[1024], raw[4096], outdir[4096], path[4500];
   /* the selection times CLBlast's own parameters first: open the device without tuning */
   setenv("S2S_TUNING", "off", 1);
   const int opened = s2s_run_open_devices("tune", "--device", o.device, &devs, &n);
