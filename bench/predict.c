@@ -373,11 +373,17 @@ static int parse(predict_opts *p, int argc, char **argv) {
 /* The paper's measurement, for a prediction of its own layout (results/FACTS.md: one GPU
  * about 1,700 words/s, eight GPUs 6,300 words/s, 3.7x). */
 #define PAPER_SPEEDUP 3.7
-static int is_paper_layout(const s2s_config *c, int ndev) {
+static int is_paper_layout(const s2s_config *c, int ndev, const char *split) {
   s2s_config p;
   s2s_config_preset(&p, "paper");
-  return ndev == 8 && c->layers == p.layers && c->hidden == p.hidden && c->embed == p.embed &&
-         c->src_vocab == p.src_vocab && c->tgt_vocab == p.tgt_vocab && c->batch == p.batch;
+  if (ndev != 8 || c->layers != p.layers || c->hidden != p.hidden || c->embed != p.embed ||
+      c->src_vocab != p.src_vocab || c->tgt_vocab != p.tgt_vocab || c->batch != p.batch)
+    return 0;
+  s2s_split d; /* the default for 8 devices is the paper's 4 + 4 */
+  char want[256];
+  s2s_split_default(&d, ndev, c);
+  s2s_split_format(&d, want, sizeof want);
+  return !strcmp(split, want);
 }
 
 static int write_run(const predict_opts *p, const s2s_prediction *pr, const char *split,
@@ -397,7 +403,7 @@ static int write_run(const predict_opts *p, const s2s_prediction *pr, const char
   s2s_json_str(&j, "contexts", p->contexts);
   s2s_json_int(&j, "words_per_sentence", (int)p->o.len);
   s2s_prediction_json(pr, &j);
-  if (is_paper_layout(&p->o.cfg, (int)p->ndev)) s2s_json_num(&j, "paper_speedup", PAPER_SPEEDUP);
+  if (is_paper_layout(&p->o.cfg, (int)p->ndev, split)) s2s_json_num(&j, "paper_speedup", PAPER_SPEEDUP);
   s2s_json_close(&j, '}');
   s2s_json_end(&j);
   return s2s_atomic_commit(&a);
@@ -474,7 +480,7 @@ int s2s_predict_main(int argc, char **argv) {
          t.device, splitbuf, ranks ? "a process (MPI rank) each" : strcmp(p.contexts, "one")
          ? "a context each" : "one context", p.o.cfg.batch, p.o.len, p.o.len + 1);
   s2s_prediction_print(&pr, stdout);
-  if (is_paper_layout(&p.o.cfg, n))
+  if (is_paper_layout(&p.o.cfg, n, splitbuf))
     printf("  the paper's 8 GPUs (Sutskever et al. 2014): %.1fx measured (6,300 words/s against "
            "about 1,700 on one GPU); predicted here %.2fx from the costs of '%s'\n",
            PAPER_SPEEDUP, pr.speedup, t.device);

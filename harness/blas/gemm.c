@@ -142,7 +142,6 @@ int s2s_gemm(s2s_device *d, s2s_trans ta, s2s_trans tb, size_t m, size_t n, size
     const size_t kk = k - k0 < chunk ? k - k0 : chunk;
     const s2s_buf ak = s2s_buf_at(a, ta == S2S_TRANS ? k0 * lda : k0);
     const s2s_buf bk = s2s_buf_at(b, tb == S2S_TRANS ? k0 : k0 * ldb);
-    if (ev) clReleaseEvent(ev), ev = NULL;
     const int last = k0 + kk == k;
     if (clblast_sgemm(d, ta, tb, m, n, kk, alpha, ak, lda, bk, ldb, k0 ? 1.0f : beta, c, ldc,
                       last && (event || tl >= 0) ? &ev : NULL) != 0) {
