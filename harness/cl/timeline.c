@@ -77,12 +77,7 @@ void s2s_timeline_host_wait(cl_command_queue q, const char *what, long long t0, 
 long s2s_timeline_open(cl_command_queue q, const char *what) {
   cl_event *slot = s2s_timeline_slot(q, what);
   if (!slot) return -1;
-  s2s_timeline_event *e = &current->ev[current->n - 1];
-  if (clEnqueueMarkerWithWaitList(q, 0, NULL, &e->begin) != CL_SUCCESS) {
-    e->begin = NULL;
-    current->n--;
-    return -1;
-  }
+  current->ev[current->n - 1].open_ns = host_ns();
   return (long)(current->n - 1);
 }
 
@@ -140,7 +135,7 @@ int s2s_timeline_finish(s2s_timeline *t, const char *path) {
   for (int d = 0; d < t->ndev && d < 16; d++)
     if (t->devs[d].queue) off[d] = clock_offset_ns(t->devs[d].queue, &err);
   t->clock_error_s = err * 1e-9;
-  cl_ulong t0 = (cl_ulong)-1, t1 = 0;
+  cl_ulong t0 = (cl_ulong)-1, t1 = 0, prev_end[16] = {0}; /* per device, its clock */
   span *sp = malloc((t->n + 1) * sizeof *sp);
   cl_ulong *st = malloc((t->n + 1) * 2 * sizeof *st);
   if (!sp || !st) return free(sp), free(st), -1;
@@ -164,6 +159,14 @@ int s2s_timeline_finish(s2s_timeline *t, const char *path) {
       st[2 * i] = st[2 * i + 1] = 0;
       continue;
     }
+    if (t->ev[i].open_ns) { /* a sequence: from the later of its opening and the queue's
+                               previous command's end (both on the device's clock) */
+      const long long opened = t->ev[i].open_ns - off[dv];
+      cl_ulong s0 = prev_end[dv] > 0 ? prev_end[dv] : 0;
+      if (off[dv] && opened > 0 && (cl_ulong)opened > s0) s0 = (cl_ulong)opened;
+      if (s0 && s0 < st[2 * i]) st[2 * i] = s0;
+    }
+    if (st[2 * i + 1] > prev_end[dv]) prev_end[dv] = st[2 * i + 1];
     st[2 * i] = (cl_ulong)((long long)st[2 * i] + off[dv]);
     st[2 * i + 1] = (cl_ulong)((long long)st[2 * i + 1] + off[dv]);
     if (st[2 * i] < t0) t0 = st[2 * i];
