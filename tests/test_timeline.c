@@ -1,6 +1,7 @@
 /* Timelines see every command: a CLBlast GEMM on its indirect path runs pad/transpose
  * kernels before its product and reports an event for the last kernel only, so the
- * timeline brackets each call with a marker. Structural check, independent of the device's
+ * timeline starts each call where the queue's previous command ended (or at the call, if
+ * later). Structural check, independent of the device's
  * speed: GEMMs enqueued back to back on one in-order queue must tile the span (each
  * interval starts where the previous one ended), so the busy fraction is near 1 and the
  * gaps are a small share. Counting only the last kernel left gaps the size of the pad

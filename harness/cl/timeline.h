@@ -3,9 +3,9 @@
  * the capture keeps (device, what, event). Afterwards the events' start/end times give a
  * timeline per device (timeline.tsv) and each device's busy fraction of the span.
  * A CLBlast call runs several kernels (pads, transposes, the product) and reports an event
- * for its last one only: such a sequence is bracketed instead, from a marker enqueued just
- * before it (the interval starts when that marker completes, i.e. when the in-order queue
- * reaches the sequence) to the sequence's last event.
+ * for its last one only: such a sequence's interval ends at that event and starts at the
+ * later of the host's clock when the call was made and the end of the command before it on
+ * the in-order queue (s2s_timeline_open).
  * Clocks: each device's profiling clock is put on the host's CLOCK_MONOTONIC by an offset
  * measured with a marker round trip (the tightest of five; error half of it, some 10 us on
  * PoCL), so devices of different platforms share one axis, and so do MPI ranks on one host
