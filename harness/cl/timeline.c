@@ -19,7 +19,6 @@ void s2s_timeline_init(s2s_timeline *t, s2s_device *devs, int ndev) {
 void s2s_timeline_free(s2s_timeline *t) {
   for (size_t i = 0; i < t->n; i++) {
     if (t->ev[i].ev) clReleaseEvent(t->ev[i].ev);
-    if (t->ev[i].begin) clReleaseEvent(t->ev[i].begin);
   }
   free(t->ev);
   memset(t, 0, sizeof *t);
@@ -149,9 +148,8 @@ int s2s_timeline_finish(s2s_timeline *t, const char *path) {
       continue;
     }
     if (!t->ev[i].ev) continue;
-    clGetEventProfilingInfo(t->ev[i].begin ? t->ev[i].begin : t->ev[i].ev,
-                            t->ev[i].begin ? CL_PROFILING_COMMAND_END : CL_PROFILING_COMMAND_START,
-                            sizeof(cl_ulong), &st[2 * i], NULL);
+    clGetEventProfilingInfo(t->ev[i].ev, CL_PROFILING_COMMAND_START, sizeof(cl_ulong),
+                            &st[2 * i], NULL);
     clGetEventProfilingInfo(t->ev[i].ev, CL_PROFILING_COMMAND_END, sizeof(cl_ulong),
                             &st[2 * i + 1], NULL);
     const int dv = t->ev[i].device;

@@ -20,9 +20,8 @@ typedef struct s2s_timeline_event {
   int device;
   char what[40];
   cl_event ev;
-  cl_event begin;  /* a marker before a command sequence, or NULL: ev alone is the interval */
-  long long open_ns; /* a command sequence opened without a marker (s2s_timeline_open): the
-                        host's CLOCK_MONOTONIC when it was opened; 0: none */
+  long long open_ns; /* a command sequence (s2s_timeline_open): the host's CLOCK_MONOTONIC
+                        when it was opened; 0: a single command, ev alone is the interval */
   long long host_ns[2]; /* a host wait (ev NULL): its start and end on CLOCK_MONOTONIC */
   double start_s, end_s; /* from the span's start, filled by s2s_timeline_finish (0 0: none) */
 } s2s_timeline_event;
