@@ -160,7 +160,7 @@ int s2s_timeline_finish(s2s_timeline *t, const char *path) {
     if (t->ev[i].open_ns) { /* a sequence: from the later of its opening and the queue's
                                previous command's end (both on the device's clock) */
       const long long opened = t->ev[i].open_ns - off[dv];
-      cl_ulong s0 = prev_end[dv] > 0 ? prev_end[dv] : 0;
+      cl_ulong s0 = prev_end[dv];
       if (off[dv] && opened > 0 && (cl_ulong)opened > s0) s0 = (cl_ulong)opened;
       if (s0 && s0 < st[2 * i]) st[2 * i] = s0;
     }
