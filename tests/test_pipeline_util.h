@@ -33,14 +33,17 @@ typedef struct outcome {
   float *grads, *params;
 } outcome;
 
-/* Step 0 without update (gradients), then three updates with clipping. */
-static int run(s2s_device *devs, int n, const char *split, const s2s_config *c, outcome *o) {
+/* Step 0 without update (gradients), then three updates with clipping; R data-parallel
+ * replicas of the split's pipeline (1: the pipeline alone), their parameters compared
+ * after every update. */
+static int run_replicas(s2s_device *devs, int n, int R, const char *split, const s2s_config *c,
+                        outcome *o) {
   s2s_param_layout lay;
   s2s_params_layout(&lay, c);
   s2s_split sp, *spp = NULL;
   char err[256];
   if (split) {
-    if (s2s_split_parse(&sp, split, n, c, err, sizeof err) != 0) {
+    if (s2s_split_parse(&sp, split, n / R, c, err, sizeof err) != 0) {
       fprintf(stderr, "split '%s': %s\n", split, err);
       return -1;
     }
@@ -51,8 +54,10 @@ static int run(s2s_device *devs, int n, const char *split, const s2s_config *c, 
   s2s_train_step st;
   s2s_batch b;
   s2s_batch_alloc(&b, c->batch, c->max_len, c->max_len + 1);
-  if (s2s_train_step_init(&st, devs, n, spp, c) != 0 || s2s_train_step_set_params(&st, p) != 0)
+  if (s2s_train_step_init_replicas(&st, devs, n, R, spp, c) != 0 ||
+      s2s_train_step_set_params(&st, p) != 0)
     return -1;
+  s2s_train_step_replica_check(&st, 1);
   o->grads = malloc(lay.total * sizeof(float));
   o->params = p;
   for (int i = 0; i < 4; i++) {
@@ -67,6 +72,10 @@ static int run(s2s_device *devs, int n, const char *split, const s2s_config *c, 
   s2s_train_step_free(&st);
   s2s_batch_free(&b);
   return 0;
+}
+
+static int run(s2s_device *devs, int n, const char *split, const s2s_config *c, outcome *o) {
+  return run_replicas(devs, n, 1, split, c, o);
 }
 
 /* Float against float, different GEMM shapes and summation orders: 1e-4 relative, and

@@ -36,7 +36,7 @@ static int same_context(cl_kernel kern, cl_context *kctx, cl_mem m, cl_uint idx)
 static const char *const dry_names[] = {
     "lstm_cell_forward", "lstm_cell_backward", "embedding_forward",   "embedding_backward",
     "softmax_xent",      "reduce_sum",         "column_sum",          "sgd_clip_update",
-    "axpy",              "softmax_shard_stats", "softmax_shard_grad"};
+    "axpy",              "softmax_shard_stats", "softmax_shard_grad", "embedding_rows_set"};
 #define DRY_TAG 0x5u
 static int is_dry(cl_kernel kern) { return ((uintptr_t)kern & 0xFu) == DRY_TAG; }
 static const char *dry_name(cl_kernel kern) {
@@ -130,7 +130,7 @@ static void kernels_dry(s2s_kernels *k) {
   k->xent_wg = k->red_wg = k->red_groups = 256;
   cl_kernel *all[] = {&k->lstm_fwd, &k->lstm_bwd, &k->emb_fwd, &k->emb_bwd,     &k->xent,
                       &k->reduce,   &k->colsum,   &k->sgd,     &k->axpy,        &k->shard_stats,
-                      &k->shard_grad};
+                      &k->shard_grad, &k->emb_set};
   for (size_t i = 0; i < sizeof all / sizeof *all; i++) *all[i] = dry_kernel(dry_names[i]);
 }
 
@@ -153,6 +153,7 @@ int s2s_kernels_init(s2s_kernels *k, s2s_device *dev) {
   S2S_TRY(s2s_kernel_create(k->program, "lstm_cell_backward", &k->lstm_bwd));
   S2S_TRY(s2s_kernel_create(k->program, "embedding_forward", &k->emb_fwd));
   S2S_TRY(s2s_kernel_create(k->program, "embedding_backward", &k->emb_bwd));
+  S2S_TRY(s2s_kernel_create(k->program, "embedding_rows_set", &k->emb_set));
   S2S_TRY(s2s_kernel_create(k->program, "softmax_xent", &k->xent));
   S2S_TRY(s2s_kernel_create(k->program, "reduce_sum", &k->reduce));
   S2S_TRY(s2s_kernel_create(k->program, "column_sum", &k->colsum));
@@ -167,7 +168,7 @@ int s2s_kernels_init(s2s_kernels *k, s2s_device *dev) {
 void s2s_kernels_free(s2s_kernels *k) {
   cl_kernel all[] = {k->lstm_fwd, k->lstm_bwd, k->emb_fwd, k->emb_bwd,     k->xent,
                      k->reduce,   k->colsum,   k->sgd,     k->axpy,        k->shard_stats,
-                     k->shard_grad};
+                     k->shard_grad, k->emb_set};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
     if (all[i] && !is_dry(all[i])) clReleaseKernel(all[i]);
   if (k->partials.mem) s2s_buf_free(&k->partials);
@@ -199,6 +200,12 @@ int s2s_cl_embedding_backward(s2s_kernels *k, int N, int E, s2s_buf ids, s2s_buf
                               s2s_buf dtable) {
   S2S_TRY(s2s_kernel_args(k->emb_bwd, "iibbb", N, E, ids, dout, dtable));
   return s2s_kernel_launch(k->dev, k->emb_bwd, (size_t)E, 0);
+}
+
+int s2s_cl_embedding_rows_set(s2s_kernels *k, int N, int E, s2s_buf ids, s2s_buf src,
+                              s2s_buf table) {
+  S2S_TRY(s2s_kernel_args(k->emb_set, "iibbb", N, E, ids, src, table));
+  return s2s_kernel_launch(k->dev, k->emb_set, (size_t)N * E, 0);
 }
 
 int s2s_cl_softmax_xent(s2s_kernels *k, int N, int V, s2s_buf logits, s2s_buf bias,

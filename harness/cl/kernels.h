@@ -11,7 +11,7 @@ typedef struct s2s_kernels {
   s2s_device *dev;
   cl_program program;
   cl_kernel lstm_fwd, lstm_bwd, emb_fwd, emb_bwd, xent, reduce, colsum, sgd, axpy, shard_stats,
-      shard_grad;
+      shard_grad, emb_set;
   size_t xent_wg, red_wg;
   s2s_buf partials;  /* (red_groups) scratch for two-pass reductions */
   size_t red_groups;
@@ -40,6 +40,9 @@ int s2s_cl_embedding_forward(s2s_kernels *k, int N, int E, s2s_buf table, s2s_bu
                              s2s_buf out);
 int s2s_cl_embedding_backward(s2s_kernels *k, int N, int E, s2s_buf ids, s2s_buf dout,
                               s2s_buf dtable);
+/* table rows ids[n] (N distinct) <- src (N, E) */
+int s2s_cl_embedding_rows_set(s2s_kernels *k, int N, int E, s2s_buf ids, s2s_buf src,
+                              s2s_buf table);
 /* kernels/softmax_xent.cl */
 int s2s_cl_softmax_xent(s2s_kernels *k, int N, int V, s2s_buf logits, s2s_buf bias,
                         s2s_buf target, s2s_buf mask, float scale, s2s_buf loss,

@@ -280,10 +280,10 @@ static int backward(s2s_train_step *s, const s2s_batch *b, s2s_buf xs[2][S2S_MAX
 
 /* --- norm, update, results ---------------------------------------------------------- */
 
-/* The global norm: each device sums the squares of its own gradients, the host adds
- * them up and hands the total back to every device, which then updates its parameters. */
-static int norm_and_update(s2s_train_step *s, float lr, int update, double *norm) {
-  double g2 = 0;
+/* The global norm: each device sums the squares of its own gradients and the host adds
+ * them up (over the ranks too: one MPI_Allreduce). */
+int s2s_step_norm2(s2s_train_step *s, double *g2) {
+  *g2 = 0;
   for (int d = 0; d < s->ndev; d++) {
     s2s_stage *st = &s->st[d];
     for (int i = 0; st->local && i < st->nseg; i++)
@@ -294,14 +294,17 @@ static int norm_and_update(s2s_train_step *s, float lr, int update, double *norm
     float v = 0;
     if (s->st[d].local && s->st[d].nseg)
       S2S_TRY(s2s_buf_read(s->st[d].dev, s2s_buf_at(s->st[d].scalars, 2), &v, 1));
-    g2 += v;
+    *g2 += v;
   }
-  if (s->mpi) { /* the global norm over the ranks: one MPI_Allreduce */
+  if (s->mpi) {
     S2S_TRY(s2s_step_send_all(s));
-    S2S_TRY(s2s_mpi_sum(&g2, 1));
+    S2S_TRY(s2s_mpi_sum(g2, 1));
   }
-  *norm = sqrt(g2);
-  if (!update) return 0;
+  return 0;
+}
+
+/* The host hands the squared norm to every device, which updates its own parameters. */
+int s2s_step_update(s2s_train_step *s, double g2, float lr) {
   s->wt_stale = 1;
   const float g2f = (float)g2;
   for (int d = 0; d < s->ndev; d++) {
@@ -316,19 +319,30 @@ static int norm_and_update(s2s_train_step *s, float lr, int update, double *norm
   return 0;
 }
 
-static int finish(s2s_train_step *s, const s2s_batch *b, double norm, s2s_step_result *out) {
+int s2s_step_sums(s2s_train_step *s, double sums[2]) {
   float sc[2] = {0, 0};
   s2s_stage *st = &s->st[s->split.shard_dev[0]];
   if (st->local) S2S_TRY(s2s_buf_read(st->dev, st->scalars, sc, 2));
-  double sums[2] = {sc[0], sc[1]};
+  sums[0] = sc[0], sums[1] = sc[1];
   if (s->mpi) { /* the loss lives on shard 0's rank */
     S2S_TRY(s2s_step_send_all(s));
     S2S_TRY(s2s_mpi_sum(sums, 2));
   }
+  return 0;
+}
+
+int s2s_step_done(s2s_train_step *s) {
   for (int d = 0; d < s->ndev; d++)
     if (s->st[d].local && !s->dry) S2S_CL_CHECK(clFinish(s->st[d].dev->queue));
   S2S_TRY(s2s_step_sends_complete(s));
   s2s_step_release(s);
+  return 0;
+}
+
+static int finish(s2s_train_step *s, const s2s_batch *b, double norm, s2s_step_result *out) {
+  double sums[2];
+  S2S_TRY(s2s_step_sums(s, sums));
+  S2S_TRY(s2s_step_done(s));
   out->loss = sums[0] / b->B;
   out->correct = sums[1];
   out->grad_norm = norm;
@@ -336,8 +350,7 @@ static int finish(s2s_train_step *s, const s2s_batch *b, double norm, s2s_step_r
   return 0;
 }
 
-int s2s_train_step_run(s2s_train_step *s, const s2s_batch *b, float lr, int update,
-                       s2s_step_result *out) {
+int s2s_step_grads(s2s_train_step *s, const s2s_batch *b) {
   S2S_TRY(upload(s, b));
   for (int d = 0; d < s->ndev; d++) {
     s2s_stage *st = &s->st[d];
@@ -351,20 +364,34 @@ int s2s_train_step_run(s2s_train_step *s, const s2s_batch *b, float lr, int upda
     S2S_TRY(s2s_buf_fill(D, s->enc[l].dh, 0.0f, (size_t)(b->T_src + 1) * BH));
     S2S_TRY(s2s_buf_fill(D, s->dec[l].dh, 0.0f, (size_t)(b->T_tgt + 1) * BH));
   }
-  double norm = 0;
   s2s_buf xs[2][S2S_MAX_LAYERS];
-  if (forward(s, b, xs) != 0 || s2s_step_softmax(s, b, 1) != 0 || backward(s, b, xs) != 0 ||
-      norm_and_update(s, lr, update, &norm) != 0) {
+  S2S_TRY(forward(s, b, xs));
+  S2S_TRY(s2s_step_softmax(s, b, 1));
+  return backward(s, b, xs);
+}
+
+int s2s_step_forward(s2s_train_step *s, const s2s_batch *b) {
+  S2S_TRY(upload(s, b));
+  s2s_buf xs[2][S2S_MAX_LAYERS];
+  S2S_TRY(forward(s, b, xs));
+  return s2s_step_softmax(s, b, 0);
+}
+
+int s2s_train_step_run(s2s_train_step *s, const s2s_batch *b, float lr, int update,
+                       s2s_step_result *out) {
+  if (s->dp) return s2s_dp_run(s, b, lr, update, out);
+  double g2 = 0;
+  if (s2s_step_grads(s, b) != 0 || s2s_step_norm2(s, &g2) != 0 ||
+      (update && s2s_step_update(s, g2, lr) != 0)) {
     s2s_step_release(s);
     return -1;
   }
-  return finish(s, b, norm, out);
+  return finish(s, b, sqrt(g2), out);
 }
 
 int s2s_train_step_eval(s2s_train_step *s, const s2s_batch *b, s2s_step_result *out) {
-  S2S_TRY(upload(s, b));
-  s2s_buf xs[2][S2S_MAX_LAYERS];
-  if (forward(s, b, xs) != 0 || s2s_step_softmax(s, b, 0) != 0) {
+  if (s->dp) return s2s_dp_eval(s, b, out);
+  if (s2s_step_forward(s, b) != 0) {
     s2s_step_release(s);
     return -1;
   }

@@ -115,6 +115,10 @@ typedef struct s2s_train_step {
   int mpi;                                /* some stages are other MPI ranks' (collectives) */
   int dry;                                /* described devices (device.h `dry`): a step only
                                              records its plan (s2s_train_step_plan) */
+  int loss_rows;                          /* the loss gradient is divided by this many rows
+                                             (0: the batch's B; a replica's: the global B) */
+  struct s2s_dp *dp;                      /* data parallel: the other replicas and the
+                                             all-reduce (data_parallel.c); NULL: one */
 } s2s_train_step;
 
 /* Allocates everything for ndev devices laid out by split (NULL: s2s_split_default), for
@@ -126,6 +130,30 @@ typedef struct s2s_train_step {
 int s2s_train_step_init(s2s_train_step *s, s2s_device *devs, int ndev, const s2s_split *split,
                         const s2s_config *cfg);
 void s2s_train_step_free(s2s_train_step *s);
+
+/* Data parallelism beside the pipeline (data_parallel.c): R replicas of the split's
+ * pipeline, replica r on devices [r*S, (r+1)*S) of devs (S = ndev / R; split describes S
+ * devices). s itself is replica 0; cfg->batch is the global batch, cut into R row blocks of
+ * ceil(B/R) rows (the batch content is the 1-device run's). After the backward the
+ * gradients are summed over the replicas (the embedding tables as their touched rows
+ * only), the clip norm is taken from the sum, and every replica applies the same update.
+ * R = 1 is s2s_train_step_init. Under MPI (stages of other ranks) R must be 1 for now. */
+#define S2S_MAX_REPLICAS 16
+int s2s_train_step_init_replicas(s2s_train_step *s, s2s_device *devs, int ndev, int replicas,
+                                 const s2s_split *split, const s2s_config *cfg);
+/* Replicas compare a checksum of their parameters every `every` steps (0: never; the
+ * default is S2S_REPLICA_CHECK_EVERY); a mismatch fails the step with both checksums. */
+#define S2S_REPLICA_CHECK_EVERY 100
+void s2s_train_step_replica_check(s2s_train_step *s, long every);
+/* What the last step's all-reduce moved between the devices and the host, in bytes of
+ * gradient (read and written back), the embedding rows' part separately. 0 without
+ * replicas. */
+typedef struct s2s_allreduce_bytes {
+  double dense, rows;  /* bytes: dense parameters; touched embedding rows */
+  long rows_src, rows_tgt; /* the touched rows of each table */
+} s2s_allreduce_bytes;
+s2s_allreduce_bytes s2s_train_step_allreduce_bytes(const s2s_train_step *s);
+int s2s_train_step_replicas(const s2s_train_step *s);
 /* The sizing pass alone, for ndev devices like `info` that are not opened (the paper's 8
  * GPUs from a machine with one): one line per device (s2s_train_step_memory_print) to f.
  * 0 when the split fits such devices, 1 when it does not, -1 on an error. */

@@ -334,6 +334,7 @@ static void free_buf(s2s_buf *b) {
 }
 
 void s2s_train_step_free(s2s_train_step *s) {
+  s2s_dp_free(s);
   for (int d = 0; d < s->ndev; d++)
     if (s->st[d].dev && s->st[d].local && !s->dry) clFinish(s->st[d].dev->queue);
   s2s_step_release(s);
@@ -379,7 +380,7 @@ int s2s_train_step_set_params(s2s_train_step *s, const float *params) {
       S2S_TRY(s2s_buf_write(st->dev, s2s_buf_at(st->params, st->seg_loc[i]),
                             params + st->seg_off[i], st->seg_len[i]));
   }
-  return 0;
+  return s2s_dp_set_params(s, params); /* every replica the same */
 }
 
 /* Gathers a block (params or grads) from the devices that own each segment. Under MPI

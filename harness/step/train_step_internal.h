@@ -45,6 +45,33 @@ int s2s_step_wait(s2s_train_step *s, int d, cl_event ev);
  * source, 1 target. */
 s2s_buf s2s_step_ids(s2s_train_step *s, int d, int part);
 s2s_buf s2s_step_mask(s2s_train_step *s, int d, int part);
+/* The phases of a step (train_step.c), which the data-parallel step (data_parallel.c) runs
+ * on every replica with the gradient all-reduce between them. grads: upload, zero, forward,
+ * softmax, backward, all enqueued. norm2: the squared global norm of this pipeline's
+ * gradients. update: the clipped SGD update with that norm. forward: a forward-only pass
+ * (eval). sums: the loss and accuracy sums of the batch. done: the queues drained and
+ * the step's events released. */
+int s2s_step_grads(s2s_train_step *s, const s2s_batch *b);
+int s2s_step_forward(s2s_train_step *s, const s2s_batch *b);
+int s2s_step_norm2(s2s_train_step *s, double *g2);
+int s2s_step_update(s2s_train_step *s, double g2, float lr);
+int s2s_step_sums(s2s_train_step *s, double sums[2]);
+int s2s_step_done(s2s_train_step *s);
+/* data_parallel.c: the step and eval of a step with replicas (s->dp). */
+int s2s_dp_run(s2s_train_step *s, const s2s_batch *b, float lr, int update,
+               s2s_step_result *out);
+int s2s_dp_eval(s2s_train_step *s, const s2s_batch *b, s2s_step_result *out);
+void s2s_dp_free(s2s_train_step *s);
+int s2s_dp_set_params(s2s_train_step *s, const float *params); /* replicas 1.. */
+/* Replica r (0: s itself) of a step with replicas. */
+s2s_train_step *s2s_dp_replica(s2s_train_step *s, int r);
+
+/* The factor of the loss gradient: 1 / the rows the loss is averaged over (the batch's B;
+ * a replica's is the global batch's). */
+static inline float s2s_step_loss_scale(const s2s_train_step *s, const s2s_batch *b) {
+  return 1.0f / (float)(s->loss_rows > 0 ? s->loss_rows : b->B);
+}
+
 /* Softmax + loss over the decoder's top layer; with backward, dL/dh_top and the softmax
  * weight gradients too. Leaves the loss and accuracy sums in shard 0's device scalars. */
 int s2s_step_softmax(s2s_train_step *s, const s2s_batch *b, int backward);

@@ -32,7 +32,7 @@ static int softmax_fused(s2s_train_step *s, const s2s_batch *b, int backward) {
     S2S_TRY(s2s_cl_softmax_xent(&st->k, (int)n, (int)V, s->logits[0], bias,
                                 s2s_buf_at(s2s_step_ids(s, d, 2), r0),
                                 s2s_buf_at(s2s_step_mask(s, d, 1), r0),
-                                1.0f / (float)B, s2s_buf_at(s->row_loss, r0),
+                                s2s_step_loss_scale(s, b), s2s_buf_at(s->row_loss, r0),
                                 s2s_buf_at(s->row_correct, r0)));
     if (!backward) continue;
     S2S_TRY(s2s_gemm(st->dev, NT, NT, n, H, V, 1.0f, s->logits[0], V, w, H, 0.0f,
@@ -107,7 +107,7 @@ static int softmax_sharded(s2s_train_step *s, const s2s_batch *b, int backward) 
                                         s2s_stage_param(st, s->lay.out_b + (size_t)v0),
                                         s2s_buf_at(s2s_step_ids(s, d, 2), r0),
                                         s2s_buf_at(s2s_step_mask(s, d, 1), r0), s->comb[k],
-                                        1.0f / (float)B, k == 0, loss, correct));
+                                        s2s_step_loss_scale(s, b), k == 0, loss, correct));
       if (!backward) continue;
       s2s_buf w = s2s_stage_param(st, s->lay.out_w + (size_t)v0 * H);
       S2S_TRY(s2s_gemm(st->dev, NT, NT, n, H, (size_t)Vk, 1.0f, s->logits[k], (size_t)Vk, w, H,
