@@ -28,6 +28,7 @@ typedef struct step_bench {
   const char *whole;  /* bench pipeline: the whole-device baseline spec ("none": skip) */
   long trials, warmup, len, gemm_reps;
   int no_predict;     /* bench pipeline --predict off: no cost table, no prediction */
+  long replicas;      /* bench pipeline --replicas R: data-parallel copies of the split */
 } step_bench;
 
 typedef struct step_numbers {
@@ -40,6 +41,7 @@ typedef struct step_numbers {
   double gemm_busy;  /* out: the last trial's seconds inside CLBlast GEMMs, all devices */
   s2s_plan *plan;    /* in: record the last trial's plan here, every node with its measured
                         interval (NULL: don't); out: that plan */
+  int replicas;      /* in: data-parallel replicas of the split over the devices (0, 1: none) */
 } step_numbers;
 
 /* Flags shared by both (0 ok, 1 help printed, 2 bad flag). */

@@ -19,8 +19,8 @@
 #include "bench/predict.h"
 
 static void help(void) {
-  printf("usage: s2sbench bench pipeline --devices SPEC [--split SPEC] [--baseline SPEC]\n"
-         "                               [--whole SPEC|none] [--preset P] [size flags]\n"
+  printf("usage: s2sbench bench pipeline --devices SPEC [--split SPEC] [--replicas R]\n"
+         "                               [--baseline SPEC] [--whole SPEC|none] [--preset P] [size flags]\n"
          "                               [--len T] [--trials N] [--predict on|off] [--out DIR]\n\n"
          "Times the training step pipelined over the devices of SPEC (default cpu/2) against\n"
          "two baselines, with their trials interleaved (baseline, whole, pipeline, then the\n"
@@ -33,6 +33,8 @@ static void help(void) {
          "Reports words/s of each, the speedup over each baseline (median of the medians,\n"
          "min/max over the paired trials), the efficiency (speedup / devices) and the FLOP\n"
          "balance of the split. --out DIR writes run.json and trials.tsv.\n"
+         "  --replicas R     data parallel beside the pipeline: R copies of the split, each on\n"
+         "                   N/R of the devices and a row block of the batch (default 1)\n"
          "  --predict on|off the predicted speedup (default on; s2sbench predict) from costs\n"
          "                   of the baseline device: its trials' own plan, plus the split\n"
          "                   mapped onto it and GEMM replays after the trials (about a third\n"
@@ -103,6 +105,7 @@ static int write_results(const step_bench *o, s2s_device *devs, int n, const cha
   s2s_run_record_meta(&j, "bench pipeline", argc, argv, devs, n);
   s2s_run_record_config(&j, &o->cfg);
   s2s_json_str(&j, "split", split);
+  s2s_json_int(&j, "replicas", o->replicas); /* data parallel: copies of the split */
   if (r->has_whole) {
     s2s_json_key(&j, "whole_device");
     s2s_device_json(&r->whole_dev->info, j.f);
@@ -214,8 +217,15 @@ int s2s_bench_pipeline(int argc, char **argv) {
     R.has_whole = 1;
     R.whole_spec = wspec;
   }
-  if (o.split ? s2s_split_parse(&split, o.split, n, &o.cfg, err, sizeof err)
-              : (s2s_split_default(&split, n, &o.cfg), 0)) {
+  const int reps = (int)o.replicas, S = n / reps; /* data parallel: R copies of an S-device split */
+  if (n % reps) {
+    fprintf(stderr, "s2sbench bench pipeline: --replicas %d: the %d devices of --devices do not "
+            "cut into %d replicas of the same size\n", reps, n, reps);
+    rc = 2;
+    goto out;
+  }
+  if (o.split ? s2s_split_parse(&split, o.split, S, &o.cfg, err, sizeof err)
+              : (s2s_split_default(&split, S, &o.cfg), 0)) {
     fprintf(stderr, "s2sbench bench pipeline: %s\n", err);
     goto out;
   }
@@ -228,7 +238,11 @@ int s2s_bench_pipeline(int argc, char **argv) {
     R.base.timeline_path = tl_base;
     R.pipe.timeline_path = tl_pipe;
   }
-  if (root)
+  if (root && reps > 1)
+    printf("bench pipeline: %d devices, %d data-parallel replicas of the split %s over %d "
+           "device%s each; baselines: one device%s%s (trials interleaved)\n", n, reps, splitbuf, S,
+           S > 1 ? "s" : "", R.has_whole ? ", the whole device " : "", R.has_whole ? wspec : "");
+  else if (root)
     printf("bench pipeline: %d devices%s, split %s; baselines: one device%s%s (trials "
            "interleaved)\n", n, s2s_mpi_active() ? " (one per MPI rank)" : "", splitbuf,
            R.has_whole ? ", the whole device " : "", R.has_whole ? wspec : "");
@@ -240,6 +254,7 @@ int s2s_bench_pipeline(int argc, char **argv) {
   if (ok && R.has_whole)
     ok = !root || s2s_step_session_init(&ss[1], &o, R.whole_dev, 1, NULL, &R.whole) == 0;
   ns += R.has_whole;
+  R.pipe.replicas = reps;
   if (ok) ok = s2s_step_session_init(&ss[ns++], &o, devs, n, &split, &R.pipe) == 0;
   if (!ok || interleave(&o, ss, ns) != 0) {
     fprintf(stderr, "s2sbench bench pipeline: a step failed\n");
@@ -264,6 +279,8 @@ int s2s_bench_pipeline(int argc, char **argv) {
     if (R.has_whole) print_speedup("the whole device", speedup_of(&R.whole, &R.pipe, o.trials), n);
     if (o.no_predict) {
       printf("predicted speedup: none (--predict off)\n");
+    } else if (reps > 1) {
+      printf("predicted speedup: none (data-parallel replicas are not modelled by predict yet)\n");
     } else if (base_plan.n && s2s_predict_devices(&o, base_dev ? base_dev : devs, devs, n, &split,
                                                   &base_plan, o.out_dir, &R.pred) == 0) {
       R.predicted = 1;
@@ -274,8 +291,8 @@ int s2s_bench_pipeline(int argc, char **argv) {
     }
     printf("FLOP balance of the split %.2fx (sum of work / the busiest device's work; not a "
            "bound: it ignores dependencies and per-device rates)\n", balance);
-    printf("work share per device:");
-    for (int d = 0; d < n; d++) printf(" %.1f%%", 100 * share[d]);
+    printf("work share per device%s:", reps > 1 ? " of one replica" : "");
+    for (int d = 0; d < S; d++) printf(" %.1f%%", 100 * share[d]);
     printf("\n");
     rc = 0;
   }

@@ -34,7 +34,7 @@ static void help(void) {
 int s2s_step_bench_parse(step_bench *o, const char *cmd, int argc, char **argv,
                          void (*help)(void)) {
   s2s_config_preset(&o->cfg, "small");
-  o->trials = 5, o->warmup = 1, o->len = 0, o->gemm_reps = 3;
+  o->trials = 5, o->warmup = 1, o->len = 0, o->gemm_reps = 3, o->replicas = 1;
   s2s_args c;
   s2s_args_init(&c, cmd, argc, argv);
   while (s2s_args_next(&c)) {
@@ -62,6 +62,8 @@ int s2s_step_bench_parse(step_bench *o, const char *cmd, int argc, char **argv,
       if (s2s_args_long(&c, 1, 1000, &o->len)) return 2;
     } else if (s2s_args_is(&c, "--gemm-reps")) {
       if (s2s_args_long(&c, 1, 1000, &o->gemm_reps)) return 2;
+    } else if (!strcmp(cmd, "bench pipeline") && s2s_args_is(&c, "--replicas")) {
+      if (s2s_args_long(&c, 1, S2S_MAX_REPLICAS, &o->replicas)) return 2;
     } else if (!strcmp(cmd, "bench pipeline") && s2s_args_is(&c, "--predict")) {
       const char *v = s2s_args_value(&c);
       if (!v) return 2;

@@ -31,6 +31,18 @@ check "run.json has the summary" grep -q '"final_loss"' "$work/a/run.json"
 check "train.tsv has a header and 4 rows" test "$(wc -l <"$work/a/train.tsv")" -eq 5
 check "no temporary files left" test -z "$(ls "$work"/a | grep -E 'tmp|partial')"
 
+# data parallel: 2 replicas resume like one; replicas must cut the devices evenly
+"$bin" train $tiny --devices cpu/2 --replicas 2 --replica-check 5 --steps 40 --log-every 10 --out "$work/dpa" || fail=1
+"$bin" train $tiny --devices cpu/2 --replicas 2 --steps 20 --log-every 10 --checkpoint "$work/dp20.bin" || fail=1
+"$bin" train $tiny --devices cpu/2 --replicas 2 --steps 40 --log-every 10 --resume "$work/dp20.bin" --out "$work/dpb" || fail=1
+cut -f1,4,6 "$work/dpa/train.tsv" | awk 'NR > 1 && $1 > 20' >"$work/dpa.loss"
+cut -f1,4,6 "$work/dpb/train.tsv" | awk 'NR > 1 && $1 > 20' >"$work/dpb.loss"
+check "2 replicas: resume gives the same loss curve" cmp -s "$work/dpa.loss" "$work/dpb.loss"
+check "2 replicas: the curve is not empty" test "$(wc -l <"$work/dpb.loss")" -eq 2
+check "2 replicas: run.json says so" grep -q '"replicas": 2' "$work/dpa/run.json"
+expect_error "replicas that do not cut the devices" 2 "--replicas 3" -- train $tiny --devices cpu/2 --replicas 3 --steps 1
+expect_error "replicas out of range" 2 "--replicas" -- train $tiny --replicas 0 --steps 1
+
 # corrupt and mismatched checkpoints
 cp "$work/ck20.bin" "$work/flip.bin"
 printf '\x55' | dd of="$work/flip.bin" bs=1 seek=500 conv=notrunc 2>/dev/null

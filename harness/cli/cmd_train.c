@@ -15,7 +15,7 @@ static void help(void) {
   printf("usage: s2sbench train [--preset tiny|small|paper] [size flags]\n"
          "                      (--task reverse|copy | --data DIR | --train-src F --train-tgt F)\n"
          "                      [--steps N | --epochs X] [--devices SPEC [--split SPEC]]\n"
-         "                      [--out DIR]\n"
+         "                      [--replicas R] [--out DIR]\n"
          "                      [--checkpoint FILE [--checkpoint-every N]] [--resume FILE]\n\n"
          "Trains the 2014 seq2seq LSTM translator on one OpenCL device or pipelined over\n"
          "several (every matrix product by CLBlast) and logs loss, perplexity, gradient norm,\n"
@@ -49,7 +49,12 @@ static void help(void) {
          "                           mpirun -np N (N items), rank r runs item r's stages\n"
          "  --split SPEC             layers=D,..;softmax=D,.. (default printed at start;\n"
          "                           the paper's 4+4 for 4 layers on 8 devices)\n"
-         "  --out DIR                write DIR/train.tsv and DIR/run.json\n"
+         "  --replicas R             data parallel beside the pipeline: R copies of the split,\n"
+         "                           each on N/R of the N devices and a row block of the batch;\n"
+         "                           gradients summed over them (embeddings as touched rows)\n"
+         "  --replica-check N        replicas compare parameter checksums every N steps\n"
+         "                           (default 100; 0 = never); a mismatch stops the run\n");
+  printf("  --out DIR                write DIR/train.tsv and DIR/run.json\n"
          "  --log-every N            rows of train.tsv (default 10)\n"
          "  --eval-every N           dev loss, perplexity, accuracy and BLEU (sacreBLEU-exact,\n"
          "                           beam search on the device) every N steps (0 = off)\n"
@@ -169,6 +174,7 @@ static int plan_memory(const s2s_train_opts *o, int n) {
 int s2s_cmd_train(int argc, char **argv) {
   s2s_train_opts o;
   memset(&o, 0, sizeof o);
+  o.replica_check = S2S_REPLICA_CHECK_EVERY;
   s2s_config_preset(&o.cfg, "tiny");
   s2s_task task = {.kind = S2S_TASK_REVERSE, .min_len = 1, .sentences = 65536};
   o.log_every = 10;
@@ -208,6 +214,11 @@ int s2s_cmd_train(int argc, char **argv) {
       if (!(o.devices = s2s_args_value(&c))) return 2;
     } else if (s2s_args_is(&c, "--split")) {
       if (!(o.split = s2s_args_value(&c))) return 2;
+    } else if (s2s_args_is(&c, "--replicas")) {
+      if (s2s_args_long(&c, 1, S2S_MAX_REPLICAS, &v)) return 2;
+      o.replicas = (int)v;
+    } else if (s2s_args_is(&c, "--replica-check")) {
+      if (s2s_args_long(&c, 0, 1L << 40, &o.replica_check)) return 2;
     } else if (s2s_args_is(&c, "--out")) {
       if (!(o.out_dir = s2s_args_value(&c))) return 2;
     } else if (s2s_args_is(&c, "--log-every")) {

@@ -263,6 +263,7 @@ static int write_run_json(run_state *r, int argc, char **argv, const char *statu
   char split[256];
   s2s_split_format(&r->split, split, sizeof split);
   s2s_json_str(&j, "split", split);
+  s2s_json_int(&j, "replicas", s2s_train_step_replicas(&r->step)); /* data-parallel copies */
   s2s_json_object(&j, "data");
   s2s_json_str(&j, "source", r->o->data->name);
   s2s_json_int(&j, "sentences_per_epoch", r->o->data->sentences);
@@ -376,8 +377,15 @@ int s2s_train_run(const s2s_train_opts *o, int argc, char **argv) {
   }
   const int opened = s2s_run_open_devices("train", "--devices", o->devices, &r.devs, &r.ndev);
   if (opened != 0) return S2S_DEVICE_EXIT(opened);
-  if (o->split ? s2s_split_parse(&r.split, o->split, r.ndev, &o->cfg, err, sizeof err)
-               : (s2s_split_default(&r.split, r.ndev, &o->cfg), 0)) {
+  const int reps = o->replicas > 1 ? o->replicas : 1;
+  if (r.ndev % reps) {
+    fprintf(stderr, "s2sbench train: --replicas %d: the %d devices of --devices do not cut into "
+            "%d replicas of the same size\n", reps, r.ndev, reps);
+    s2s_device_close(r.devs, r.ndev);
+    return 2;
+  }
+  if (o->split ? s2s_split_parse(&r.split, o->split, r.ndev / reps, &o->cfg, err, sizeof err)
+               : (s2s_split_default(&r.split, r.ndev / reps, &o->cfg), 0)) {
     fprintf(stderr, "s2sbench train: %s\n", err); /* err names --split */
     s2s_device_close(r.devs, r.ndev);
     return 2; /* a usage error, like every other bad flag */
@@ -395,9 +403,13 @@ int s2s_train_run(const s2s_train_opts *o, int argc, char **argv) {
   if (!r.quiet) {
     char desc[512], split[256];
     s2s_split_format(&r.split, split, sizeof split);
-    fprintf(stderr, "train: %s %dx%d E%d V%d/%d B%d, data %s, %ld steps, split %s\n",
+    fprintf(stderr, "train: %s %dx%d E%d V%d/%d B%d, data %s, %ld steps, split %s%s\n",
             o->cfg.preset, o->cfg.layers, o->cfg.hidden, o->cfg.embed, o->cfg.src_vocab,
-            o->cfg.tgt_vocab, o->cfg.batch, o->data->name, r.total_steps, split);
+            o->cfg.tgt_vocab, o->cfg.batch, o->data->name, r.total_steps, split,
+            reps > 1 ? " (each replica's)" : "");
+    if (reps > 1)
+      fprintf(stderr, "data parallel: %d replicas of %d device%s, %d rows of the batch each\n",
+              reps, r.ndev / reps, r.ndev / reps > 1 ? "s" : "", (o->cfg.batch + reps - 1) / reps);
     for (int d = 0; d < r.ndev; d++) {
       s2s_device_describe(&r.devs[d].info, desc, sizeof desc);
       if (s2s_mpi_active())
@@ -407,8 +419,9 @@ int s2s_train_run(const s2s_train_opts *o, int argc, char **argv) {
     }
   }
   if (s2s_batch_alloc(&r.batch, o->cfg.batch, o->cfg.max_len, o->cfg.max_len + 1) != 0 ||
-      s2s_train_step_init(&r.step, r.devs, r.ndev, &r.split, &o->cfg) != 0)
+      s2s_train_step_init_replicas(&r.step, r.devs, r.ndev, reps, &r.split, &o->cfg) != 0)
     goto out;
+  s2s_train_step_replica_check(&r.step, o->replica_check);
   if (!r.quiet) {
     fprintf(stderr, "memory per device (each holds its own parameters and gradients):\n");
     s2s_train_step_memory_print(&r.step, stderr);

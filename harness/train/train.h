@@ -17,6 +17,8 @@ typedef struct s2s_train_opts {
   double epochs;          /* used when steps == 0 (0: the config's epochs) */
   const char *devices;    /* device spec (device.h) */
   const char *split;      /* layer/softmax split (pipeline_split.h); NULL: the default */
+  int replicas;           /* data parallel: copies of the split over the devices (0, 1: one) */
+  long replica_check;     /* replicas compare parameter checksums every N steps (0: never) */
   const char *out_dir;    /* NULL: no files */
   const char *checkpoint; /* NULL: none */
   long checkpoint_every;  /* steps; 0: only at the end */
