@@ -5,7 +5,9 @@
  * CPU device). Run without mpirun (as ctest does), the program starts itself under mpirun
  * for each case: 2 ranks (one 1-CU sub-device each; a split that crosses back and forth
  * with two softmax shards on one rank), 3 ranks (default split and the softmax on its own
- * rank) and PoCL + Intel in two ranks (mixed vendors). */
+ * rank) and PoCL + Intel in two ranks (mixed vendors); and data parallel, each rank one
+ * replica (2 and 3 ranks, gradients summed by MPI_Allreduce, parameter checksums compared
+ * over the ranks after every update). */
 #include <stdlib.h>
 
 #include "mpi/world.h"
@@ -13,8 +15,8 @@
 #include "test_mpi_util.h"
 #include "test_pipeline_util.h"
 
-/* One case, inside the MPI world: argv = spec, split ("-" = default). */
-static int rank_case(const char *spec, const char *split) {
+/* One case, inside the MPI world: argv = spec, split ("-" = default), replicas. */
+static int rank_case(const char *spec, const char *split, int replicas) {
   s2s_config c = test_config();
   s2s_device *devs = NULL;
   int n = 0;
@@ -33,8 +35,9 @@ static int rank_case(const char *spec, const char *split) {
   T_CHECK(s2s_mpi_bcast(&c.clip, sizeof c.clip, 0) == 0, "broadcast of the clip");
   T_CHECK(s2s_mpi_max_int(!ok) == 0, "reference run on rank 0");
   char name[160];
-  snprintf(name, sizeof name, "mpi %d ranks %s %s", s2s_mpi_size(), spec, split ? split : "default");
-  if (run(devs, n, split, &c, &o) != 0) {
+  snprintf(name, sizeof name, "mpi %d ranks %s %s%s", s2s_mpi_size(), spec,
+           split ? split : "default", replicas > 1 ? ", a replica each" : "");
+  if (run_replicas(devs, n, replicas, split, &c, &o) != 0) {
     T_CHECK(0, "%s: run failed on rank %d", name, s2s_mpi_rank());
   } else if (s2s_mpi_rank() == 0) {
     compare(name, &c, &ref, &o);
@@ -51,18 +54,21 @@ static int rank_case(const char *spec, const char *split) {
 }
 
 /* Outside MPI: a case under mpirun; 1 when it failed. */
-static int launch(int ranks, const char *spec, const char *split) {
+static int launch_replicas(int ranks, const char *spec, const char *split, int replicas) {
   char args[600];
-  snprintf(args, sizeof args, "'%s' '%s'", spec, split ? split : "-");
+  snprintf(args, sizeof args, "'%s' '%s' %d", spec, split ? split : "-", replicas);
   return s2s_test_mpirun(ranks, args);
+}
+static int launch(int ranks, const char *spec, const char *split) {
+  return launch_replicas(ranks, spec, split, 1);
 }
 
 int main(int argc, char **argv) {
   setenv("POCL_MAX_PTHREAD_COUNT", "4", 0); /* cpu/1x1 needs CUs; before any OpenCL call */
   if (s2s_mpi_init(&argc, &argv) != 0) return 1;
   if (s2s_mpi_active()) {
-    if (argc != 3) return s2s_mpi_finish(2);
-    const int rc = rank_case(argv[1], strcmp(argv[2], "-") ? argv[2] : NULL);
+    if (argc != 4) return s2s_mpi_finish(2);
+    const int rc = rank_case(argv[1], strcmp(argv[2], "-") ? argv[2] : NULL, atoi(argv[3]));
     return s2s_mpi_finish(rc);
   }
   launch(2, "cpu/1x1,cpu/1x1", NULL);                          /* layers 0,0,1; shards 0,1 */
@@ -70,6 +76,8 @@ int main(int argc, char **argv) {
   launch(3, "cpu,cpu,cpu", NULL);
   launch(3, "cpu,cpu,cpu", "layers=0,1,2;softmax=2,0");
   launch(3, "cpu,cpu,cpu", "layers=0,0,0;softmax=1,2");        /* softmax ranks only */
+  launch_replicas(2, "cpu/1x1,cpu/1x1", NULL, 2);              /* data parallel */
+  launch_replicas(3, "cpu,cpu,cpu", NULL, 3);
   char specs[8][32], names[8][128], mixed[72];
   int np = s2s_test_cpu_platforms(specs, names, 8), pocl = -1, intel = -1;
   for (int i = 0; i < np; i++) {

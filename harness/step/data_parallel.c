@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cl/status.h"
+#include "mpi/world.h"
 #include "step/train_step_internal.h"
 
 /* A range of the parameter layout held by one stage: dense, or an embedding table (0
@@ -30,7 +31,10 @@ typedef struct dp_piece {
 typedef struct s2s_dp {
   int R, S, B;                    /* replicas, stages per replica, the global batch */
   int rows_per;                   /* rows of each block: ceil(B / R) */
-  s2s_train_step *rep;            /* (R - 1) replicas 1.. (replica 0 is the step itself) */
+  int nlocal, first;              /* replicas in this process, the global index of the first:
+                                     R and 0; under mpirun 1 and the rank */
+  int mpi;                        /* the replicas are MPI ranks: sums are MPI_Allreduce */
+  s2s_train_step *rep;            /* (nlocal - 1) replicas 1.. (replica 0 is the step itself) */
   s2s_batch part[S2S_MAX_REPLICAS];
   int npieces;
   dp_piece piece[DP_MAX_PIECES];
@@ -40,13 +44,24 @@ typedef struct s2s_dp {
   int32_t *rows[2];               /* (V) the touched rows of each table, ascending */
   long nrows[2], max_rows[2];
   s2s_buf row_ids[S2S_MAX_REPLICAS], packed[S2S_MAX_REPLICAS]; /* on each embedding device */
+  double mpi_bytes;               /* gradient bytes this rank handed to MPI_Allreduce */
   long step, check_every;
   s2s_allreduce_bytes last;
 } s2s_dp;
 
 s2s_train_step *s2s_dp_replica(s2s_train_step *s, int r) { return r ? &s->dp->rep[r - 1] : s; }
 
+int s2s_dp_device_index(s2s_train_step *s, const void *handle) {
+  for (int r = 0; r < s->dp->nlocal; r++) {
+    const s2s_train_step *t = s2s_dp_replica(s, r);
+    for (int d = 0; d < t->ndev; d++)
+      if (t->st[d].dev == handle) return (s->dp->first + r) * s->dp->S + d;
+  }
+  return -1;
+}
+
 int s2s_train_step_replicas(const s2s_train_step *s) { return s->dp ? s->dp->R : 1; }
+int s2s_train_step_local_replicas(const s2s_train_step *s) { return s->dp ? s->dp->nlocal : 1; }
 
 s2s_allreduce_bytes s2s_train_step_allreduce_bytes(const s2s_train_step *s) {
   return s->dp ? s->dp->last : (s2s_allreduce_bytes){0};
@@ -94,24 +109,31 @@ int s2s_train_step_init_replicas(s2s_train_step *s, s2s_device *devs, int ndev, 
             "row)\n", replicas, ndev, cfg->batch, replicas, S2S_MAX_REPLICAS);
     return -1;
   }
-  for (int d = 0; d < ndev; d++)
-    if (devs[d].remote) {
-      fprintf(stderr, "s2sbench: --replicas under mpirun is not supported yet: replicas run in "
-              "one process (device %d belongs to rank %d)\n", d, devs[d].rank);
-      return -1;
-    }
+  int remote = 0;
+  for (int d = 0; d < ndev; d++) remote |= devs[d].remote;
+  /* under mpirun each rank is one replica of one device (a hybrid across ranks would need
+   * a communicator per stage: not yet) */
+  if (remote && (ndev != replicas || s2s_mpi_size() != replicas)) {
+    fprintf(stderr, "s2sbench: --replicas %d under mpirun: each rank is one replica of one "
+            "device, so --replicas must equal the ranks (%d) and the devices (%d); pipelines "
+            "replicated across ranks are not supported yet\n", replicas, s2s_mpi_size(), ndev);
+    return -1;
+  }
   s2s_dp *dp = calloc(1, sizeof *dp);
   if (!dp) return -1;
   dp->R = replicas, dp->S = ndev / replicas, dp->B = cfg->batch;
+  dp->mpi = remote;
+  dp->nlocal = remote ? 1 : replicas;
+  dp->first = remote ? s2s_mpi_rank() : 0;
   dp->rows_per = (cfg->batch + replicas - 1) / replicas;
   dp->check_every = S2S_REPLICA_CHECK_EVERY;
   s2s_config rc = *cfg;
   rc.batch = dp->rows_per;
-  dp->rep = calloc((size_t)replicas - 1, sizeof *dp->rep);
+  dp->rep = calloc((size_t)replicas, sizeof *dp->rep);
   int ok = dp->rep != NULL;
-  for (int r = 0; ok && r < replicas; r++) { /* replica 0 is s itself */
+  for (int r = 0; ok && r < dp->nlocal; r++) { /* local replica 0 is s itself */
     s2s_train_step *t = r ? &dp->rep[r - 1] : s;
-    ok = s2s_train_step_init(t, devs + (size_t)r * dp->S, dp->S, split, &rc) == 0;
+    ok = s2s_train_step_init(t, devs + (size_t)(dp->first + r) * dp->S, dp->S, split, &rc) == 0;
     t->loss_rows = cfg->batch;
     if (r == 0) s->dp = dp; /* from here on s2s_train_step_free frees dp */
     ok = ok && s2s_batch_alloc(&dp->part[r], dp->rows_per, s->T_src_max, s->T_tgt_max) == 0;
@@ -132,7 +154,7 @@ int s2s_train_step_init_replicas(s2s_train_step *s, s2s_device *devs, int ndev, 
   dp->rows[0] = malloc(vmax * sizeof(int32_t));
   dp->rows[1] = malloc(vmax * sizeof(int32_t));
   if (!dp->sum || !dp->tmp || !dp->seen || !dp->rows[0] || !dp->rows[1]) return -1;
-  for (int r = 0; r < replicas; r++) {
+  for (int r = 0; r < dp->nlocal; r++) {
     s2s_train_step *t = s2s_dp_replica(s, r);
     s2s_stage *st = &t->st[t->split.layer_dev[0]];
     if (s->dry) continue;
@@ -151,12 +173,12 @@ int s2s_train_step_init_replicas(s2s_train_step *s, s2s_device *devs, int ndev, 
 void s2s_dp_free(s2s_train_step *s) {
   s2s_dp *dp = s->dp;
   if (!dp) return;
-  for (int r = 0; r < dp->R; r++) {
+  for (int r = 0; r < dp->nlocal; r++) {
     if (dp->row_ids[r].mem) s2s_buf_free(&dp->row_ids[r]);
     if (dp->packed[r].mem) s2s_buf_free(&dp->packed[r]);
     s2s_batch_free(&dp->part[r]);
   }
-  for (int r = 1; dp->rep && r < dp->R; r++) s2s_train_step_free(&dp->rep[r - 1]);
+  for (int r = 1; dp->rep && r < dp->nlocal; r++) s2s_train_step_free(&dp->rep[r - 1]);
   free(dp->rep);
   free(dp->sum), free(dp->tmp), free(dp->seen), free(dp->rows[0]), free(dp->rows[1]);
   free(dp);
@@ -187,11 +209,12 @@ static int cut_batch(s2s_dp *dp, const s2s_batch *b) {
     return -1;
   }
   const int per = (b->B + dp->R - 1) / dp->R;
-  for (int r = 0; r < dp->R; r++) {
-    const int r0 = r * per, n = r0 >= b->B ? 0 : (b->B - r0 < per ? b->B - r0 : per);
+  for (int r = 0; r < dp->nlocal; r++) {
+    const int g = dp->first + r; /* the replica's global index */
+    const int r0 = g * per, n = r0 >= b->B ? 0 : (b->B - r0 < per ? b->B - r0 : per);
     if (n == 0) {
       fprintf(stderr, "s2sbench: a batch of %d rows leaves replica %d of %d without a row\n",
-              b->B, r, dp->R);
+              b->B, g, dp->R);
       return -1;
     }
     cut_block(b, r0, n, &dp->part[r]);
@@ -216,18 +239,26 @@ static void add_into(float *sum, const float *x, size_t n) {
   for (size_t i = 0; i < n; i++) sum[i] += x[i];
 }
 
+/* The local replicas' n floats summed into dp->sum; under MPI, summed over the ranks. */
+static int sum_over_replicas(s2s_dp *dp, size_t n) {
+  if (!dp->mpi) return 0;
+  dp->mpi_bytes += (double)n * sizeof(float);
+  return s2s_mpi_sum_floats(dp->sum, n);
+}
+
 static int reduce_dense(s2s_train_step *s, const dp_piece *p) {
   s2s_dp *dp = s->dp;
-  for (int r = 0; r < dp->R; r++) {
+  for (int r = 0; r < dp->nlocal; r++) {
     s2s_stage *st = &s2s_dp_replica(s, r)->st[p->stage];
     S2S_TRY(s2s_buf_read(st->dev, s2s_stage_grad(st, p->off), r ? dp->tmp : dp->sum, p->len));
     if (r) add_into(dp->sum, dp->tmp, p->len);
   }
-  for (int r = 0; r < dp->R; r++) {
+  S2S_TRY(sum_over_replicas(dp, p->len));
+  for (int r = 0; r < dp->nlocal; r++) {
     s2s_stage *st = &s2s_dp_replica(s, r)->st[p->stage];
     S2S_TRY(s2s_buf_write(st->dev, s2s_stage_grad(st, p->off), dp->sum, p->len));
   }
-  dp->last.dense += 2.0 * dp->R * p->len * sizeof(float);
+  dp->last.dense += 2.0 * dp->nlocal * p->len * sizeof(float);
   return 0;
 }
 
@@ -236,7 +267,7 @@ static int reduce_rows(s2s_train_step *s, const dp_piece *p) {
   const int E = s->cfg.embed, t = p->table;
   const long n = dp->nrows[t];
   if (n == 0) return 0;
-  for (int r = 0; r < dp->R; r++) {
+  for (int r = 0; r < dp->nlocal; r++) {
     s2s_stage *st = &s2s_dp_replica(s, r)->st[p->stage];
     s2s_buf ids = s2s_buf_at(dp->row_ids[r], t ? (size_t)dp->max_rows[0] : 0);
     S2S_TRY(s2s_buf_write(st->dev, ids, dp->rows[t], (size_t)n));
@@ -245,26 +276,29 @@ static int reduce_rows(s2s_train_step *s, const dp_piece *p) {
     S2S_TRY(s2s_buf_read(st->dev, dp->packed[r], r ? dp->tmp : dp->sum, (size_t)n * E));
     if (r) add_into(dp->sum, dp->tmp, (size_t)n * E);
   }
-  for (int r = 0; r < dp->R; r++) {
+  S2S_TRY(sum_over_replicas(dp, (size_t)n * E));
+  for (int r = 0; r < dp->nlocal; r++) {
     s2s_stage *st = &s2s_dp_replica(s, r)->st[p->stage];
     s2s_buf ids = s2s_buf_at(dp->row_ids[r], t ? (size_t)dp->max_rows[0] : 0);
     S2S_TRY(s2s_buf_write(st->dev, dp->packed[r], dp->sum, (size_t)n * E));
     S2S_TRY(s2s_cl_embedding_rows_set(&st->k, (int)n, E, ids, dp->packed[r],
                                       s2s_stage_grad(st, p->off)));
   }
-  dp->last.rows += 2.0 * dp->R * (double)n * E * sizeof(float);
+  dp->last.rows += 2.0 * dp->nlocal * (double)n * E * sizeof(float);
   return 0;
 }
 
 static int allreduce(s2s_train_step *s, const s2s_batch *b) {
   s2s_dp *dp = s->dp;
   dp->last = (s2s_allreduce_bytes){0};
+  dp->mpi_bytes = 0;
   touched_rows(dp, b, s->cfg.src_vocab, 0);
   touched_rows(dp, b, s->cfg.tgt_vocab, 1);
   dp->last.rows_src = dp->nrows[0], dp->last.rows_tgt = dp->nrows[1];
   for (int i = 0; i < dp->npieces; i++)
     S2S_TRY(dp->piece[i].table < 0 ? reduce_dense(s, &dp->piece[i])
                                    : reduce_rows(s, &dp->piece[i]));
+  dp->last.mpi = dp->mpi_bytes;
   return 0;
 }
 
@@ -287,14 +321,19 @@ static int params_checksum(s2s_train_step *t, float *scratch, size_t cap, uint64
 static int check_replicas(s2s_train_step *s) {
   s2s_dp *dp = s->dp;
   if (s->dry) return 0;
-  uint64_t h0 = 0, h;
-  S2S_TRY(params_checksum(s, dp->sum, dp->host_cap, &h0));
+  uint64_t h[S2S_MAX_REPLICAS] = {0}, h0;
+  for (int r = 0; r < dp->nlocal; r++)
+    S2S_TRY(params_checksum(s2s_dp_replica(s, r), dp->sum, dp->host_cap, &h[dp->first + r]));
+  if (dp->mpi) { /* every rank's checksum to every rank */
+    h0 = h[dp->first];
+    S2S_TRY(s2s_mpi_allgather(&h0, sizeof h0, h));
+  }
+  h0 = h[0];
   for (int r = 1; r < dp->R; r++) {
-    S2S_TRY(params_checksum(s2s_dp_replica(s, r), dp->sum, dp->host_cap, &h));
-    if (h != h0) {
+    if (h[r] != h0) {
       fprintf(stderr, "s2sbench: replica %d's parameters differ from replica 0's after %ld "
               "steps (checksum %016llx against %016llx): the replicas diverged\n", r, dp->step,
-              (unsigned long long)h, (unsigned long long)h0);
+              (unsigned long long)h[r], (unsigned long long)h0);
       return -1;
     }
   }
@@ -302,18 +341,19 @@ static int check_replicas(s2s_train_step *s) {
 }
 
 static void release_all(s2s_train_step *s) {
-  for (int r = 0; r < s->dp->R; r++) s2s_step_release(s2s_dp_replica(s, r));
+  for (int r = 0; r < s->dp->nlocal; r++) s2s_step_release(s2s_dp_replica(s, r));
 }
 
 /* The sums of every replica, then every queue drained. */
 static int finish_all(s2s_train_step *s, const s2s_batch *b, double norm, s2s_step_result *out) {
   double total[2] = {0, 0};
-  for (int r = 0; r < s->dp->R; r++) {
+  for (int r = 0; r < s->dp->nlocal; r++) {
     double sums[2];
     S2S_TRY(s2s_step_sums(s2s_dp_replica(s, r), sums));
     total[0] += sums[0], total[1] += sums[1];
   }
-  for (int r = 0; r < s->dp->R; r++) S2S_TRY(s2s_step_done(s2s_dp_replica(s, r)));
+  if (s->dp->mpi) S2S_TRY(s2s_mpi_sum(total, 2));
+  for (int r = 0; r < s->dp->nlocal; r++) S2S_TRY(s2s_step_done(s2s_dp_replica(s, r)));
   out->loss = total[0] / b->B;
   out->correct = total[1];
   out->grad_norm = norm;
@@ -327,10 +367,12 @@ int s2s_dp_run(s2s_train_step *s, const s2s_batch *b, float lr, int update,
   S2S_TRY(cut_batch(dp, b));
   double g2 = 0;
   int rc = 0;
-  for (int r = 0; rc == 0 && r < dp->R; r++) rc = s2s_step_grads(s2s_dp_replica(s, r), &dp->part[r]);
+  for (int r = 0; rc == 0 && r < dp->nlocal; r++)
+    rc = s2s_step_grads(s2s_dp_replica(s, r), &dp->part[r]);
   if (rc == 0) rc = allreduce(s, b);
   if (rc == 0) rc = s2s_step_norm2(s, &g2); /* every replica holds the same sum */
-  for (int r = 0; rc == 0 && update && r < dp->R; r++) rc = s2s_step_update(s2s_dp_replica(s, r), g2, lr);
+  for (int r = 0; rc == 0 && update && r < dp->nlocal; r++)
+    rc = s2s_step_update(s2s_dp_replica(s, r), g2, lr);
   if (rc == 0) rc = finish_all(s, b, sqrt(g2), out);
   if (rc != 0) {
     release_all(s);
@@ -345,14 +387,15 @@ int s2s_dp_eval(s2s_train_step *s, const s2s_batch *b, s2s_step_result *out) {
   s2s_dp *dp = s->dp;
   S2S_TRY(cut_batch(dp, b));
   int rc = 0;
-  for (int r = 0; rc == 0 && r < dp->R; r++) rc = s2s_step_forward(s2s_dp_replica(s, r), &dp->part[r]);
+  for (int r = 0; rc == 0 && r < dp->nlocal; r++)
+    rc = s2s_step_forward(s2s_dp_replica(s, r), &dp->part[r]);
   if (rc == 0) rc = finish_all(s, b, 0.0, out);
   if (rc != 0) release_all(s);
   return rc;
 }
 
 int s2s_dp_set_params(s2s_train_step *s, const float *params) {
-  for (int r = 1; s->dp && r < s->dp->R; r++)
+  for (int r = 1; s->dp && r < s->dp->nlocal; r++)
     S2S_TRY(s2s_train_step_set_params(s2s_dp_replica(s, r), params));
   return 0;
 }

@@ -137,7 +137,9 @@ void s2s_train_step_free(s2s_train_step *s);
  * ceil(B/R) rows (the batch content is the 1-device run's). After the backward the
  * gradients are summed over the replicas (the embedding tables as their touched rows
  * only), the clip norm is taken from the sum, and every replica applies the same update.
- * R = 1 is s2s_train_step_init. Under MPI (stages of other ranks) R must be 1 for now. */
+ * R = 1 is s2s_train_step_init. Under mpirun each rank is one replica of one device (R =
+ * the ranks = the devices; sums by MPI_Allreduce); a pipeline replicated across ranks is
+ * refused for now. */
 #define S2S_MAX_REPLICAS 16
 int s2s_train_step_init_replicas(s2s_train_step *s, s2s_device *devs, int ndev, int replicas,
                                  const s2s_split *split, const s2s_config *cfg);
@@ -150,10 +152,12 @@ void s2s_train_step_replica_check(s2s_train_step *s, long every);
  * replicas. */
 typedef struct s2s_allreduce_bytes {
   double dense, rows;  /* bytes: dense parameters; touched embedding rows */
+  double mpi;          /* under mpirun: gradient bytes this rank gave MPI_Allreduce */
   long rows_src, rows_tgt; /* the touched rows of each table */
 } s2s_allreduce_bytes;
 s2s_allreduce_bytes s2s_train_step_allreduce_bytes(const s2s_train_step *s);
-int s2s_train_step_replicas(const s2s_train_step *s);
+int s2s_train_step_replicas(const s2s_train_step *s);       /* R */
+int s2s_train_step_local_replicas(const s2s_train_step *s); /* in this process */
 /* The sizing pass alone, for ndev devices like `info` that are not opened (the paper's 8
  * GPUs from a machine with one): one line per device (s2s_train_step_memory_print) to f.
  * 0 when the split fits such devices, 1 when it does not, -1 on an error. */

@@ -63,8 +63,11 @@ int s2s_dp_run(s2s_train_step *s, const s2s_batch *b, float lr, int update,
 int s2s_dp_eval(s2s_train_step *s, const s2s_batch *b, s2s_step_result *out);
 void s2s_dp_free(s2s_train_step *s);
 int s2s_dp_set_params(s2s_train_step *s, const float *params); /* replicas 1.. */
-/* Replica r (0: s itself) of a step with replicas. */
+/* Local replica r (0: s itself) of a step with replicas. */
 s2s_train_step *s2s_dp_replica(s2s_train_step *s, int r);
+/* The index of a device (its handle) among all replicas' devices: device d of replica r
+ * is r * S + d; -1 when no local replica has it. */
+int s2s_dp_device_index(s2s_train_step *s, const void *handle);
 
 /* The factor of the loss gradient: 1 / the rows the loss is averaged over (the batch's B;
  * a replica's is the global batch's). */

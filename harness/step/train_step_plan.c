@@ -11,11 +11,9 @@
 /* Device d of replica r is device r * S + d of the plan (S: the devices of one replica). */
 static int step_device_of(void *ctx, const void *handle) {
   s2s_train_step *s = ctx;
-  for (int r = 0; r < s2s_train_step_replicas(s); r++) {
-    const s2s_train_step *t = s2s_dp_replica(s, r);
-    for (int d = 0; d < t->ndev; d++)
-      if (t->st[d].dev == handle) return r * t->ndev + d;
-  }
+  if (s->dp) return s2s_dp_device_index(s, handle);
+  for (int d = 0; d < s->ndev; d++)
+    if (s->st[d].dev == handle) return d;
   return -1;
 }
 
