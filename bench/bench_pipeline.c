@@ -33,8 +33,10 @@ static void help(void) {
          "Reports words/s of each, the speedup over each baseline (median of the medians,\n"
          "min/max over the paired trials), the efficiency (speedup / devices) and the FLOP\n"
          "balance of the split. --out DIR writes run.json and trials.tsv.\n"
-         "  --replicas R     data parallel beside the pipeline: R copies of the split, each on\n"
-         "                   N/R of the devices and a row block of the batch (default 1)\n"
+         "  --replicas R     also data parallel on the same devices and global batch, its\n"
+         "                   trials interleaved with the others: R copies of the default\n"
+         "                   split of N/R devices, each a row block of the batch (R = N: one\n"
+         "                   device each; default 1: the pipeline alone)\n"
          "  --predict on|off the predicted speedup (default on; s2sbench predict) from costs\n"
          "                   of the baseline device: its trials' own plan, plus the split\n"
          "                   mapped onto it and GEMM replays after the trials (about a third\n"
@@ -77,8 +79,9 @@ static void json_speedup(s2s_json *j, const char *key, speedup s, int n) {
 }
 
 typedef struct runs {
-  step_numbers base, whole, pipe;
-  int has_whole;
+  step_numbers base, whole, pipe, dp; /* dp: --replicas R, R copies of an N/R-device split */
+  int has_whole, has_dp;
+  char dp_split[256];
   const char *whole_spec;
   s2s_device *whole_dev;
   int predicted;         /* pred holds the prediction from the baseline device's costs */
@@ -97,6 +100,7 @@ static int write_results(const step_bench *o, s2s_device *devs, int n, const cha
   write_trials(a.f, "baseline", o, &r->base);
   if (r->has_whole) write_trials(a.f, "whole", o, &r->whole);
   write_trials(a.f, "pipeline", o, &r->pipe);
+  if (r->has_dp) write_trials(a.f, "replicas", o, &r->dp);
   if (s2s_atomic_commit(&a) != 0) return -1;
   snprintf(path, sizeof path, "%s/run.json", o->out_dir);
   if (s2s_atomic_open(&a, path) != 0) return -1;
@@ -105,7 +109,8 @@ static int write_results(const step_bench *o, s2s_device *devs, int n, const cha
   s2s_run_record_meta(&j, "bench pipeline", argc, argv, devs, n);
   s2s_run_record_config(&j, &o->cfg);
   s2s_json_str(&j, "split", split);
-  s2s_json_int(&j, "replicas", o->replicas); /* data parallel: copies of the split */
+  s2s_json_int(&j, "replicas", o->replicas); /* data parallel beside the pipeline */
+  if (r->has_dp) s2s_json_str(&j, "replicas_split", r->dp_split); /* each replica's */
   if (r->has_whole) {
     s2s_json_key(&j, "whole_device");
     s2s_device_json(&r->whole_dev->info, j.f);
@@ -113,7 +118,8 @@ static int write_results(const step_bench *o, s2s_device *devs, int n, const cha
   const step_numbers *base = &r->base, *pipe = &r->pipe;
   s2s_json_object(&j, "summary");
   s2s_json_bool(&j, "output_check_passed",
-                base->valid && pipe->valid && (!r->has_whole || r->whole.valid));
+                base->valid && pipe->valid && (!r->has_whole || r->whole.valid) &&
+                    (!r->has_dp || r->dp.valid));
   s2s_json_bool(&j, "trials_interleaved", 1);
   s2s_json_int(&j, "devices", n);
   s2s_json_int(&j, "words_per_sentence", o->len);
@@ -147,6 +153,24 @@ static int write_results(const step_bench *o, s2s_device *devs, int n, const cha
   for (int d = 0; d < n; d++)
     s2s_json_num(&j, NULL, pipe->busy[d] / pipe->trial_s[o->trials - 1]);
   s2s_json_close(&j, ']');
+  if (r->has_dp) { /* the same devices and global batch as R data-parallel replicas */
+    const step_numbers *dp = &r->dp;
+    s2s_json_num(&j, "replicas_step_s_median", dp->step.median);
+    s2s_json_num(&j, "replicas_step_s_min", dp->step.min);
+    s2s_json_num(&j, "replicas_step_s_max", dp->step.max);
+    s2s_json_num(&j, "replicas_words_per_s", dp->words / dp->step.median);
+    json_speedup(&j, "replicas_speedup", speedup_of(base, dp, o->trials), n);
+    if (r->has_whole)
+      json_speedup(&j, "replicas_speedup_vs_whole", speedup_of(&r->whole, dp, o->trials), n);
+    /* > 1: data parallel is faster than the pipeline on these devices */
+    const speedup v = speedup_of(pipe, dp, o->trials);
+    s2s_json_num(&j, "replicas_vs_pipeline", v.median);
+    s2s_json_num(&j, "replicas_vs_pipeline_min", v.min);
+    s2s_json_num(&j, "replicas_vs_pipeline_max", v.max);
+    s2s_json_array(&j, "replicas_busy_fraction");
+    for (int d = 0; d < n; d++) s2s_json_num(&j, NULL, dp->busy[d] / dp->trial_s[o->trials - 1]);
+    s2s_json_close(&j, ']');
+  }
   s2s_json_close(&j, '}');
   s2s_json_end(&j);
   return s2s_atomic_commit(&a);
@@ -162,11 +186,12 @@ static void whole_spec_of(const char *spec, char *out, size_t len) {
 
 /* Runs the sessions' trials round-robin; each session's trials stay in order. Under mpirun
  * the baselines run on rank 0 alone (a NULL session elsewhere) while the other ranks wait,
- * and every rank enters each pipeline trial together (a barrier before it). */
-static int interleave(const step_bench *o, step_session *ss, int ns) {
+ * and every rank enters each trial of the sessions from `all` on (the pipeline, the
+ * replicas) together (a barrier before it). */
+static int interleave(const step_bench *o, step_session *ss, int ns, int all) {
   for (long i = 0; i < o->trials; i++)
     for (int k = 0; k < ns; k++) {
-      if (k == ns - 1 && s2s_mpi_barrier() != 0) return -1;
+      if (k >= all && s2s_mpi_barrier() != 0) return -1;
       if (ss[k].o && s2s_step_session_trial(&ss[k], i) != 0) return -1;
     }
   for (int k = 0; k < ns; k++)
@@ -188,9 +213,9 @@ int s2s_bench_pipeline(int argc, char **argv) {
   int n = 0, nb = 0, nw = 0, rc = 1, ns = 0;
   char err[1024], splitbuf[256], wspec[256];
   runs R = {0};
-  step_numbers *nums[3] = {&R.base, &R.whole, &R.pipe};
-  for (int k = 0; k < 3; k++) nums[k]->trial_s = calloc((size_t)o.trials, sizeof(double));
-  step_session ss[3];
+  step_numbers *nums[4] = {&R.base, &R.whole, &R.pipe, &R.dp};
+  for (int k = 0; k < 4; k++) nums[k]->trial_s = calloc((size_t)o.trials, sizeof(double));
+  step_session ss[4];
   s2s_split split;
   s2s_plan base_plan = {0}; /* the baseline's last trial, its nodes timed: the costs */
   int opened = s2s_run_open_devices("bench pipeline", "--devices", o.devices, &devs, &n);
@@ -224,28 +249,33 @@ int s2s_bench_pipeline(int argc, char **argv) {
     rc = 2;
     goto out;
   }
-  if (o.split ? s2s_split_parse(&split, o.split, S, &o.cfg, err, sizeof err)
-              : (s2s_split_default(&split, S, &o.cfg), 0)) {
+  s2s_split dp_split;
+  s2s_split_default(&dp_split, S, &o.cfg);
+  s2s_split_format(&dp_split, R.dp_split, sizeof R.dp_split);
+  R.has_dp = reps > 1;
+  if (o.split ? s2s_split_parse(&split, o.split, n, &o.cfg, err, sizeof err)
+              : (s2s_split_default(&split, n, &o.cfg), 0)) {
     fprintf(stderr, "s2sbench bench pipeline: %s\n", err);
     goto out;
   }
   s2s_split_format(&split, splitbuf, sizeof splitbuf);
-  char tl_base[4200], tl_pipe[4200];
+  char tl_base[4200], tl_pipe[4200], tl_dp[4200];
   if (o.out_dir && root) { /* under mpirun: rank 0's timelines (its devices' intervals) */
     if (s2s_mkdirs(o.out_dir) != 0) goto out;
     snprintf(tl_base, sizeof tl_base, "%s/timeline-baseline.tsv", o.out_dir);
     snprintf(tl_pipe, sizeof tl_pipe, "%s/timeline-pipeline.tsv", o.out_dir);
+    snprintf(tl_dp, sizeof tl_dp, "%s/timeline-replicas.tsv", o.out_dir);
     R.base.timeline_path = tl_base;
     R.pipe.timeline_path = tl_pipe;
+    R.dp.timeline_path = tl_dp;
   }
-  if (root && reps > 1)
-    printf("bench pipeline: %d devices, %d data-parallel replicas of the split %s over %d "
-           "device%s each; baselines: one device%s%s (trials interleaved)\n", n, reps, splitbuf, S,
-           S > 1 ? "s" : "", R.has_whole ? ", the whole device " : "", R.has_whole ? wspec : "");
-  else if (root)
+  if (root)
     printf("bench pipeline: %d devices%s, split %s; baselines: one device%s%s (trials "
            "interleaved)\n", n, s2s_mpi_active() ? " (one per MPI rank)" : "", splitbuf,
            R.has_whole ? ", the whole device " : "", R.has_whole ? wspec : "");
+  if (root && R.has_dp)
+    printf("beside it, data parallel on the same devices and global batch: %d replicas of the "
+           "split %s over %d device%s each\n", reps, R.dp_split, S, S > 1 ? "s" : "");
   memset(ss, 0, sizeof ss);
   if (root && !o.no_predict) R.base.plan = &base_plan;
   int ok = !root || s2s_step_session_init(&ss[0], &o, base_dev ? base_dev : devs, 1, NULL,
@@ -254,9 +284,11 @@ int s2s_bench_pipeline(int argc, char **argv) {
   if (ok && R.has_whole)
     ok = !root || s2s_step_session_init(&ss[1], &o, R.whole_dev, 1, NULL, &R.whole) == 0;
   ns += R.has_whole;
-  R.pipe.replicas = reps;
+  const int all = ns; /* the sessions every rank runs */
   if (ok) ok = s2s_step_session_init(&ss[ns++], &o, devs, n, &split, &R.pipe) == 0;
-  if (!ok || interleave(&o, ss, ns) != 0) {
+  R.dp.replicas = reps;
+  if (ok && R.has_dp) ok = s2s_step_session_init(&ss[ns++], &o, devs, n, &dp_split, &R.dp) == 0;
+  if (!ok || interleave(&o, ss, ns, all) != 0) {
     fprintf(stderr, "s2sbench bench pipeline: a step failed\n");
     goto out_sessions;
   }
@@ -272,15 +304,30 @@ int s2s_bench_pipeline(int argc, char **argv) {
   }
   printf("-- pipeline: %d devices\n", n);
   s2s_step_bench_report(&o, devs, &R.pipe);
+  if (R.has_dp) {
+    printf("-- data parallel: %d replicas of %d device%s\n", reps, S, S > 1 ? "s" : "");
+    s2s_step_bench_report(&o, devs, &R.dp);
+  }
   double share[S2S_MAX_DEVICES];
   double balance = s2s_split_bound(&split, &o.cfg, (int)o.len, (int)o.len + 1, share);
-  if (R.base.valid && R.pipe.valid && (!R.has_whole || R.whole.valid)) {
+  if (R.base.valid && R.pipe.valid && (!R.has_whole || R.whole.valid) &&
+      (!R.has_dp || R.dp.valid)) {
     print_speedup("one device", speedup_of(&R.base, &R.pipe, o.trials), n);
     if (R.has_whole) print_speedup("the whole device", speedup_of(&R.whole, &R.pipe, o.trials), n);
+    if (R.has_dp) {
+      printf("data parallel, %d replicas: ", reps);
+      print_speedup("one device", speedup_of(&R.base, &R.dp, o.trials), n);
+      if (R.has_whole) {
+        printf("data parallel, %d replicas: ", reps);
+        print_speedup("the whole device", speedup_of(&R.whole, &R.dp, o.trials), n);
+      }
+      const speedup v = speedup_of(&R.pipe, &R.dp, o.trials);
+      printf("data parallel against the pipeline: %.2fx (min %.2f, max %.2f over paired "
+             "trials; > 1: data parallel is faster)\n", v.median, v.min, v.max);
+    }
     if (o.no_predict) {
       printf("predicted speedup: none (--predict off)\n");
-    } else if (reps > 1) {
-      printf("predicted speedup: none (data-parallel replicas are not modelled by predict yet)\n");
+
     } else if (base_plan.n && s2s_predict_devices(&o, base_dev ? base_dev : devs, devs, n, &split,
                                                   &base_plan, o.out_dir, &R.pred) == 0) {
       R.predicted = 1;
@@ -291,8 +338,8 @@ int s2s_bench_pipeline(int argc, char **argv) {
     }
     printf("FLOP balance of the split %.2fx (sum of work / the busiest device's work; not a "
            "bound: it ignores dependencies and per-device rates)\n", balance);
-    printf("work share per device%s:", reps > 1 ? " of one replica" : "");
-    for (int d = 0; d < S; d++) printf(" %.1f%%", 100 * share[d]);
+    printf("work share per device:");
+    for (int d = 0; d < n; d++) printf(" %.1f%%", 100 * share[d]);
     printf("\n");
     rc = 0;
   }
@@ -302,7 +349,7 @@ out_sessions:
   for (int k = 0; k < ns; k++)
     if (ss[k].o) s2s_step_session_free(&ss[k]);
 out:
-  for (int k = 0; k < 3; k++) free(nums[k]->trial_s);
+  for (int k = 0; k < 4; k++) free(nums[k]->trial_s);
   if (R.predicted) s2s_prediction_free(&R.pred);
   s2s_plan_free(&base_plan);
   if (devs) s2s_device_close(devs, n);

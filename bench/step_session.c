@@ -78,7 +78,8 @@ int s2s_step_session_trial(step_session *ss, long i) {
     }
     s2s_timeline_free(&tl);
     /* under mpirun each rank timed its own device: every rank's busy seconds to all */
-    if (ss->st.mpi && s2s_mpi_sum(m->busy, ss->ndev) != 0) r = -1;
+    const int ranks = ss->st.mpi || (ss->st.dp && s2s_mpi_size() > 1); /* devices elsewhere */
+    if (ranks && s2s_mpi_sum(m->busy, ss->ndev) != 0) r = -1;
   }
   return r;
 }

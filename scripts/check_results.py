@@ -190,6 +190,14 @@ def check_run(folder, r, where):
             need(where, r, "whole_device", dict)
         for k in ("work_share", "busy_fraction"):
             need(w, s, k, list)
+        if isinstance(r.get("replicas"), int) and r["replicas"] > 1:
+            # data parallel beside the pipeline, interleaved with it
+            need(where, r, "replicas_split", str)
+            for k in ("replicas_words_per_s", "replicas_speedup", "replicas_speedup_min",
+                      "replicas_speedup_max", "replicas_vs_pipeline", "replicas_vs_pipeline_min",
+                      "replicas_vs_pipeline_max"):
+                need(w, s, k, NUM)
+            need(w, s, "replicas_busy_fraction", list)
         check_tsv(folder, os.path.join(folder, "trials.tsv"), ["config", "phase", "trial", "seconds"], True)
     elif kind == "predict":
         need(where, r, "split", str)
