@@ -7,7 +7,9 @@
  * devices' busy intervals must overlap by a clear share of the less busy device's busy
  * time (a host that waited for one device to drain before feeding the other would give
  * about 0), and in two contexts the stages must sit on different sub-devices (both on
- * sub-device 0 they shared one core). Needs a CPU device that splits into two 1-CU parts. */
+ * sub-device 0 they shared one core). The same for two data-parallel replicas (one
+ * context, and one replica per MPI rank): both replicas' backward passes must run side by
+ * side before the all-reduce. Needs a CPU device that splits into two 1-CU parts. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,8 +58,8 @@ static size_t spans_of(const s2s_timeline *t, busy_span *out, int mpi) {
   return n;
 }
 
-/* want_contexts 0: two MPI ranks */
-static void measure(const char *spec, int want_contexts) {
+/* want_contexts 0: two MPI ranks; replicas 2: data parallel instead of the pipeline */
+static void measure(const char *spec, int want_contexts, int replicas) {
   s2s_device *d = NULL;
   int n = 0;
   char err[512] = "";
@@ -91,7 +93,8 @@ static void measure(const char *spec, int want_contexts) {
   for (int r = 0; r < c.batch; r++) s2s_batch_set(&b, r, src, 12, tgt, 12);
   s2s_train_step st;
   s2s_step_result res;
-  if (s2s_train_step_init(&st, d, n, NULL, &c) != 0 || s2s_train_step_set_params(&st, p) != 0 ||
+  if (s2s_train_step_init_replicas(&st, d, n, replicas, NULL, &c) != 0 ||
+      s2s_train_step_set_params(&st, p) != 0 ||
       s2s_train_step_run(&st, &b, 0.1f, 1, &res) != 0) { /* warm-up: CLBlast compiles */
     T_CHECK(0, "%s: step setup", spec);
   } else {
@@ -101,7 +104,7 @@ static void measure(const char *spec, int want_contexts) {
     const int rc = s2s_train_step_run(&st, &b, 0.1f, 1, &res);
     s2s_timeline_capture(NULL);
     T_CHECK(rc == 0 && s2s_timeline_finish(&tl, NULL) == 0, "%s: captured step", spec);
-    if (want_contexts != 1) { /* staged or MPI: the transfers and the host's waits are seen */
+    if (want_contexts != 1 && replicas == 1) { /* staged or MPI: transfers and host waits */
       int transfers = 0, waits = 0;
       for (size_t i = 0; i < tl.n; i++) {
         transfers += tl.ev[i].ev && strstr(tl.ev[i].what, "transfer") && tl.ev[i].end_s > tl.ev[i].start_s;
@@ -117,8 +120,8 @@ static void measure(const char *spec, int want_contexts) {
     free(sp);
     const double less = tl.busy[0] < tl.busy[1] ? tl.busy[0] : tl.busy[1];
     if (!mpi || s2s_mpi_rank() == 0)
-      printf("%s: span %.4f s, busy %.4f + %.4f s, both busy %.4f s = %.0f %% of the less busy "
-           "device's time\n", spec, tl.span, tl.busy[0], tl.busy[1], both,
+      printf("%s%s: span %.4f s, busy %.4f + %.4f s, both busy %.4f s = %.0f %% of the less busy "
+           "device's time\n", spec, replicas > 1 ? " (2 replicas)" : "", tl.span, tl.busy[0], tl.busy[1], both,
            less > 0 ? 100 * both / less : 0);
     if (mpi && s2s_mpi_rank() == 0)
       printf("  (two MPI ranks; clock offsets within %.1f us)\n", tl.clock_error_s * 1e6);
@@ -139,7 +142,8 @@ int main(int argc, char **argv) {
   setenv("POCL_MAX_PTHREAD_COUNT", "2", 0);
   if (s2s_mpi_init(&argc, &argv) != 0) return 1;
   if (s2s_mpi_active()) { /* the MPI case, started below */
-    measure("cpu/1x1,cpu/1x1", 0);
+    measure("cpu/1x1,cpu/1x1", 0, 1);
+    measure("cpu/1x1,cpu/1x1", 0, 2);
     return s2s_mpi_finish(s2s_test_finish("test_pipeline_overlap (MPI)"));
   }
   int count = 0;
@@ -152,8 +156,9 @@ int main(int argc, char **argv) {
             splits ? "" : " and no equal partition");
     return 1; /* CI's machine has 2 cores: failing here says the set-up changed */
   }
-  measure("cpu/2", 1);
-  measure("cpu/1x1,cpu/1x1", 2);
+  measure("cpu/2", 1, 1);
+  measure("cpu/1x1,cpu/1x1", 2, 1);
+  measure("cpu/2", 1, 2);
   s2s_test_mpirun(2, "");
   return s2s_test_finish("test_pipeline_overlap");
 }
