@@ -86,6 +86,8 @@ typedef struct runs {
   s2s_device *whole_dev;
   int predicted;         /* pred holds the prediction from the baseline device's costs */
   s2s_prediction pred;
+  int dp_predicted;      /* dp_pred: the same for the data-parallel replicas */
+  s2s_prediction dp_pred;
 } runs;
 
 static int write_results(const step_bench *o, s2s_device *devs, int n, const char *split,
@@ -167,6 +169,8 @@ static int write_results(const step_bench *o, s2s_device *devs, int n, const cha
     s2s_json_num(&j, "replicas_vs_pipeline", v.median);
     s2s_json_num(&j, "replicas_vs_pipeline_min", v.min);
     s2s_json_num(&j, "replicas_vs_pipeline_max", v.max);
+    s2s_json_num(&j, "replicas_predicted_speedup", r->dp_predicted ? r->dp_pred.speedup : NAN);
+    s2s_json_num(&j, "replicas_predicted_step_s", r->dp_predicted ? r->dp_pred.step_s : NAN);
     s2s_json_array(&j, "replicas_busy_fraction");
     for (int d = 0; d < n; d++) s2s_json_num(&j, NULL, dp->busy[d] / dp->trial_s[o->trials - 1]);
     s2s_json_close(&j, ']');
@@ -327,14 +331,24 @@ int s2s_bench_pipeline(int argc, char **argv) {
     }
     if (o.no_predict) {
       printf("predicted speedup: none (--predict off)\n");
-
-    } else if (base_plan.n && s2s_predict_devices(&o, base_dev ? base_dev : devs, devs, n, &split,
+    } else if (base_plan.n && s2s_predict_devices(&o, base_dev ? base_dev : devs, devs, n, 1, &split,
                                                   &base_plan, o.out_dir, &R.pred) == 0) {
       R.predicted = 1;
       printf("predicted from the baseline device's costs (s2sbench predict): ");
       s2s_prediction_print(&R.pred, stdout);
     } else {
       printf("predicted speedup: none (the prediction failed)\n");
+    }
+    if (R.has_dp && !o.no_predict && s2s_mpi_active()) {
+      printf("data parallel predicted: none (an all-reduce over MPI is not modelled yet)\n");
+    } else if (R.has_dp && !o.no_predict && base_plan.n &&
+               s2s_predict_devices(&o, base_dev ? base_dev : devs, devs, n, reps, &dp_split,
+                                   &base_plan, o.out_dir, &R.dp_pred) == 0) {
+      R.dp_predicted = 1;
+      printf("data parallel, %d replicas, predicted from the same device's costs: ", reps);
+      s2s_prediction_print(&R.dp_pred, stdout);
+    } else if (R.has_dp && !o.no_predict) {
+      printf("data parallel predicted: none (the prediction failed)\n");
     }
     printf("FLOP balance of the split %.2fx (sum of work / the busiest device's work; not a "
            "bound: it ignores dependencies and per-device rates)\n", balance);
@@ -351,6 +365,7 @@ out_sessions:
 out:
   for (int k = 0; k < 4; k++) free(nums[k]->trial_s);
   if (R.predicted) s2s_prediction_free(&R.pred);
+  if (R.dp_predicted) s2s_prediction_free(&R.dp_pred);
   s2s_plan_free(&base_plan);
   if (devs) s2s_device_close(devs, n);
   if (base_dev) s2s_device_close(base_dev, nb);

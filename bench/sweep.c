@@ -198,7 +198,7 @@ static int run_point(const s2s_sweep *s, const s2s_sweep_point *p, int argc, cha
   s2s_prediction pred; /* several devices: predicted from device 0's costs (rank 0's) */
   const int want = n > 1 && root && m.valid && !s->no_predict;
   const int predicted =
-      want && s2s_predict_devices(&o, &devs[0], devs, n, &split, NULL, p->dir, &pred) == 0;
+      want && s2s_predict_devices(&o, &devs[0], devs, n, 1, &split, NULL, p->dir, &pred) == 0;
   if (want && !predicted)
     fprintf(stderr, "s2sbench sweep: %s: no prediction (see above)\n", p->name);
   if (mpi && n > 1 && !s->no_predict && s2s_mpi_barrier() != 0) { /* the others nap meanwhile */

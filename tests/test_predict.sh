@@ -5,7 +5,9 @@
 # is deterministic); the predicted timeline is a timeline (the measured TSV's columns, rows
 # on every device); a host thread per device (--contexts ranks, MPI) never predicts a
 # slower step than one host thread; the paper's 4 + 4 on 8 devices is predicted from the
-# tiny table and printed beside the paper's 3.7x; bench pipeline records predicted_speedup
+# tiny table and printed beside the paper's 3.7x; data-parallel replicas (and the paper's 8
+# devices as 8 replicas or 2 x 4) are predicted with the all-reduce in the plan; bench
+# pipeline records predicted_speedup
 # beside the measured one (null with --predict off); bad
 # flags, a missing or corrupt cost table and an impossible split are errors that name them.
 set -u
@@ -63,6 +65,38 @@ check "run.json: paper_speedup 3.7, a predicted speedup in (1, 8]" python3 -c "
 import json, sys
 s = json.load(open(sys.argv[1]))['summary']
 assert s['paper_speedup'] == 3.7 and 1 < s['predicted_speedup'] <= 8, s" "$work/paper/run.json"
+# data parallel: 2 replicas, the table measured as 2 replicas on the one device
+"$bin" predict "${tiny[@]}" --devices 2 --replicas 2 --measure-on cpu/1x1 --save-cost "$work/dp-cost.tsv" \
+  --out "$work/dp" >"$work/out" 2>&1
+rc=$?
+cat "$work/out"
+check "predict --replicas 2 exits 0" test "$rc" -eq 0
+check "replicas: run.json says 2" grep -q '"replicas": 2' "$work/dp/run.json"
+check "replicas: the all-reduce's row kernel on both devices of the predicted timeline" \
+  bash -c "grep embedding_rows_set '$work/dp/timeline-predicted.tsv' | cut -f1 | sort -u | grep -cx '[01]' | grep -qx 2"
+check "replicas: both devices busy" python3 -c "
+import json, sys
+b = json.load(open(sys.argv[1]))['summary']['predicted_busy_fraction']
+assert len(b) == 2 and min(b) > 0.2, b" "$work/dp/run.json"
+# the hybrid: 2 replicas of a 2-device pipeline (its table has the sharded softmax too)
+"$bin" predict "${tiny[@]}" --devices 4 --replicas 2 --measure-on cpu/1x1 --save-cost "$work/hyb-cost.tsv" \
+  --out "$work/hyb" >"$work/out" 2>&1
+check "predict the hybrid 2 x 2 exits 0" test $? -eq 0
+check "hybrid: rows on all four devices of the predicted timeline" \
+  bash -c "cut -f1 '$work/hyb/timeline-predicted.tsv' | sort -u | grep -cx '[0-3]' | grep -qx 4"
+# the talk's question on paper: the paper's 8 GPUs as 8 replicas and as 2 replicas of a
+# 4-device pipeline, from the tiny hybrid table
+for r in 8 2; do
+  "$bin" predict --preset paper --len 30 --devices 8 --replicas $r --memory-gib 80 \
+    --cost "$work/hyb-cost.tsv" --out "$work/paper-dp$r" >"$work/out" 2>&1
+  rc=$?
+  cat "$work/out"
+  check "the paper's 8 devices as $r replicas predicted" test "$rc" -eq 0
+done
+expect_error "replicas that do not cut the devices" 2 "--replicas 3" -- \
+  predict --preset tiny --devices 2 --replicas 3 --cost "$work/dp-cost.tsv"
+expect_error "replicas over MPI ranks are not modelled" 2 "not modelled" -- \
+  predict --preset tiny --devices 2 --replicas 2 --contexts ranks --cost "$work/dp-cost.tsv"
 expect_error "the paper on devices of the table's memory does not fit" 1 "does not fit" -- \
   predict --preset paper --devices 8 --cost "$work/cost.tsv" --memory-gib 1
 expect_error "--link-us alone" 2 "--link-gbs" -- predict --preset tiny --cost "$work/cost.tsv" --link-us 5
@@ -77,6 +111,14 @@ check "bench pipeline exits 0" test "$rc" -eq 0
 check "bench pipeline records predicted_speedup" \
   python3 -c "import sys; assert float(sys.argv[1]) > 0" "$(num "$work/pipe/run.json" predicted_speedup)"
 check "bench pipeline writes the predicted timeline" test -s "$work/pipe/timeline-predicted.tsv"
+"$bin" bench pipeline "${tiny[@]}" --devices cpu/2 --replicas 2 --whole none --out "$work/pipe-dp" \
+  >"$work/out" 2>&1
+check "bench pipeline --replicas 2 exits 0" test $? -eq 0
+check "bench pipeline --replicas 2 records both predictions" python3 -c "
+import json, sys
+s = json.load(open(sys.argv[1]))['summary']
+assert s['predicted_speedup'] > 0 and s['replicas_predicted_speedup'] > 0, s" "$work/pipe-dp/run.json"
+check "  ... and the data-parallel predicted timeline" test -s "$work/pipe-dp/timeline-predicted-replicas.tsv"
 "$bin" bench pipeline "${tiny[@]}" --devices cpu/2 --whole none --predict off --out "$work/nopred" \
   >"$work/out" 2>&1
 check "bench pipeline --predict off exits 0" test $? -eq 0

@@ -176,6 +176,13 @@ void s2s_train_step_memory_print(const s2s_train_step *s, FILE *f);
 int s2s_train_step_plan(const s2s_device_info *info, int ndev, const int *context,
                         const s2s_split *split, const s2s_config *cfg, int B, int T_src,
                         int T_tgt, s2s_plan *out);
+/* The same for R data-parallel replicas of split over ndev = R * S devices (device d of
+ * replica r: r * S + d), with the all-reduce's transfers and kernels; the batch's words all
+ * differ while the vocabularies last, so the embedding rows moved are an upper bound. */
+int s2s_train_step_plan_replicas(const s2s_device_info *info, int ndev, int replicas,
+                                 const int *context, const s2s_split *split,
+                                 const s2s_config *cfg, int B, int T_src, int T_tgt,
+                                 s2s_plan *out);
 /* Records the commands of the next steps run on s into p (NULL: stop); with a timeline
  * captured at the same time, each node's ref is its timeline row. */
 void s2s_train_step_record(s2s_train_step *s, s2s_plan *p);

@@ -21,12 +21,14 @@ void s2s_train_step_record(s2s_train_step *s, s2s_plan *p) {
   s2s_plan_capture(p, p ? step_device_of : NULL, s);
 }
 
-/* A batch of the given shape: every token id 0 and every mask 1 (a plan needs shapes only). */
-static int shaped_batch(s2s_batch *b, int B, int T_src, int T_tgt) {
+/* A batch of the given shape, every mask 1 (a plan needs shapes only), every position a
+ * different word while the vocabulary lasts: the data-parallel all-reduce moves the rows
+ * a batch touches, here as many as a batch can touch (an upper bound for real text). */
+static int shaped_batch(s2s_batch *b, int B, int T_src, int T_tgt, const s2s_config *cfg) {
   if (s2s_batch_alloc(b, B, T_src, T_tgt) != 0) return -1;
   const size_t ns = (size_t)B * T_src, nt = (size_t)B * T_tgt;
-  memset(b->src, 0, ns * sizeof *b->src);
-  memset(b->tgt_in, 0, nt * sizeof *b->tgt_in);
+  for (size_t i = 0; i < ns; i++) b->src[i] = (int32_t)(i % (size_t)cfg->src_vocab);
+  for (size_t i = 0; i < nt; i++) b->tgt_in[i] = (int32_t)(i % (size_t)cfg->tgt_vocab);
   memset(b->tgt_out, 0, nt * sizeof *b->tgt_out);
   for (size_t i = 0; i < ns; i++) b->src_mask[i] = 1.0f;
   for (size_t i = 0; i < nt; i++) b->tgt_mask[i] = 1.0f;
@@ -36,6 +38,13 @@ static int shaped_batch(s2s_batch *b, int B, int T_src, int T_tgt) {
 int s2s_train_step_plan(const s2s_device_info *info, int ndev, const int *context,
                         const s2s_split *split, const s2s_config *cfg, int B, int T_src,
                         int T_tgt, s2s_plan *out) {
+  return s2s_train_step_plan_replicas(info, ndev, 1, context, split, cfg, B, T_src, T_tgt, out);
+}
+
+int s2s_train_step_plan_replicas(const s2s_device_info *info, int ndev, int replicas,
+                                 const int *context, const s2s_split *split,
+                                 const s2s_config *cfg, int B, int T_src, int T_tgt,
+                                 s2s_plan *out) {
   if (ndev < 1 || ndev > S2S_MAX_DEVICES || B < 1 || B > cfg->batch || T_src < 1 ||
       T_tgt < 1 || T_src > cfg->max_len || T_tgt > cfg->max_len + 1) {
     fprintf(stderr, "s2sbench: a plan of %d devices for a batch %dx(%d+%d): out of range "
@@ -51,10 +60,11 @@ int s2s_train_step_plan(const s2s_device_info *info, int ndev, const int *contex
   }
   s2s_train_step *s = calloc(1, sizeof *s);
   s2s_batch b = {0};
-  int rc = !s || shaped_batch(&b, B, T_src, T_tgt) != 0 ? -1 : 0;
-  if (rc == 0) rc = s2s_train_step_init(s, devs, ndev, split, cfg);
+  int rc = !s || shaped_batch(&b, B, T_src, T_tgt, cfg) != 0 ? -1 : 0;
+  if (rc == 0) rc = s2s_train_step_init_replicas(s, devs, ndev, replicas, split, cfg);
   if (rc == 0) {
-    s->wt_stale = 1; /* every step after an update starts with the weights' transposes */
+    for (int r = 0; r < s2s_train_step_local_replicas(s); r++) /* every step after an update */
+      s2s_dp_replica(s, r)->wt_stale = 1;                      /* starts with the transposes */
     s2s_plan_init(out, ndev);
     s2s_train_step_record(s, out);
     s2s_step_result res;
