@@ -105,6 +105,7 @@ static int write_point(const s2s_sweep *s, const s2s_sweep_point *p, const step_
   s2s_run_record_meta(&j, "sweep point", argc, argv, devs, n);
   s2s_run_record_config(&j, &o->cfg);
   s2s_json_str(&j, "split", split);
+  s2s_json_int(&j, "replicas", m->replicas > 1 ? m->replicas : 1); /* data parallel */
   s2s_json_object(&j, "summary");
   s2s_json_bool(&j, "output_check_passed", m->valid);
   s2s_json_str(&j, "sweep", s->name);
@@ -175,12 +176,32 @@ static int run_point(const s2s_sweep *s, const s2s_sweep_point *p, int argc, cha
   }
   snprintf(tuning, sizeof tuning, "%s", devs[0].info.tuning); /* applied when opened */
   if (!devs[0].remote) s2s_run_record_bind(&devs[0].info); /* one host thread drives them */
-  if (strcmp(p->split, "default") ? s2s_split_parse(&split, p->split, n, &o.cfg, err, sizeof err)
-                                  : (s2s_split_default(&split, n, &o.cfg), 0)) {
+  /* "replicas=R[;SPLIT]": R data-parallel replicas of SPLIT (default: the default split) over
+   * n / R devices each */
+  int reps = 1;
+  const char *sp = p->split;
+  if (!strncmp(sp, "replicas=", 9)) {
+    char *end;
+    const long r = strtol(sp + 9, &end, 10);
+    if (r < 1 || r > S2S_MAX_REPLICAS || (*end && *end != ';') || n % r) {
+      fprintf(stderr, "s2sbench sweep: %s: split '%s': replicas=R needs 1 <= R <= %d dividing "
+              "the %d devices\n", p->name, p->split, S2S_MAX_REPLICAS, n);
+      goto out;
+    }
+    reps = (int)r;
+    sp = *end ? end + 1 : "default";
+  }
+  const int S = n / reps;
+  if (strcmp(sp, "default") ? s2s_split_parse(&split, sp, S, &o.cfg, err, sizeof err)
+                            : (s2s_split_default(&split, S, &o.cfg), 0)) {
     fprintf(stderr, "s2sbench sweep: %s: split '%s': %s\n", p->name, p->split, err);
     goto out;
   }
-  s2s_split_format(&split, splitbuf, sizeof splitbuf);
+  char one[200];
+  s2s_split_format(&split, one, sizeof one);
+  if (reps > 1) snprintf(splitbuf, sizeof splitbuf, "replicas=%d;%s", reps, one);
+  else snprintf(splitbuf, sizeof splitbuf, "%s", one);
+  m.replicas = reps;
   o.devices = s->devices[p->spec], o.out_dir = p->dir;
   o.trials = s->trials, o.warmup = s->warmup, o.len = s->lens[p->len];
   o.gemm_reps = s->gemm_reps;
@@ -193,12 +214,16 @@ static int run_point(const s2s_sweep *s, const s2s_sweep_point *p, int argc, cha
     fprintf(stderr, "s2sbench sweep: %s: the step failed\n", p->name);
     goto out;
   }
-  double share[S2S_MAX_DEVICES];
-  double bound = s2s_split_bound(&split, &o.cfg, (int)o.len, (int)o.len + 1, share);
+  double share[S2S_MAX_DEVICES], one_share[S2S_MAX_DEVICES];
+  /* R replicas: every device does 1/R of its replica's share, so the balance is R times */
+  double bound = reps * s2s_split_bound(&split, &o.cfg, (int)o.len, (int)o.len + 1, one_share);
+  for (int d = 0; d < n; d++) share[d] = one_share[d % S] / reps; /* each replica a 1/R */
   s2s_prediction pred; /* several devices: predicted from device 0's costs (rank 0's) */
-  const int want = n > 1 && root && m.valid && !s->no_predict;
+  const int want = n > 1 && root && m.valid && !s->no_predict && !(mpi && reps > 1);
+  if (n > 1 && root && m.valid && !s->no_predict && mpi && reps > 1)
+    printf("  %s: no prediction (an all-reduce over MPI is not modelled yet)\n", p->name);
   const int predicted =
-      want && s2s_predict_devices(&o, &devs[0], devs, n, 1, &split, NULL, p->dir, &pred) == 0;
+      want && s2s_predict_devices(&o, &devs[0], devs, n, reps, &split, NULL, p->dir, &pred) == 0;
   if (want && !predicted)
     fprintf(stderr, "s2sbench sweep: %s: no prediction (see above)\n", p->name);
   if (mpi && n > 1 && !s->no_predict && s2s_mpi_barrier() != 0) { /* the others nap meanwhile */

@@ -17,6 +17,8 @@ typedef struct row {
   int ok, devices;
   double wps, wmin, wmax, step, bound, speedup;
   double smin, smax; /* speedup range: slowest trial over the baseline's fastest, and back */
+  double predicted;  /* the point's predicted speedup (NaN: none) */
+  int replicas;      /* data-parallel replicas of the point's split */
   char split[256], busy[160], device[256];
   int base; /* index of the baseline point, -1 none */
 } row;
@@ -36,6 +38,8 @@ static void read_row(const s2s_sweep_point *p, row *r) {
   r->wmax = s2s_jnum(sum, "words_per_s_max", NAN);
   r->step = s2s_jnum(sum, "step_s_median", NAN);
   r->bound = s2s_jnum(sum, "flop_balance", s2s_jnum(sum, "analytic_bound", NAN));
+  r->predicted = s2s_jnum(sum, "predicted_speedup", NAN);
+  r->replicas = (int)s2s_jnum(d.root, "replicas", 1);
   r->ok = s2s_jnum(sum, "output_check_passed", 0) != 0 && isfinite(r->step);
   snprintf(r->split, sizeof r->split, "%s", s2s_jstr(d.root, "split", p->split));
   snprintf(r->device, sizeof r->device, "%s", s2s_jstr(d.root, "devices.0.name", "?"));
@@ -155,6 +159,7 @@ static int write_json(const s2s_sweep *s, const s2s_sweep_point *pts, const row 
     s2s_json_str(&j, "device_name", r[i].device);
     s2s_json_str(&j, "split", r[i].split[0] ? r[i].split : p->split);
     s2s_json_str(&j, "split_given", p->split); /* as the sweep named it: "default" or a spec */
+    s2s_json_int(&j, "replicas", r[i].replicas ? r[i].replicas : 1);
     s2s_json_str(&j, "preset", s->presets[p->preset]);
     s2s_json_int(&j, "batch", s->batches[p->batch]);
     s2s_json_int(&j, "len", s->lens[p->len]);
@@ -170,6 +175,7 @@ static int write_json(const s2s_sweep *s, const s2s_sweep_point *pts, const row 
     num_or_null(&j, "efficiency", r[i].speedup / r[i].devices);
     num_or_null(&j, "flop_balance", r[i].bound);
     num_or_null(&j, "fraction_of_flop_balance", r[i].speedup / r[i].bound);
+    num_or_null(&j, "predicted_speedup", r[i].predicted);
     s2s_json_str(&j, "busy_fraction", r[i].busy);
     s2s_json_close(&j, '}');
   }

@@ -71,6 +71,7 @@ cat >"$work/grid.cfg" <<'EOF'
 devices = cpu/1 cpu/2
 split.2 = default
 split.2 = layers=0,1;softmax=1   # the softmax on the second device only
+split.2 = replicas=2             # data parallel: a replica on each device
 presets = tiny
 batches = 16
 lens = 3
@@ -78,9 +79,16 @@ trials = 1
 EOF
 "$bin" sweep "$work/grid.cfg" --trials 2 --out "$work/cfg" >"$work/out5" 2>&1; rc=$?
 check "config sweep exits 0" test "$rc" -eq 0
-check "config sweep has three points" test "$(($(wc -l <"$work/cfg/sweep.tsv") - 1))" -eq 3
+check "config sweep has four points" test "$(($(wc -l <"$work/cfg/sweep.tsv") - 1))" -eq 4
 check "flag overrides the file (trials 2)" grep -q '"trials": 2' "$work/cfg/sweep.json"
 check "the given split was used" grep -q 'layers=0,1;softmax=1' "$work/cfg/sweep.tsv"
+check "the data-parallel point: 2 replicas, predicted" python3 -c '
+import glob, json, sys
+runs = [json.load(open(f)) for f in glob.glob(sys.argv[1] + "/points/*/run.json")]
+dp = [r for r in runs if r.get("replicas") == 2]
+assert len(dp) == 1 and dp[0]["split"].startswith("replicas=2;"), [r["split"] for r in runs]
+assert dp[0]["summary"]["predicted_speedup"] > 0, dp[0]["summary"]
+' "$work/cfg"
 
 # errors name the file and line, or the flag
 printf 'devices = cpu/1\nbatches = 0\n' >"$work/bad.cfg"

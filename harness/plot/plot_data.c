@@ -16,6 +16,7 @@
 typedef struct pt {
   int dev;
   double speedup, bound, wps, wmin, wmax, smin, smax;
+  double pred; /* the predicted speedup (NaN: none) */
 } pt;
 
 static int by_dev(const void *a, const void *b) {
@@ -25,12 +26,15 @@ static int by_dev(const void *a, const void *b) {
 static void block(FILE *f, pt *v, int n) {
   qsort(v, (size_t)n, sizeof *v, by_dev);
   fprintf(f, "# devices\tspeedup\tbound\twords_per_s\twords_per_s_min\twords_per_s_max\t"
-             "speedup_min\tspeedup_max\n");
-  for (int i = 0; i < n; i++) /* a missing range draws as no bar: the point itself */
-    fprintf(f, "%d\t%.4f\t%.4f\t%.1f\t%.1f\t%.1f\t%.4f\t%.4f\n", v[i].dev, v[i].speedup,
+             "speedup_min\tspeedup_max\tpredicted\n");
+  for (int i = 0; i < n; i++) { /* a missing range draws as no bar: the point itself */
+    fprintf(f, "%d\t%.4f\t%.4f\t%.1f\t%.1f\t%.1f\t%.4f\t%.4f", v[i].dev, v[i].speedup,
             v[i].bound, v[i].wps, v[i].wmin, v[i].wmax,
             isfinite(v[i].smin) ? v[i].smin : v[i].speedup,
             isfinite(v[i].smax) ? v[i].smax : v[i].speedup);
+    if (isfinite(v[i].pred)) fprintf(f, "\t%.4f\n", v[i].pred); /* 1 device: 1 by definition */
+    else fprintf(f, "\t%s\n", v[i].dev == 1 ? "1" : "NaN");
+  }
   fprintf(f, "\n\n");
 }
 
@@ -48,7 +52,7 @@ void s2s_plot_scaling(s2s_plot *p) {
       const s2s_jval *s = s2s_jget(root, "summary");
       if (!s2s_jnum(s, "output_check_passed", 0)) continue;
       const double bw = s2s_jnum(s, "baseline_words_per_s", NAN);
-      v[0] = (pt){1, 1.0, 1.0, bw, bw, bw, NAN, NAN};
+      v[0] = (pt){1, 1.0, 1.0, bw, bw, bw, NAN, NAN, 1.0};
       v[1] = (pt){(int)s2s_jnum(s, "devices", 2),
                   s2s_jnum(s, "speedup", NAN),
                   s2s_jnum(s, "flop_balance", s2s_jnum(s, "analytic_bound", NAN)),
@@ -56,7 +60,8 @@ void s2s_plot_scaling(s2s_plot *p) {
                   NAN,
                   NAN,
                   s2s_jnum(s, "speedup_min", NAN),
-                  s2s_jnum(s, "speedup_max", NAN)};
+                  s2s_jnum(s, "speedup_max", NAN),
+                  s2s_jnum(s, "predicted_speedup", NAN)};
       const double step = s2s_jnum(s, "pipeline_step_s_median", NAN);
       v[1].wmin = v[1].wps * step / s2s_jnum(s, "pipeline_step_s_max", step);
       v[1].wmax = v[1].wps * step / s2s_jnum(s, "pipeline_step_s_min", step);
@@ -110,7 +115,8 @@ void s2s_plot_scaling(s2s_plot *p) {
         v[n++] = (pt){(int)s2s_jnum(b, "devices", 0),      s2s_jnum(b, "speedup", NAN),
                       s2s_jnum(b, "flop_balance", s2s_jnum(b, "analytic_bound", NAN)),  s2s_jnum(b, "words_per_s", NAN),
                       s2s_jnum(b, "words_per_s_min", NAN), s2s_jnum(b, "words_per_s_max", NAN),
-                      s2s_jnum(b, "speedup_min", NAN),     s2s_jnum(b, "speedup_max", NAN)};
+                      s2s_jnum(b, "speedup_min", NAN),     s2s_jnum(b, "speedup_max", NAN),
+                      s2s_jnum(b, "predicted_speedup", NAN)};
         maxdev = v[n - 1].dev > maxdev ? v[n - 1].dev : maxdev;
       }
       if (!n) continue;
@@ -120,8 +126,10 @@ void s2s_plot_scaling(s2s_plot *p) {
         snprintf(group, sizeof group, ", %s B%g T%g", s2s_jstr(a, "preset", "?"),
                  s2s_jnum(a, "batch", 0), s2s_jnum(a, "len", 0));
       const int dflt = !strcmp(split, "default");
+      const int dp = !strncmp(split, "replicas=", 9); /* data parallel (sweep.c) */
       snprintf(title, sizeof title, "%s%s%s%s", run->label, group,
-               dflt ? (custom ? ", default split" : "") : ", split ", dflt ? "" : split);
+               dflt ? (custom ? ", default split" : "") : dp ? ", data parallel " : ", split ",
+               dflt ? "" : split);
       s2s_plot_title_add(&t, title);
     }
     free(used);
@@ -133,7 +141,8 @@ void s2s_plot_scaling(s2s_plot *p) {
           v[n++] = (pt){(int)s2s_jnum(b, "devices", 0),      s2s_jnum(b, "speedup", NAN),
                         s2s_jnum(b, "flop_balance", s2s_jnum(b, "analytic_bound", NAN)),  s2s_jnum(b, "words_per_s", NAN),
                         s2s_jnum(b, "words_per_s_min", NAN), s2s_jnum(b, "words_per_s_max", NAN),
-                      s2s_jnum(b, "speedup_min", NAN),     s2s_jnum(b, "speedup_max", NAN)};
+                      s2s_jnum(b, "speedup_min", NAN),     s2s_jnum(b, "speedup_max", NAN),
+                      s2s_jnum(b, "predicted_speedup", NAN)};
       }
       if (n) block(f, v, n), s2s_plot_title_add(&t, run->label);
     }
