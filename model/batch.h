@@ -43,4 +43,8 @@ void s2s_batch_set(s2s_batch *b, int i, const int32_t *src, int ns, const int32_
  * unset rows predict nothing (counting them biased perplexity and accuracy). */
 int s2s_batch_tokens(const s2s_batch *b);
 
+/* Rows [r0, r0 + n) of batch g into p (allocated for at least n rows and g's lengths),
+ * every time step: a data-parallel replica's or a micro-batch's block. */
+void s2s_batch_rows(const s2s_batch *g, int r0, int n, s2s_batch *p);
+
 #endif

@@ -35,9 +35,9 @@ typedef struct outcome {
 
 /* Step 0 without update (gradients), then three updates with clipping; R data-parallel
  * replicas of the split's pipeline (1: the pipeline alone), their parameters compared
- * after every update. */
-static int run_replicas(s2s_device *devs, int n, int R, const char *split, const s2s_config *c,
-                        outcome *o) {
+ * after every update; or (R = 1) M micro-batches in the schedule given. */
+static int run_with(s2s_device *devs, int n, int R, int M, int schedule, const char *split,
+                    const s2s_config *c, outcome *o) {
   s2s_param_layout lay;
   s2s_params_layout(&lay, c);
   s2s_split sp, *spp = NULL;
@@ -54,7 +54,8 @@ static int run_replicas(s2s_device *devs, int n, int R, const char *split, const
   s2s_train_step st;
   s2s_batch b;
   s2s_batch_alloc(&b, c->batch, c->max_len, c->max_len + 1);
-  if (s2s_train_step_init_replicas(&st, devs, n, R, spp, c) != 0 ||
+  if ((M > 1 ? s2s_train_step_init_micro(&st, devs, n, M, schedule, spp, c)
+             : s2s_train_step_init_replicas(&st, devs, n, R, spp, c)) != 0 ||
       s2s_train_step_set_params(&st, p) != 0)
     return -1;
   s2s_train_step_replica_check(&st, 1);
@@ -74,8 +75,12 @@ static int run_replicas(s2s_device *devs, int n, int R, const char *split, const
   return 0;
 }
 
-static int run(s2s_device *devs, int n, const char *split, const s2s_config *c, outcome *o) {
-  return run_replicas(devs, n, 1, split, c, o);
+static inline int run_replicas(s2s_device *devs, int n, int R, const char *split, const s2s_config *c,
+                        outcome *o) {
+  return run_with(devs, n, R, 1, 0, split, c, o);
+}
+static inline int run(s2s_device *devs, int n, const char *split, const s2s_config *c, outcome *o) {
+  return run_with(devs, n, 1, 1, 0, split, c, o);
 }
 
 /* Float against float, different GEMM shapes and summation orders: 1e-4 relative, and

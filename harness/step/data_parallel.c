@@ -185,24 +185,6 @@ void s2s_dp_free(s2s_train_step *s) {
   s->dp = NULL;
 }
 
-/* Replica r's rows [r0, r0 + n) of the global batch, every time step (time-major). */
-static void cut_block(const s2s_batch *g, int r0, int n, s2s_batch *p) {
-  p->B = n, p->T_src = g->T_src, p->T_tgt = g->T_tgt;
-  p->src_words = p->tgt_words = 0;
-  for (int t = 0; t < g->T_src; t++) {
-    memcpy(p->src + (size_t)t * n, g->src + (size_t)t * g->B + r0, n * sizeof *p->src);
-    memcpy(p->src_mask + (size_t)t * n, g->src_mask + (size_t)t * g->B + r0, n * sizeof(float));
-    for (int i = 0; i < n; i++) p->src_words += p->src_mask[(size_t)t * n + i] > 0;
-  }
-  for (int t = 0; t < g->T_tgt; t++) {
-    const size_t a = (size_t)t * n, b = (size_t)t * g->B + r0;
-    memcpy(p->tgt_in + a, g->tgt_in + b, n * sizeof *p->tgt_in);
-    memcpy(p->tgt_out + a, g->tgt_out + b, n * sizeof *p->tgt_out);
-    memcpy(p->tgt_mask + a, g->tgt_mask + b, n * sizeof(float));
-    for (int i = 0; i < n; i++) p->tgt_words += p->tgt_mask[a + i] > 0 && t > 0;
-  }
-}
-
 static int cut_batch(s2s_dp *dp, const s2s_batch *b) {
   if (b->B > dp->B) {
     fprintf(stderr, "s2sbench: batch of %d rows exceeds the replicas' %d\n", b->B, dp->B);
@@ -217,7 +199,7 @@ static int cut_batch(s2s_dp *dp, const s2s_batch *b) {
               b->B, g, dp->R);
       return -1;
     }
-    cut_block(b, r0, n, &dp->part[r]);
+    s2s_batch_rows(b, r0, n, &dp->part[r]);
   }
   return 0;
 }

@@ -350,13 +350,17 @@ static int finish(s2s_train_step *s, const s2s_batch *b, double norm, s2s_step_r
   return 0;
 }
 
-int s2s_step_grads(s2s_train_step *s, const s2s_batch *b) {
-  S2S_TRY(upload(s, b));
+int s2s_step_zero_grads(s2s_train_step *s) {
   for (int d = 0; d < s->ndev; d++) {
     s2s_stage *st = &s->st[d];
     for (int i = 0; st->local && i < st->nseg; i++)
       S2S_TRY(s2s_buf_fill(st->dev, s2s_buf_at(st->grads, st->seg_loc[i]), 0.0f, st->seg_len[i]));
   }
+  return 0;
+}
+
+int s2s_step_fwd(s2s_train_step *s, const s2s_batch *b) {
+  S2S_TRY(upload(s, b));
   const size_t BH = (size_t)b->B * s->cfg.hidden;
   for (int l = 0; l < s->cfg.layers; l++) {
     s2s_device *D = s->st[s->split.layer_dev[l]].dev;
@@ -364,10 +368,16 @@ int s2s_step_grads(s2s_train_step *s, const s2s_batch *b) {
     S2S_TRY(s2s_buf_fill(D, s->enc[l].dh, 0.0f, (size_t)(b->T_src + 1) * BH));
     S2S_TRY(s2s_buf_fill(D, s->dec[l].dh, 0.0f, (size_t)(b->T_tgt + 1) * BH));
   }
-  s2s_buf xs[2][S2S_MAX_LAYERS];
-  S2S_TRY(forward(s, b, xs));
-  S2S_TRY(s2s_step_softmax(s, b, 1));
-  return backward(s, b, xs);
+  S2S_TRY(forward(s, b, s->xs));
+  return s2s_step_softmax(s, b, 1);
+}
+
+int s2s_step_bwd(s2s_train_step *s, const s2s_batch *b) { return backward(s, b, s->xs); }
+
+int s2s_step_grads(s2s_train_step *s, const s2s_batch *b) {
+  S2S_TRY(s2s_step_zero_grads(s));
+  S2S_TRY(s2s_step_fwd(s, b));
+  return s2s_step_bwd(s, b);
 }
 
 int s2s_step_forward(s2s_train_step *s, const s2s_batch *b) {
@@ -380,6 +390,7 @@ int s2s_step_forward(s2s_train_step *s, const s2s_batch *b) {
 int s2s_train_step_run(s2s_train_step *s, const s2s_batch *b, float lr, int update,
                        s2s_step_result *out) {
   if (s->dp) return s2s_dp_run(s, b, lr, update, out);
+  if (s->mb) return s2s_mb_run(s, b, lr, update, out);
   double g2 = 0;
   if (s2s_step_grads(s, b) != 0 || s2s_step_norm2(s, &g2) != 0 ||
       (update && s2s_step_update(s, g2, lr) != 0)) {
@@ -391,6 +402,7 @@ int s2s_train_step_run(s2s_train_step *s, const s2s_batch *b, float lr, int upda
 
 int s2s_train_step_eval(s2s_train_step *s, const s2s_batch *b, s2s_step_result *out) {
   if (s->dp) return s2s_dp_eval(s, b, out);
+  if (s->mb) return s2s_mb_eval(s, b, out);
   if (s2s_step_forward(s, b) != 0) {
     s2s_step_release(s);
     return -1;

@@ -119,6 +119,13 @@ typedef struct s2s_train_step {
                                              (0: the batch's B; a replica's: the global B) */
   struct s2s_dp *dp;                      /* data parallel: the other replicas and the
                                              all-reduce (data_parallel.c); NULL: one */
+  struct s2s_mb *mb;                      /* micro-batches: the other micro-batches' steps,
+                                             sharing this one's parameters and gradients
+                                             (micro_batch.c); NULL: none */
+  int shared;                             /* a micro-batch's step: its params, grads and
+                                             transposed weights are micro-batch 0's */
+  s2s_buf xs[2][S2S_MAX_LAYERS];          /* each layer's input as its device reads it,
+                                             from the forward, for the backward */
 } s2s_train_step;
 
 /* Allocates everything for ndev devices laid out by split (NULL: s2s_split_default), for
@@ -143,6 +150,21 @@ void s2s_train_step_free(s2s_train_step *s);
 #define S2S_MAX_REPLICAS 16
 int s2s_train_step_init_replicas(s2s_train_step *s, s2s_device *devs, int ndev, int replicas,
                                  const s2s_split *split, const s2s_config *cfg);
+/* The micro-batched pipeline (micro_batch.c): the batch cut into M row blocks that flow
+ * through the split's stages one after another, in the schedule's order (fill-drain:
+ * every forward, then every backward; 1F1B: a forward per stage in flight, then a backward
+ * and a forward in turn), their gradients added up, then one norm and one update: the same
+ * step as one device. The micro-batches share the parameters and gradients; each holds its
+ * own activations. M = 1 is s2s_train_step_init. Not under MPI yet. */
+#define S2S_MAX_MICRO 64
+enum { S2S_SCHEDULE_FILL_DRAIN = 0, S2S_SCHEDULE_1F1B = 1 };
+int s2s_train_step_init_micro(s2s_train_step *s, s2s_device *devs, int ndev, int micro_batches,
+                              int schedule, const s2s_split *split, const s2s_config *cfg);
+int s2s_train_step_micro_batches(const s2s_train_step *s);
+/* Parses "fill-drain" or "1f1b"; -1 for anything else. */
+int s2s_schedule_parse(const char *name);
+const char *s2s_schedule_name(int schedule);
+
 /* Replicas compare a checksum of their parameters every `every` steps (0: never; the
  * default is S2S_REPLICA_CHECK_EVERY); a mismatch fails the step with both checksums. */
 #define S2S_REPLICA_CHECK_EVERY 100

@@ -335,6 +335,7 @@ static void free_buf(s2s_buf *b) {
 
 void s2s_train_step_free(s2s_train_step *s) {
   s2s_dp_free(s);
+  s2s_mb_free(s);
   for (int d = 0; d < s->ndev; d++)
     if (s->st[d].dev && s->st[d].local && !s->dry) clFinish(s->st[d].dev->queue);
   s2s_step_release(s);

@@ -52,6 +52,12 @@ s2s_buf s2s_step_mask(s2s_train_step *s, int d, int part);
  * (eval). sums: the loss and accuracy sums of the batch. done: the queues drained and
  * the step's events released. */
 int s2s_step_grads(s2s_train_step *s, const s2s_batch *b);
+/* grads in three parts, for micro-batches (micro_batch.c) that share the gradients: zero
+ * them; fwd (upload, forward, the softmax with its gradient); bwd (the LSTM backward,
+ * adding into the gradients). */
+int s2s_step_zero_grads(s2s_train_step *s);
+int s2s_step_fwd(s2s_train_step *s, const s2s_batch *b);
+int s2s_step_bwd(s2s_train_step *s, const s2s_batch *b);
 int s2s_step_forward(s2s_train_step *s, const s2s_batch *b);
 int s2s_step_norm2(s2s_train_step *s, double *g2);
 int s2s_step_update(s2s_train_step *s, double g2, float lr);
@@ -68,6 +74,12 @@ s2s_train_step *s2s_dp_replica(s2s_train_step *s, int r);
 /* The index of a device (its handle) among all replicas' devices: device d of replica r
  * is r * S + d; -1 when no local replica has it. */
 int s2s_dp_device_index(s2s_train_step *s, const void *handle);
+
+/* micro_batch.c: the step and eval of a micro-batched pipeline (s->mb). */
+int s2s_mb_run(s2s_train_step *s, const s2s_batch *b, float lr, int update,
+               s2s_step_result *out);
+int s2s_mb_eval(s2s_train_step *s, const s2s_batch *b, s2s_step_result *out);
+void s2s_mb_free(s2s_train_step *s);
 
 /* The factor of the loss gradient: 1 / the rows the loss is averaged over (the batch's B;
  * a replica's is the global batch's). */

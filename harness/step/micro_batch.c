@@ -1,0 +1,199 @@
+/* The micro-batched pipeline (train_step.h): today's trainers pipeline micro-batches
+ * across the stages (GPipe's fill-drain, Megatron's 1F1B) where the paper pipelined the
+ * time steps of one batch. The batch is cut into M row blocks, each run by a step of its
+ * own on the same devices and split, all sharing micro-batch 0's parameters, gradients
+ * and transposed weights (each has its own activations). The host enqueues the
+ * micro-batches' forwards (the softmax and its gradient included) and backwards in the
+ * schedule's order; every device runs its commands in that order on its in-order queue, so
+ * stage d works on micro-batch m+1 while stage d+1 works on m. The gradients add up over
+ * the micro-batches, then one norm and one update: the same step as one device.
+ * Schedules: fill-drain F0..F(M-1) B(M-1)..B0; 1F1B F0..F(w-1), then B(m) F(m+w) in turn
+ * with w = min(S, M) forwards in flight (the host gives every device the same order, so
+ * the warm-up is the first stage's on every stage: at most w micro-batches' activations
+ * are waiting for their backward, against M for fill-drain). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cl/status.h"
+#include "step/train_step_internal.h"
+
+typedef struct s2s_mb {
+  int M, schedule, B;      /* micro-batches, S2S_SCHEDULE_*, the global batch */
+  int rows_per;            /* ceil(B / M) */
+  s2s_train_step *mb;      /* (M - 1) the steps of micro-batches 1.. (0 is the step itself) */
+  s2s_batch part[S2S_MAX_MICRO];
+} s2s_mb;
+
+static s2s_train_step *micro(s2s_train_step *s, int m) { return m ? &s->mb->mb[m - 1] : s; }
+
+int s2s_train_step_micro_batches(const s2s_train_step *s) { return s->mb ? s->mb->M : 1; }
+
+int s2s_schedule_parse(const char *name) {
+  return !strcmp(name, "fill-drain") ? S2S_SCHEDULE_FILL_DRAIN
+         : !strcmp(name, "1f1b")     ? S2S_SCHEDULE_1F1B
+                                     : -1;
+}
+const char *s2s_schedule_name(int schedule) {
+  return schedule == S2S_SCHEDULE_1F1B ? "1f1b" : "fill-drain";
+}
+
+/* The buffers a micro-batch's step takes from micro-batch 0's: its own are freed first. */
+static void share_buf(s2s_buf *mine, const s2s_buf *theirs) {
+  if (mine->mem) s2s_buf_free(mine);
+  *mine = *theirs;
+}
+
+static void share_from(s2s_train_step *t, const s2s_train_step *s) {
+  for (int d = 0; d < s->ndev; d++) {
+    share_buf(&t->st[d].params, &s->st[d].params);
+    share_buf(&t->st[d].grads, &s->st[d].grads);
+  }
+  for (int l = 0; l < s->cfg.layers; l++) {
+    share_buf(&t->enc[l].wt_ih, &s->enc[l].wt_ih), share_buf(&t->enc[l].wt_hh, &s->enc[l].wt_hh);
+    share_buf(&t->dec[l].wt_ih, &s->dec[l].wt_ih), share_buf(&t->dec[l].wt_hh, &s->dec[l].wt_hh);
+  }
+  for (int k = 0; k < s->split.shards; k++) share_buf(&t->wt_out[k], &s->wt_out[k]);
+  t->shared = 1;
+  t->wt_stale = 0; /* micro-batch 0 refreshes the transposes, first on every device */
+}
+
+/* Forgets the shared buffers, so freeing the step frees only its own. */
+static void unshare(s2s_train_step *t) {
+  for (int d = 0; d < t->ndev; d++) t->st[d].params = t->st[d].grads = (s2s_buf){0};
+  for (int l = 0; l < S2S_MAX_LAYERS; l++) {
+    t->enc[l].wt_ih = t->enc[l].wt_hh = t->dec[l].wt_ih = t->dec[l].wt_hh = (s2s_buf){0};
+  }
+  for (int k = 0; k < S2S_MAX_SHARDS; k++) t->wt_out[k] = (s2s_buf){0};
+}
+
+int s2s_train_step_init_micro(s2s_train_step *s, s2s_device *devs, int ndev, int micro_batches,
+                              int schedule, const s2s_split *split, const s2s_config *cfg) {
+  if (micro_batches == 1) return s2s_train_step_init(s, devs, ndev, split, cfg);
+  memset(s, 0, sizeof *s);
+  if (micro_batches < 1 || micro_batches > S2S_MAX_MICRO || cfg->batch < micro_batches ||
+      (schedule != S2S_SCHEDULE_FILL_DRAIN && schedule != S2S_SCHEDULE_1F1B)) {
+    fprintf(stderr, "s2sbench: --micro-batches %d: 1..%d micro-batches of at least one row of "
+            "the batch (%d), with a schedule fill-drain or 1f1b\n", micro_batches,
+            S2S_MAX_MICRO, cfg->batch);
+    return -1;
+  }
+  for (int d = 0; d < ndev; d++)
+    if (devs[d].remote) {
+      fprintf(stderr, "s2sbench: --micro-batches under mpirun is not supported yet (device %d "
+              "belongs to rank %d)\n", d, devs[d].rank);
+      return -1;
+    }
+  s2s_mb *mb = calloc(1, sizeof *mb);
+  if (!mb) return -1;
+  mb->M = micro_batches, mb->schedule = schedule, mb->B = cfg->batch;
+  mb->rows_per = (cfg->batch + micro_batches - 1) / micro_batches;
+  s2s_config rc = *cfg;
+  rc.batch = mb->rows_per;
+  mb->mb = calloc((size_t)micro_batches - 1, sizeof *mb->mb);
+  int ok = mb->mb != NULL;
+  for (int m = 0; ok && m < micro_batches; m++) {
+    s2s_train_step *t = m ? &mb->mb[m - 1] : s;
+    ok = s2s_train_step_init(t, devs, ndev, split, &rc) == 0;
+    t->loss_rows = cfg->batch;
+    if (m == 0) s->mb = mb; /* from here on s2s_train_step_free frees mb */
+    if (ok && m) share_from(t, s);
+    ok = ok && s2s_batch_alloc(&mb->part[m], mb->rows_per, s->T_src_max, s->T_tgt_max) == 0;
+  }
+  return ok ? 0 : -1;
+}
+
+void s2s_mb_free(s2s_train_step *s) {
+  s2s_mb *mb = s->mb;
+  if (!mb) return;
+  for (int m = 1; mb->mb && m < mb->M; m++) {
+    unshare(&mb->mb[m - 1]);
+    s2s_train_step_free(&mb->mb[m - 1]);
+  }
+  for (int m = 0; m < mb->M; m++) s2s_batch_free(&mb->part[m]);
+  free(mb->mb);
+  free(mb);
+  s->mb = NULL;
+}
+
+static int cut(s2s_mb *mb, const s2s_batch *b) {
+  if (b->B > mb->B) {
+    fprintf(stderr, "s2sbench: batch of %d rows exceeds the micro-batches' %d\n", b->B, mb->B);
+    return -1;
+  }
+  const int per = (b->B + mb->M - 1) / mb->M;
+  for (int m = 0; m < mb->M; m++) {
+    const int r0 = m * per, n = r0 >= b->B ? 0 : (b->B - r0 < per ? b->B - r0 : per);
+    if (n == 0) {
+      fprintf(stderr, "s2sbench: a batch of %d rows leaves micro-batch %d of %d without a "
+              "row\n", b->B, m, mb->M);
+      return -1;
+    }
+    s2s_batch_rows(b, r0, n, &mb->part[m]);
+  }
+  return 0;
+}
+
+/* The sums of every micro-batch, then every queue drained and every step's events freed. */
+static int finish_all(s2s_train_step *s, const s2s_batch *b, double norm, s2s_step_result *out) {
+  double total[2] = {0, 0};
+  for (int m = 0; m < s->mb->M; m++) {
+    double sums[2];
+    S2S_TRY(s2s_step_sums(micro(s, m), sums));
+    total[0] += sums[0], total[1] += sums[1];
+  }
+  for (int m = 0; m < s->mb->M; m++) S2S_TRY(s2s_step_done(micro(s, m)));
+  out->loss = total[0] / b->B;
+  out->correct = total[1];
+  out->grad_norm = norm;
+  out->tokens = s2s_batch_tokens(b);
+  return 0;
+}
+
+static void release_all(s2s_train_step *s) {
+  for (int m = 0; m < s->mb->M; m++) s2s_step_release(micro(s, m));
+}
+
+/* The schedule's order of forwards and backwards. */
+static int run_schedule(s2s_train_step *s) {
+  s2s_mb *mb = s->mb;
+  const int M = mb->M;
+  if (mb->schedule == S2S_SCHEDULE_FILL_DRAIN) {
+    for (int m = 0; m < M; m++) S2S_TRY(s2s_step_fwd(micro(s, m), &mb->part[m]));
+    for (int m = M - 1; m >= 0; m--) S2S_TRY(s2s_step_bwd(micro(s, m), &mb->part[m]));
+    return 0;
+  }
+  int stages = 0, seen[S2S_MAX_DEVICES] = {0}; /* the devices of the layers: the stages */
+  for (int l = 0; l < s->cfg.layers; l++)
+    if (!seen[s->split.layer_dev[l]]++) stages++;
+  const int w = stages < M ? stages : M;
+  for (int m = 0; m < w; m++) S2S_TRY(s2s_step_fwd(micro(s, m), &mb->part[m]));
+  for (int m = 0; m < M; m++) {
+    S2S_TRY(s2s_step_bwd(micro(s, m), &mb->part[m]));
+    if (m + w < M) S2S_TRY(s2s_step_fwd(micro(s, m + w), &mb->part[m + w]));
+  }
+  return 0;
+}
+
+int s2s_mb_run(s2s_train_step *s, const s2s_batch *b, float lr, int update,
+               s2s_step_result *out) {
+  S2S_TRY(cut(s->mb, b));
+  double g2 = 0;
+  int rc = s2s_step_zero_grads(s); /* shared: once for all micro-batches */
+  if (rc == 0) rc = run_schedule(s);
+  if (rc == 0) rc = s2s_step_norm2(s, &g2);
+  if (rc == 0 && update) rc = s2s_step_update(s, g2, lr); /* shared parameters: once */
+  if (rc == 0) rc = finish_all(s, b, sqrt(g2), out);
+  if (rc != 0) release_all(s);
+  return rc;
+}
+
+int s2s_mb_eval(s2s_train_step *s, const s2s_batch *b, s2s_step_result *out) {
+  S2S_TRY(cut(s->mb, b));
+  int rc = 0;
+  for (int m = 0; rc == 0 && m < s->mb->M; m++) rc = s2s_step_forward(micro(s, m), &s->mb->part[m]);
+  if (rc == 0) rc = finish_all(s, b, 0.0, out);
+  if (rc != 0) release_all(s);
+  return rc;
+}

@@ -1,0 +1,60 @@
+/* The micro-batched pipeline is the single-device step: the batch cut into M micro-batches
+ * that flow through the stages in GPipe's fill-drain order or in 1F1B order, sharing the
+ * parameters and adding up their gradients, gives the same loss, every gradient group and,
+ * after three clipped updates, the same parameters as the whole batch on one device (2
+ * and 3 micro-batches, 2 and 3 stages, a sharded softmax, two contexts, and one stage: a
+ * micro-batched step on a single device). A bad schedule or too many micro-batches are
+ * refused. PoCL is asked for 4 threads (= CUs). */
+#include "test_pipeline_util.h"
+
+static void case_of(const char *spec, int M, int schedule, const char *split, const s2s_config *c,
+                    const outcome *ref) {
+  int n;
+  s2s_device *d = s2s_test_device_open(spec, &n);
+  outcome o = {0};
+  char name[160];
+  snprintf(name, sizeof name, "%s, %d micro-batches %s, split %s", spec, M,
+           s2s_schedule_name(schedule), split ? split : "default");
+  if (run_with(d, n, 1, M, schedule, split, c, &o) == 0)
+    compare(name, c, ref, &o);
+  else
+    T_CHECK(0, "%s: run failed", name);
+  printf("%s: losses %.7f %.7f %.7f %.7f (single device %.7f %.7f %.7f %.7f)\n", name, o.loss[0],
+         o.loss[1], o.loss[2], o.loss[3], ref->loss[0], ref->loss[1], ref->loss[2], ref->loss[3]);
+  free(o.grads), free(o.params);
+  s2s_device_close(d, n);
+}
+
+int main(void) {
+  setenv("POCL_MAX_PTHREAD_COUNT", "4", 0); /* before the first OpenCL call */
+  s2s_config c = test_config();
+  int n1;
+  s2s_device *one = s2s_test_device_open("cpu", &n1);
+  outcome ref = {0};
+  T_CHECK(run(one, 1, NULL, &c, &ref) == 0, "single-device reference");
+  for (int sch = S2S_SCHEDULE_FILL_DRAIN; sch <= S2S_SCHEDULE_1F1B; sch++) {
+    case_of("cpu/2", 2, sch, NULL, &c, &ref);                        /* rows 2 + 1 */
+    case_of("cpu/2", 3, sch, NULL, &c, &ref);                        /* one row each */
+    case_of("cpu/3", 3, sch, "layers=0,1,2;softmax=2", &c, &ref);    /* 3 stages */
+    case_of("cpu/3", 2, sch, "layers=0,0,1;softmax=1,2", &c, &ref);  /* sharded softmax */
+    case_of("cpu/1x1,cpu/1x1", 2, sch, NULL, &c, &ref);              /* two contexts */
+  }
+  s2s_device *d = s2s_test_device_open("cpu", &n1);
+  outcome o = {0};
+  T_CHECK(run_with(d, 1, 1, 3, S2S_SCHEDULE_1F1B, NULL, &c, &o) == 0, "one device, 3 micro-batches");
+  if (o.grads) compare("one device, 3 micro-batches", &c, &ref, &o);
+  free(o.grads), free(o.params);
+  s2s_train_step st;
+  fprintf(stderr, "(two errors about micro-batches are expected next)\n");
+  T_CHECK(s2s_train_step_init_micro(&st, d, 1, 4, S2S_SCHEDULE_1F1B, NULL, &c) != 0,
+          "more micro-batches (4) than rows (3) is refused");
+  s2s_train_step_free(&st);
+  T_CHECK(s2s_train_step_init_micro(&st, d, 1, 2, 7, NULL, &c) != 0, "an unknown schedule is refused");
+  s2s_train_step_free(&st);
+  T_CHECK(s2s_schedule_parse("1f1b") == S2S_SCHEDULE_1F1B &&
+              s2s_schedule_parse("fill-drain") == S2S_SCHEDULE_FILL_DRAIN &&
+              s2s_schedule_parse("gpipe") < 0, "schedule names");
+  s2s_device_close(d, n1);
+  free(ref.grads), free(ref.params);
+  return s2s_test_finish("test_micro_batch");
+}
