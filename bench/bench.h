@@ -29,6 +29,8 @@ typedef struct step_bench {
   long trials, warmup, len, gemm_reps;
   int no_predict;     /* bench pipeline --predict off: no cost table, no prediction */
   long replicas;      /* bench pipeline --replicas R: data-parallel copies of the split */
+  long micro_batches; /* bench pipeline --micro-batches M: the micro-batched pipeline too */
+  int schedule;       /* bench pipeline --schedule: its order (S2S_SCHEDULE_*) */
 } step_bench;
 
 typedef struct step_numbers {
@@ -41,7 +43,7 @@ typedef struct step_numbers {
   double gemm_busy;  /* out: the last trial's seconds inside CLBlast GEMMs, all devices */
   s2s_plan *plan;    /* in: record the last trial's plan here, every node with its measured
                         interval (NULL: don't); out: that plan */
-  int replicas;      /* in: data-parallel replicas of the split over the devices (0, 1: none) */
+  s2s_parallel par;  /* in: replicas or micro-batches beside the split (zero: neither) */
 } step_numbers;
 
 /* Flags shared by both (0 ok, 1 help printed, 2 bad flag). */

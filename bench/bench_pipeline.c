@@ -20,6 +20,7 @@
 
 static void help(void) {
   printf("usage: s2sbench bench pipeline --devices SPEC [--split SPEC] [--replicas R]\n"
+         "                               [--micro-batches M [--schedule fill-drain|1f1b]]\n"
          "                               [--baseline SPEC] [--whole SPEC|none] [--preset P] [size flags]\n"
          "                               [--len T] [--trials N] [--predict on|off] [--out DIR]\n\n"
          "Times the training step pipelined over the devices of SPEC (default cpu/2) against\n"
@@ -37,6 +38,9 @@ static void help(void) {
          "                   trials interleaved with the others: R copies of the default\n"
          "                   split of N/R devices, each a row block of the batch (R = N: one\n"
          "                   device each; default 1: the pipeline alone)\n"
+         "  --micro-batches M  also the split micro-batched (today's trainers): the batch cut\n"
+         "                   into M row blocks flowing through the stages, interleaved too\n"
+         "  --schedule S     their order: fill-drain (GPipe, default) or 1f1b\n"
          "  --predict on|off the predicted speedup (default on; s2sbench predict) from costs\n"
          "                   of the baseline device: its trials' own plan, plus the split\n"
          "                   mapped onto it and GEMM replays after the trials (about a third\n"
@@ -80,7 +84,8 @@ static void json_speedup(s2s_json *j, const char *key, speedup s, int n) {
 
 typedef struct runs {
   step_numbers base, whole, pipe, dp; /* dp: --replicas R, R copies of an N/R-device split */
-  int has_whole, has_dp;
+  step_numbers mb;                    /* --micro-batches M: the split's micro-batched pipeline */
+  int has_whole, has_dp, has_mb;
   char dp_split[256];
   const char *whole_spec;
   s2s_device *whole_dev;
@@ -88,6 +93,8 @@ typedef struct runs {
   s2s_prediction pred;
   int dp_predicted;      /* dp_pred: the same for the data-parallel replicas */
   s2s_prediction dp_pred;
+  int mb_predicted;      /* mb_pred: the same for the micro-batched pipeline */
+  s2s_prediction mb_pred;
 } runs;
 
 static int write_results(const step_bench *o, s2s_device *devs, int n, const char *split,
@@ -103,6 +110,7 @@ static int write_results(const step_bench *o, s2s_device *devs, int n, const cha
   if (r->has_whole) write_trials(a.f, "whole", o, &r->whole);
   write_trials(a.f, "pipeline", o, &r->pipe);
   if (r->has_dp) write_trials(a.f, "replicas", o, &r->dp);
+  if (r->has_mb) write_trials(a.f, "micro_batches", o, &r->mb);
   if (s2s_atomic_commit(&a) != 0) return -1;
   snprintf(path, sizeof path, "%s/run.json", o->out_dir);
   if (s2s_atomic_open(&a, path) != 0) return -1;
@@ -113,6 +121,8 @@ static int write_results(const step_bench *o, s2s_device *devs, int n, const cha
   s2s_json_str(&j, "split", split);
   s2s_json_int(&j, "replicas", o->replicas); /* data parallel beside the pipeline */
   if (r->has_dp) s2s_json_str(&j, "replicas_split", r->dp_split); /* each replica's */
+  s2s_json_int(&j, "micro_batches", o->micro_batches); /* the micro-batched pipeline too */
+  if (r->has_mb) s2s_json_str(&j, "schedule", s2s_schedule_name(o->schedule));
   if (r->has_whole) {
     s2s_json_key(&j, "whole_device");
     s2s_device_json(&r->whole_dev->info, j.f);
@@ -121,7 +131,7 @@ static int write_results(const step_bench *o, s2s_device *devs, int n, const cha
   s2s_json_object(&j, "summary");
   s2s_json_bool(&j, "output_check_passed",
                 base->valid && pipe->valid && (!r->has_whole || r->whole.valid) &&
-                    (!r->has_dp || r->dp.valid));
+                    (!r->has_dp || r->dp.valid) && (!r->has_mb || r->mb.valid));
   s2s_json_bool(&j, "trials_interleaved", 1);
   s2s_json_int(&j, "devices", n);
   s2s_json_int(&j, "words_per_sentence", o->len);
@@ -175,6 +185,23 @@ static int write_results(const step_bench *o, s2s_device *devs, int n, const cha
     for (int d = 0; d < n; d++) s2s_json_num(&j, NULL, dp->busy[d] / dp->trial_s[o->trials - 1]);
     s2s_json_close(&j, ']');
   }
+  if (r->has_mb) { /* the same split, micro-batched */
+    const step_numbers *mb = &r->mb;
+    s2s_json_num(&j, "micro_step_s_median", mb->step.median);
+    s2s_json_num(&j, "micro_step_s_min", mb->step.min);
+    s2s_json_num(&j, "micro_step_s_max", mb->step.max);
+    s2s_json_num(&j, "micro_words_per_s", mb->words / mb->step.median);
+    json_speedup(&j, "micro_speedup", speedup_of(base, mb, o->trials), n);
+    const speedup v = speedup_of(pipe, mb, o->trials);
+    s2s_json_num(&j, "micro_vs_pipeline", v.median); /* > 1: micro-batches are faster */
+    s2s_json_num(&j, "micro_vs_pipeline_min", v.min);
+    s2s_json_num(&j, "micro_vs_pipeline_max", v.max);
+    s2s_json_num(&j, "micro_predicted_speedup", r->mb_predicted ? r->mb_pred.speedup : NAN);
+    s2s_json_num(&j, "micro_predicted_step_s", r->mb_predicted ? r->mb_pred.step_s : NAN);
+    s2s_json_array(&j, "micro_busy_fraction");
+    for (int d = 0; d < n; d++) s2s_json_num(&j, NULL, mb->busy[d] / mb->trial_s[o->trials - 1]);
+    s2s_json_close(&j, ']');
+  }
   s2s_json_close(&j, '}');
   s2s_json_end(&j);
   return s2s_atomic_commit(&a);
@@ -217,9 +244,9 @@ int s2s_bench_pipeline(int argc, char **argv) {
   int n = 0, nb = 0, nw = 0, rc = 1, ns = 0;
   char err[1024], splitbuf[256], wspec[256];
   runs R = {0};
-  step_numbers *nums[4] = {&R.base, &R.whole, &R.pipe, &R.dp};
-  for (int k = 0; k < 4; k++) nums[k]->trial_s = calloc((size_t)o.trials, sizeof(double));
-  step_session ss[4];
+  step_numbers *nums[5] = {&R.base, &R.whole, &R.pipe, &R.dp, &R.mb};
+  for (int k = 0; k < 5; k++) nums[k]->trial_s = calloc((size_t)o.trials, sizeof(double));
+  step_session ss[5];
   s2s_split split;
   s2s_plan base_plan = {0}; /* the baseline's last trial, its nodes timed: the costs */
   int opened = s2s_run_open_devices("bench pipeline", "--devices", o.devices, &devs, &n);
@@ -263,12 +290,14 @@ int s2s_bench_pipeline(int argc, char **argv) {
     goto out;
   }
   s2s_split_format(&split, splitbuf, sizeof splitbuf);
-  char tl_base[4200], tl_pipe[4200], tl_dp[4200];
+  char tl_base[4200], tl_pipe[4200], tl_dp[4200], tl_mb[4200];
   if (o.out_dir && root) { /* under mpirun: rank 0's timelines (its devices' intervals) */
     if (s2s_mkdirs(o.out_dir) != 0) goto out;
     snprintf(tl_base, sizeof tl_base, "%s/timeline-baseline.tsv", o.out_dir);
     snprintf(tl_pipe, sizeof tl_pipe, "%s/timeline-pipeline.tsv", o.out_dir);
     snprintf(tl_dp, sizeof tl_dp, "%s/timeline-replicas.tsv", o.out_dir);
+    snprintf(tl_mb, sizeof tl_mb, "%s/timeline-micro.tsv", o.out_dir);
+    R.mb.timeline_path = tl_mb;
     R.base.timeline_path = tl_base;
     R.pipe.timeline_path = tl_pipe;
     R.dp.timeline_path = tl_dp;
@@ -277,6 +306,9 @@ int s2s_bench_pipeline(int argc, char **argv) {
     printf("bench pipeline: %d devices%s, split %s; baselines: one device%s%s (trials "
            "interleaved)\n", n, s2s_mpi_active() ? " (one per MPI rank)" : "", splitbuf,
            R.has_whole ? ", the whole device " : "", R.has_whole ? wspec : "");
+  if (root && o.micro_batches > 1)
+    printf("beside it, the same split micro-batched: %ld micro-batches, %s\n", o.micro_batches,
+           s2s_schedule_name(o.schedule));
   if (root && R.has_dp)
     printf("beside it, data parallel on the same devices and global batch: %d replicas of the "
            "split %s over %d device%s each\n", reps, R.dp_split, S, S > 1 ? "s" : "");
@@ -290,8 +322,11 @@ int s2s_bench_pipeline(int argc, char **argv) {
   ns += R.has_whole;
   const int all = ns; /* the sessions every rank runs */
   if (ok) ok = s2s_step_session_init(&ss[ns++], &o, devs, n, &split, &R.pipe) == 0;
-  R.dp.replicas = reps;
+  R.dp.par.replicas = reps;
   if (ok && R.has_dp) ok = s2s_step_session_init(&ss[ns++], &o, devs, n, &dp_split, &R.dp) == 0;
+  R.has_mb = o.micro_batches > 1;
+  R.mb.par.micro_batches = (int)o.micro_batches, R.mb.par.schedule = o.schedule;
+  if (ok && R.has_mb) ok = s2s_step_session_init(&ss[ns++], &o, devs, n, &split, &R.mb) == 0;
   if (!ok || interleave(&o, ss, ns, all) != 0) {
     fprintf(stderr, "s2sbench bench pipeline: a step failed\n");
     goto out_sessions;
@@ -312,10 +347,15 @@ int s2s_bench_pipeline(int argc, char **argv) {
     printf("-- data parallel: %d replicas of %d device%s\n", reps, S, S > 1 ? "s" : "");
     s2s_step_bench_report(&o, devs, &R.dp);
   }
+  if (R.has_mb) {
+    printf("-- micro-batched pipeline: %ld micro-batches, %s\n", o.micro_batches,
+           s2s_schedule_name(o.schedule));
+    s2s_step_bench_report(&o, devs, &R.mb);
+  }
   double share[S2S_MAX_DEVICES];
   double balance = s2s_split_bound(&split, &o.cfg, (int)o.len, (int)o.len + 1, share);
   if (R.base.valid && R.pipe.valid && (!R.has_whole || R.whole.valid) &&
-      (!R.has_dp || R.dp.valid)) {
+      (!R.has_dp || R.dp.valid) && (!R.has_mb || R.mb.valid)) {
     print_speedup("one device", speedup_of(&R.base, &R.pipe, o.trials), n);
     if (R.has_whole) print_speedup("the whole device", speedup_of(&R.whole, &R.pipe, o.trials), n);
     if (R.has_dp) {
@@ -329,9 +369,16 @@ int s2s_bench_pipeline(int argc, char **argv) {
       printf("data parallel against the pipeline: %.2fx (min %.2f, max %.2f over paired "
              "trials; > 1: data parallel is faster)\n", v.median, v.min, v.max);
     }
+    if (R.has_mb) {
+      printf("micro-batched, %ld x %s: ", o.micro_batches, s2s_schedule_name(o.schedule));
+      print_speedup("one device", speedup_of(&R.base, &R.mb, o.trials), n);
+      const speedup v = speedup_of(&R.pipe, &R.mb, o.trials);
+      printf("micro-batched against the paper's pipeline: %.2fx (min %.2f, max %.2f over paired "
+             "trials; > 1: micro-batches are faster)\n", v.median, v.min, v.max);
+    }
     if (o.no_predict) {
       printf("predicted speedup: none (--predict off)\n");
-    } else if (base_plan.n && s2s_predict_devices(&o, base_dev ? base_dev : devs, devs, n, 1, &split,
+    } else if (base_plan.n && s2s_predict_devices(&o, base_dev ? base_dev : devs, devs, n, NULL, &split,
                                                   &base_plan, o.out_dir, &R.pred) == 0) {
       R.predicted = 1;
       printf("predicted from the baseline device's costs (s2sbench predict): ");
@@ -342,13 +389,24 @@ int s2s_bench_pipeline(int argc, char **argv) {
     if (R.has_dp && !o.no_predict && s2s_mpi_active()) {
       printf("data parallel predicted: none (an all-reduce over MPI is not modelled yet)\n");
     } else if (R.has_dp && !o.no_predict && base_plan.n &&
-               s2s_predict_devices(&o, base_dev ? base_dev : devs, devs, n, reps, &dp_split,
+               s2s_predict_devices(&o, base_dev ? base_dev : devs, devs, n, &R.dp.par, &dp_split,
                                    &base_plan, o.out_dir, &R.dp_pred) == 0) {
       R.dp_predicted = 1;
       printf("data parallel, %d replicas, predicted from the same device's costs: ", reps);
       s2s_prediction_print(&R.dp_pred, stdout);
     } else if (R.has_dp && !o.no_predict) {
       printf("data parallel predicted: none (the prediction failed)\n");
+    }
+    if (R.has_mb && !o.no_predict && s2s_mpi_active()) {
+      printf("micro-batched predicted: none (not under mpirun)\n");
+    } else if (R.has_mb && !o.no_predict && base_plan.n &&
+               s2s_predict_devices(&o, base_dev ? base_dev : devs, devs, n, &R.mb.par, &split,
+                                   &base_plan, o.out_dir, &R.mb_pred) == 0) {
+      R.mb_predicted = 1;
+      printf("micro-batched, predicted from the same device's costs: ");
+      s2s_prediction_print(&R.mb_pred, stdout);
+    } else if (R.has_mb && !o.no_predict) {
+      printf("micro-batched predicted: none (the prediction failed)\n");
     }
     printf("FLOP balance of the split %.2fx (sum of work / the busiest device's work; not a "
            "bound: it ignores dependencies and per-device rates)\n", balance);
@@ -363,9 +421,10 @@ out_sessions:
   for (int k = 0; k < ns; k++)
     if (ss[k].o) s2s_step_session_free(&ss[k]);
 out:
-  for (int k = 0; k < 4; k++) free(nums[k]->trial_s);
+  for (int k = 0; k < 5; k++) free(nums[k]->trial_s);
   if (R.predicted) s2s_prediction_free(&R.pred);
   if (R.dp_predicted) s2s_prediction_free(&R.dp_pred);
+  if (R.mb_predicted) s2s_prediction_free(&R.mb_pred);
   s2s_plan_free(&base_plan);
   if (devs) s2s_device_close(devs, n);
   if (base_dev) s2s_device_close(base_dev, nb);

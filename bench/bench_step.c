@@ -35,6 +35,7 @@ int s2s_step_bench_parse(step_bench *o, const char *cmd, int argc, char **argv,
                          void (*help)(void)) {
   s2s_config_preset(&o->cfg, "small");
   o->trials = 5, o->warmup = 1, o->len = 0, o->gemm_reps = 3, o->replicas = 1;
+  o->micro_batches = 1;
   s2s_args c;
   s2s_args_init(&c, cmd, argc, argv);
   while (s2s_args_next(&c)) {
@@ -64,6 +65,15 @@ int s2s_step_bench_parse(step_bench *o, const char *cmd, int argc, char **argv,
       if (s2s_args_long(&c, 1, 1000, &o->gemm_reps)) return 2;
     } else if (!strcmp(cmd, "bench pipeline") && s2s_args_is(&c, "--replicas")) {
       if (s2s_args_long(&c, 1, S2S_MAX_REPLICAS, &o->replicas)) return 2;
+    } else if (!strcmp(cmd, "bench pipeline") && s2s_args_is(&c, "--micro-batches")) {
+      if (s2s_args_long(&c, 1, S2S_MAX_MICRO, &o->micro_batches)) return 2;
+    } else if (!strcmp(cmd, "bench pipeline") && s2s_args_is(&c, "--schedule")) {
+      const char *v = s2s_args_value(&c);
+      if (!v) return 2;
+      if ((o->schedule = s2s_schedule_parse(v)) < 0) {
+        fprintf(stderr, "s2sbench %s: --schedule takes fill-drain or 1f1b, not '%s'\n", cmd, v);
+        return 2;
+      }
     } else if (!strcmp(cmd, "bench pipeline") && s2s_args_is(&c, "--predict")) {
       const char *v = s2s_args_value(&c);
       if (!v) return 2;

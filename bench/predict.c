@@ -26,19 +26,20 @@ static void split_on_one(const s2s_split *t, s2s_split *one) {
 
 /* One session of the step on dev with split (NULL: the default), its last trial's plan
  * measured into t: device seconds per node and the host's enqueue seconds per op. */
-/* replicas > 1: that many data-parallel replicas of split, all on dev (one queue: the
- * all-reduce's transfers and kernels at their sizes, each replica's products at its rows). */
+/* par (NULL: neither): R data-parallel replicas of split, all on dev (one queue: the
+ * all-reduce's transfers and kernels at their sizes, each replica's products at its rows),
+ * or M micro-batches of split on dev (each micro-batch's products at its rows). */
 static int measure_step(const step_bench *o, s2s_device *dev, const s2s_split *split,
-                        int replicas, s2s_cost_table *t) {
+                        const s2s_parallel *par, s2s_cost_table *t) {
   step_numbers m = {0};
   s2s_plan plan = {0};
+  const int R = par && par->replicas > 1 ? par->replicas : 1;
   s2s_device same[S2S_MAX_REPLICAS];
-  for (int r = 0; r < replicas && r < S2S_MAX_REPLICAS; r++) same[r] = *dev;
+  for (int r = 0; r < R && r < S2S_MAX_REPLICAS; r++) same[r] = *dev;
   m.trial_s = calloc((size_t)o->trials, sizeof *m.trial_s);
   m.plan = &plan;
-  m.replicas = replicas;
-  int rc = m.trial_s ? s2s_step_bench_measure(o, replicas > 1 ? same : dev, replicas, split, &m)
-                     : -1;
+  if (par) m.par = *par;
+  int rc = m.trial_s ? s2s_step_bench_measure(o, R > 1 ? same : dev, R, split, &m) : -1;
   if (rc == 0 && plan.n == 0) rc = -1;
   if (rc == 0) rc = s2s_cost_table_add_plan(t, &plan);
   s2s_plan_free(&plan);
@@ -125,22 +126,24 @@ static int measure_link(s2s_device *dev, const s2s_config *cfg, s2s_cost_table *
 }
 
 int s2s_predict_measure(const step_bench *o, s2s_device *dev, const s2s_split *split, int ndev,
-                        int replicas, const int *context, const s2s_plan *base_plan,
+                        const s2s_parallel *par, const int *context, const s2s_plan *base_plan,
                         s2s_cost_table *t) {
+  const int R = par && par->replicas > 1 ? par->replicas : 1;
+  const int M = par && par->micro_batches > 1 ? par->micro_batches : 1;
   snprintf(t->device, sizeof t->device, "%s", dev->info.name);
   t->global_mem = dev->info.global_mem, t->max_alloc = dev->info.max_alloc;
   s2s_split one;
   split_on_one(split, &one);
   if (base_plan ? s2s_cost_table_add_plan(t, base_plan) != 0  /* timed already: the baseline */
-                : measure_step(o, dev, NULL, 1, t) != 0)
+                : measure_step(o, dev, NULL, NULL, t) != 0)
     return -1;
-  if (ndev > replicas && measure_step(o, dev, &one, replicas, t) != 0) return -1;
-  if (ndev == replicas && replicas > 1 && measure_step(o, dev, NULL, replicas, t) != 0)
-    return -1;
+  /* the split mapped onto the one device, as the replicas or micro-batches run it */
+  if ((ndev > R || M > 1) && measure_step(o, dev, ndev > R ? &one : NULL, par, t) != 0) return -1;
+  if (ndev == R && R > 1 && measure_step(o, dev, NULL, par, t) != 0) return -1;
   s2s_device_info info[S2S_MAX_DEVICES];
   for (int d = 0; d < ndev; d++) info[d] = dev->info;
   s2s_plan p;
-  if (s2s_train_step_plan_replicas(info, ndev, replicas, context, split, &o->cfg, o->cfg.batch,
+  if (s2s_train_step_plan_parallel(info, ndev, par, context, split, &o->cfg, o->cfg.batch,
                                    (int)o->len, (int)o->len + 1, &p) != 0)
     return -1;
   int rc = replay_missing_gemms(dev, &p, t);
@@ -189,7 +192,8 @@ static int simulate(const s2s_cost_table *t, const int *host, s2s_plan *p, s2s_s
 }
 
 int s2s_predict_split(const s2s_cost_table *t, const s2s_config *cfg, int len,
-                      const s2s_device_info *info, int ndev, int replicas, const int *context,
+                      const s2s_device_info *info, int ndev, const s2s_parallel *par,
+                      const int *context,
                       const int *host, const s2s_split *split, const char *timeline_path,
                       s2s_prediction *pr) {
   memset(pr, 0, sizeof *pr);
@@ -204,7 +208,7 @@ int s2s_predict_split(const s2s_cost_table *t, const s2s_config *cfg, int len,
   s2s_sim_result_free(&rb);
   s2s_plan_free(&base);
   if (rc != 0) return -1;
-  if (s2s_train_step_plan_replicas(info, ndev, replicas, context, split, cfg, cfg->batch, len,
+  if (s2s_train_step_plan_parallel(info, ndev, par, context, split, cfg, cfg->batch, len,
                                    len + 1, &pipe) != 0)
     return -1;
   rc = simulate(t, host, &pipe, &pr->sim, &pr->scaled, &pr->missing);
@@ -267,8 +271,8 @@ void s2s_prediction_json(const s2s_prediction *p, s2s_json *j) {
 }
 
 int s2s_predict_devices(const step_bench *o, s2s_device *base, s2s_device *devs, int n,
-                        int replicas, const s2s_split *split, const s2s_plan *base_plan,
-                        const char *out_dir, s2s_prediction *pr) {
+                        const s2s_parallel *par, const s2s_split *split,
+                        const s2s_plan *base_plan, const char *out_dir, s2s_prediction *pr) {
   step_bench q = *o;
   q.trials = o->trials < 3 ? o->trials : 3; /* the costs are medians: a few trials do */
   int context[S2S_MAX_DEVICES], host[S2S_MAX_DEVICES], ranks = 0;
@@ -283,11 +287,13 @@ int s2s_predict_devices(const step_bench *o, s2s_device *base, s2s_device *devs,
   s2s_cost_table t;
   s2s_cost_table_init(&t);
   char path[4200];
-  const char *tag = replicas > 1 ? "-replicas" : ""; /* the data-parallel prediction's files */
+  /* the files of a data-parallel or micro-batched prediction */
+  const char *tag = par && par->replicas > 1 ? "-replicas"
+                    : par && par->micro_batches > 1 ? "-micro" : "";
   if (out_dir) snprintf(path, sizeof path, "%s/timeline-predicted%s.tsv", out_dir, tag);
-  int rc = s2s_predict_measure(&q, base, split, n, replicas, context, base_plan, &t);
+  int rc = s2s_predict_measure(&q, base, split, n, par, context, base_plan, &t);
   if (rc == 0)
-    rc = s2s_predict_split(&t, &o->cfg, (int)o->len, info, n, replicas, context,
+    rc = s2s_predict_split(&t, &o->cfg, (int)o->len, info, n, par, context,
                            ranks ? host : NULL, split, out_dir ? path : NULL, pr);
   if (rc == 0 && out_dir) {
     snprintf(path, sizeof path, "%s/cost%s.tsv", out_dir, tag);
@@ -317,6 +323,8 @@ static void help(void) {
          "  --replicas R       data parallel: R replicas of the split of N/R devices, each a\n"
          "                     row block of the batch, the gradients summed through the host\n"
          "                     (the same table measures them: R replicas on the one device)\n"
+         "  --micro-batches M [--schedule fill-drain|1f1b]  the split micro-batched: the batch\n"
+         "                     cut into M row blocks flowing through the stages in turn\n"
          "  --cost FILE        a cost table measured before (on another machine too)\n"
          "  --measure-on SPEC  measure the table now on this one device (default cpu/1x1,\n"
          "                     one 1-CU sub-device, the device of a cpu/2 pipeline's stage)\n"
@@ -344,7 +352,7 @@ typedef struct predict_opts {
 static int parse(predict_opts *p, int argc, char **argv) {
   step_bench *o = &p->o;
   s2s_config_preset(&o->cfg, "small");
-  o->trials = 3, o->warmup = 1, o->gemm_reps = 1, o->replicas = 1;
+  o->trials = 3, o->warmup = 1, o->gemm_reps = 1, o->replicas = 1, o->micro_batches = 1;
   p->ndev = 2, p->measure_on = "cpu/1x1", p->contexts = "one";
   s2s_args c;
   s2s_args_init(&c, "predict", argc, argv);
@@ -356,6 +364,15 @@ static int parse(predict_opts *p, int argc, char **argv) {
     else if (s2s_args_is(&c, "--devices")) { if (s2s_args_long(&c, 1, S2S_MAX_DEVICES, &p->ndev)) return 2; }
     else if (s2s_args_is(&c, "--split")) { if (!(o->split = s2s_args_value(&c))) return 2; }
     else if (s2s_args_is(&c, "--replicas")) { if (s2s_args_long(&c, 1, S2S_MAX_REPLICAS, &o->replicas)) return 2; }
+    else if (s2s_args_is(&c, "--micro-batches")) { if (s2s_args_long(&c, 1, S2S_MAX_MICRO, &o->micro_batches)) return 2; }
+    else if (s2s_args_is(&c, "--schedule")) {
+      const char *v = s2s_args_value(&c);
+      if (!v) return 2;
+      if ((o->schedule = s2s_schedule_parse(v)) < 0) {
+        fprintf(stderr, "s2sbench predict: --schedule takes fill-drain or 1f1b, not '%s'\n", v);
+        return 2;
+      }
+    }
     else if (s2s_args_is(&c, "--contexts")) { if (!(p->contexts = s2s_args_value(&c))) return 2; }
     else if (s2s_args_is(&c, "--cost")) { if (!(p->cost = s2s_args_value(&c))) return 2; }
     else if (s2s_args_is(&c, "--measure-on")) { if (!(p->measure_on = s2s_args_value(&c))) return 2; }
@@ -414,6 +431,8 @@ static int write_run(const predict_opts *p, const s2s_prediction *pr, const char
   s2s_run_record_config(&j, &p->o.cfg);
   s2s_json_str(&j, "split", split);
   s2s_json_int(&j, "replicas", p->o.replicas); /* data parallel: copies of the split */
+  s2s_json_int(&j, "micro_batches", p->o.micro_batches);
+  if (p->o.micro_batches > 1) s2s_json_str(&j, "schedule", s2s_schedule_name(p->o.schedule));
   s2s_json_str(&j, "cost_table_device", t->device);
   s2s_json_object(&j, "summary");
   s2s_json_int(&j, "devices", (int)p->ndev);
@@ -431,6 +450,12 @@ int s2s_predict_main(int argc, char **argv) {
   const int r = parse(&p, argc, argv);
   if (r) return r == 1 ? 0 : r;
   const int n = (int)p.ndev, reps = (int)p.o.replicas;
+  const s2s_parallel par = {.replicas = reps, .micro_batches = (int)p.o.micro_batches,
+                            .schedule = p.o.schedule};
+  if (reps > 1 && par.micro_batches > 1) {
+    fprintf(stderr, "s2sbench predict: --replicas with --micro-batches is not supported yet\n");
+    return 2;
+  }
   s2s_split split;
   char err[256], splitbuf[256];
   if (n % reps) {
@@ -468,7 +493,7 @@ int s2s_predict_main(int argc, char **argv) {
       goto out;
     }
     printf("predict: measuring the costs on %s (%s)\n", p.measure_on, devs[0].info.name);
-    const int m = s2s_predict_measure(&p.o, &devs[0], &split, n, reps, context, NULL, &t);
+    const int m = s2s_predict_measure(&p.o, &devs[0], &split, n, &par, context, NULL, &t);
     info = devs[0].info;
     s2s_device_close(devs, nd);
     if (m != 0) goto out;
@@ -498,13 +523,16 @@ int s2s_predict_main(int argc, char **argv) {
     snprintf(cost, sizeof cost, "%s/cost.tsv", p.o.out_dir);
   }
   s2s_prediction pr;
-  if (s2s_predict_split(&t, &p.o.cfg, (int)p.o.len, infos, n, reps, context, ranks ? host : NULL, &split,
+  if (s2s_predict_split(&t, &p.o.cfg, (int)p.o.len, infos, n, &par, context, ranks ? host : NULL, &split,
                         p.o.out_dir ? tl : NULL, &pr) != 0) {
     fprintf(stderr, "s2sbench predict: the prediction failed\n");
     goto out;
   }
   if (reps > 1) printf("predict: data parallel, %d replicas of %d device%s each\n", reps,
                        n / reps, n / reps > 1 ? "s" : "");
+  if (par.micro_batches > 1)
+    printf("predict: the split micro-batched, %d micro-batches, %s\n", par.micro_batches,
+           s2s_schedule_name(par.schedule));
   printf("predict: %d devices of '%s', split %s, %s, batch %d, %ld + %ld tokens\n", n,
          t.device, splitbuf, ranks ? "a process (MPI rank) each" : strcmp(p.contexts, "one")
          ? "a context each" : "one context", p.o.cfg.batch, p.o.len, p.o.len + 1);

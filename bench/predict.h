@@ -11,7 +11,9 @@
  * one device is measured as R replicas on that one device, so the all-reduce's transfers
  * and kernels and each replica's row-block products are in the table; the plan is the R
  * replicas' with their all-reduce through the host (one process: the host's own adding of
- * the replicas' gradients is not modelled, a few ms at the small preset). */
+ * the replicas' gradients is not modelled, a few ms at the small preset). Micro-batches:
+ * the split mapped onto the one device runs micro-batched there, so each micro-batch's
+ * products are in the table. par NULL: the pipeline alone. */
 #ifndef S2S_PREDICT_H
 #define S2S_PREDICT_H
 
@@ -33,15 +35,16 @@ typedef struct s2s_prediction {
  * plan with its measured intervals, already timed on dev (bench pipeline's baseline), or
  * NULL to time it here. 0 or -1. */
 int s2s_predict_measure(const step_bench *o, s2s_device *dev, const s2s_split *split, int ndev,
-                        int replicas, const int *context, const s2s_plan *base_plan,
-                        s2s_cost_table *t);
+                        const s2s_parallel *par, const int *context,
+                        const s2s_plan *base_plan, s2s_cost_table *t);
 /* Predicts split on ndev devices described by info (context groups as in
  * s2s_train_step_plan; host: the host thread of each device, as s2s_sim_costs.host, NULL:
  * one, host[d] = d with every device its own context: MPI ranks) for batches of cfg->batch sentences of len + len + 1 tokens. Writes
  * the predicted timeline (the measured timeline's TSV) to timeline_path unless NULL.
  * 0 or -1; free with s2s_prediction_free. */
 int s2s_predict_split(const s2s_cost_table *t, const s2s_config *cfg, int len,
-                      const s2s_device_info *info, int ndev, int replicas, const int *context,
+                      const s2s_device_info *info, int ndev, const s2s_parallel *par,
+                      const int *context,
                       const int *host, const s2s_split *split, const char *timeline_path,
                       s2s_prediction *p);
 void s2s_prediction_free(s2s_prediction *p);
@@ -50,8 +53,8 @@ void s2s_prediction_free(s2s_prediction *p);
  * devs (their contexts as they are; devices of other MPI ranks: a context and a host thread
  * per rank); out_dir (NULL: none) receives cost.tsv and timeline-predicted.tsv. 0 or -1. */
 int s2s_predict_devices(const step_bench *o, s2s_device *base, s2s_device *devs, int n,
-                        int replicas, const s2s_split *split, const s2s_plan *base_plan,
-                        const char *out_dir, s2s_prediction *p);
+                        const s2s_parallel *par, const s2s_split *split,
+                        const s2s_plan *base_plan, const char *out_dir, s2s_prediction *p);
 /* One paragraph: predicted step and speedup, and where the critical path spends its time. */
 void s2s_prediction_print(const s2s_prediction *p, FILE *f);
 /* predicted_speedup, _step_s, _one_device_step_s, plan_nodes(_scaled), "critical_path":

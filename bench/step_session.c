@@ -21,9 +21,7 @@ int s2s_step_session_init(step_session *ss, const step_bench *o, s2s_device *dev
   double t = s2s_now();
   if (s2s_batch_alloc(&ss->b, o->cfg.batch, o->cfg.max_len, o->cfg.max_len + 1) != 0) return -1;
   ss->has_batch = 1;
-  if (s2s_train_step_init_replicas(&ss->st, devs, ndev, m->replicas > 1 ? m->replicas : 1, split,
-                                   &o->cfg) != 0)
-    return -1;
+  if (s2s_train_step_init_parallel(&ss->st, devs, ndev, &m->par, split, &o->cfg) != 0) return -1;
   ss->has_step = 1;
   m->build_s = s2s_now() - t;
   float *p = malloc(ss->st.lay.total * sizeof *p);

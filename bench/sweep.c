@@ -105,7 +105,7 @@ static int write_point(const s2s_sweep *s, const s2s_sweep_point *p, const step_
   s2s_run_record_meta(&j, "sweep point", argc, argv, devs, n);
   s2s_run_record_config(&j, &o->cfg);
   s2s_json_str(&j, "split", split);
-  s2s_json_int(&j, "replicas", m->replicas > 1 ? m->replicas : 1); /* data parallel */
+  s2s_json_int(&j, "replicas", m->par.replicas > 1 ? m->par.replicas : 1); /* data parallel */
   s2s_json_object(&j, "summary");
   s2s_json_bool(&j, "output_check_passed", m->valid);
   s2s_json_str(&j, "sweep", s->name);
@@ -201,7 +201,7 @@ static int run_point(const s2s_sweep *s, const s2s_sweep_point *p, int argc, cha
   s2s_split_format(&split, one, sizeof one);
   if (reps > 1) snprintf(splitbuf, sizeof splitbuf, "replicas=%d;%s", reps, one);
   else snprintf(splitbuf, sizeof splitbuf, "%s", one);
-  m.replicas = reps;
+  m.par.replicas = reps;
   o.devices = s->devices[p->spec], o.out_dir = p->dir;
   o.trials = s->trials, o.warmup = s->warmup, o.len = s->lens[p->len];
   o.gemm_reps = s->gemm_reps;
@@ -223,7 +223,7 @@ static int run_point(const s2s_sweep *s, const s2s_sweep_point *p, int argc, cha
   if (n > 1 && root && m.valid && !s->no_predict && mpi && reps > 1)
     printf("  %s: no prediction (an all-reduce over MPI is not modelled yet)\n", p->name);
   const int predicted =
-      want && s2s_predict_devices(&o, &devs[0], devs, n, reps, &split, NULL, p->dir, &pred) == 0;
+      want && s2s_predict_devices(&o, &devs[0], devs, n, &m.par, &split, NULL, p->dir, &pred) == 0;
   if (want && !predicted)
     fprintf(stderr, "s2sbench sweep: %s: no prediction (see above)\n", p->name);
   if (mpi && n > 1 && !s->no_predict && s2s_mpi_barrier() != 0) { /* the others nap meanwhile */

@@ -198,6 +198,14 @@ def check_run(folder, r, where):
                       "replicas_vs_pipeline_max"):
                 need(w, s, k, NUM)
             need(w, s, "replicas_busy_fraction", list)
+        if isinstance(r.get("micro_batches"), int) and r["micro_batches"] > 1:
+            # the split micro-batched, interleaved with it
+            need(where, r, "schedule", str)
+            for k in ("micro_words_per_s", "micro_speedup", "micro_speedup_min",
+                      "micro_speedup_max", "micro_vs_pipeline", "micro_vs_pipeline_min",
+                      "micro_vs_pipeline_max"):
+                need(w, s, k, NUM)
+            need(w, s, "micro_busy_fraction", list)
         check_tsv(folder, os.path.join(folder, "trials.tsv"), ["config", "phase", "trial", "seconds"], True)
     elif kind == "predict":
         need(where, r, "split", str)

@@ -93,6 +93,18 @@ for r in 8 2; do
   cat "$work/out"
   check "the paper's 8 devices as $r replicas predicted" test "$rc" -eq 0
 done
+# the micro-batched pipeline: 2 stages, 4 micro-batches in both schedules
+for sch in fill-drain 1f1b; do
+  "$bin" predict "${tiny[@]}" --devices 2 --micro-batches 4 --schedule $sch --measure-on cpu/1x1 \
+    --out "$work/mb-$sch" >"$work/out" 2>&1
+  rc=$?
+  cat "$work/out"
+  check "predict --micro-batches 4 --schedule $sch exits 0" test "$rc" -eq 0
+  check "  ... records it" grep -q '"schedule": "'$sch'"' "$work/mb-$sch/run.json"
+done
+check "fill-drain and 1F1B order the same work differently" \
+  bash -c "! cmp -s '$work/mb-fill-drain/timeline-predicted.tsv' '$work/mb-1f1b/timeline-predicted.tsv'"
+expect_error "bad --schedule" 2 "--schedule" -- predict --preset tiny --micro-batches 2 --schedule gpipe
 expect_error "replicas that do not cut the devices" 2 "--replicas 3" -- \
   predict --preset tiny --devices 2 --replicas 3 --cost "$work/dp-cost.tsv"
 expect_error "replicas over MPI ranks are not modelled" 2 "not modelled" -- \
@@ -119,6 +131,13 @@ import json, sys
 s = json.load(open(sys.argv[1]))['summary']
 assert s['predicted_speedup'] > 0 and s['replicas_predicted_speedup'] > 0, s" "$work/pipe-dp/run.json"
 check "  ... and the data-parallel predicted timeline" test -s "$work/pipe-dp/timeline-predicted-replicas.tsv"
+"$bin" bench pipeline "${tiny[@]}" --devices cpu/2 --micro-batches 2 --whole none --out "$work/pipe-mb" \
+  >"$work/out" 2>&1
+check "bench pipeline --micro-batches 2 exits 0" test $? -eq 0
+check "bench pipeline --micro-batches 2 records its prediction" python3 -c "
+import json, sys
+s = json.load(open(sys.argv[1]))['summary']
+assert s['micro_predicted_speedup'] > 0 and s['micro_words_per_s'] > 0, s" "$work/pipe-mb/run.json"
 "$bin" bench pipeline "${tiny[@]}" --devices cpu/2 --whole none --predict off --out "$work/nopred" \
   >"$work/out" 2>&1
 check "bench pipeline --predict off exits 0" test $? -eq 0

@@ -14,8 +14,8 @@ tiny="--preset tiny"
 
 "$bin" bench step $tiny --len 4 --trials 2 --out "$work/step" >/dev/null || fail=1
 "$bin" bench pipeline $tiny --devices cpu/2 --len 4 --trials 2 --out "$work/pipe" >/dev/null || fail=1
-"$bin" bench pipeline $tiny --devices cpu/2 --replicas 2 --predict off --len 4 --trials 2 \
-  --out "$work/pipe-dp" >/dev/null || fail=1
+"$bin" bench pipeline $tiny --devices cpu/2 --replicas 2 --micro-batches 2 --schedule 1f1b \
+  --predict off --len 4 --trials 2 --out "$work/pipe-dp" >/dev/null || fail=1
 "$bin" train $tiny --task copy --max-len 5 --steps 20 --log-every 5 --eval-every 10 --quiet \
   --out "$work/train" >/dev/null || fail=1
 "$bin" sweep --devices "cpu/1 cpu/2" --presets tiny --lens 3 --trials 2 --out "$work/sweep" \
@@ -31,6 +31,9 @@ check "bench pipeline: whole-device trials kept" grep -q '^whole	trial' "$work/p
 check "bench pipeline --replicas 2: data parallel beside the pipeline" \
   grep -q '"replicas_vs_pipeline_min"' "$work/pipe-dp/run.json"
 check "bench pipeline --replicas 2: its trials kept" grep -q '^replicas	trial' "$work/pipe-dp/trials.tsv"
+check "bench pipeline --micro-batches 2: micro-batched beside the pipeline" \
+  grep -q '"micro_vs_pipeline_min"' "$work/pipe-dp/run.json"
+check "bench pipeline --micro-batches 2: its trials kept" grep -q '^micro_batches	trial' "$work/pipe-dp/trials.tsv"
 check "schema: committed fixtures" $chk "$src"/tests/fixtures/results/*/
 refs=$(find "$src/results" -mindepth 2 -maxdepth 3 \( -name run.json -o -name sweep.json \) \
        -not -path '*/local/*' -not -path '*/points/*' | xargs -r -n1 dirname)

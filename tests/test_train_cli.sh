@@ -42,6 +42,17 @@ check "2 replicas: the curve is not empty" test "$(wc -l <"$work/dpb.loss")" -eq
 check "2 replicas: run.json says so" grep -q '"replicas": 2' "$work/dpa/run.json"
 expect_error "replicas that do not cut the devices" 2 "--replicas 3" -- train $tiny --devices cpu/2 --replicas 3 --steps 1
 expect_error "replicas out of range" 2 "--replicas" -- train $tiny --replicas 0 --steps 1
+# micro-batches: 1F1B over 2 stages resumes like one run; bad schedules and mixes refused
+mb="--devices cpu/2 --micro-batches 3 --schedule 1f1b"
+"$bin" train $tiny $mb --steps 40 --log-every 10 --out "$work/mba" || fail=1
+"$bin" train $tiny $mb --steps 20 --log-every 10 --checkpoint "$work/mb20.bin" || fail=1
+"$bin" train $tiny $mb --steps 40 --log-every 10 --resume "$work/mb20.bin" --out "$work/mbb" || fail=1
+cut -f1,4,6 "$work/mba/train.tsv" | awk 'NR > 1 && $1 > 20' >"$work/mba.loss"
+cut -f1,4,6 "$work/mbb/train.tsv" | awk 'NR > 1 && $1 > 20' >"$work/mbb.loss"
+check "micro-batches: resume gives the same loss curve" cmp -s "$work/mba.loss" "$work/mbb.loss"
+check "micro-batches: run.json says so" grep -q '"schedule": "1f1b"' "$work/mba/run.json"
+expect_error "bad --schedule" 2 "--schedule" -- train $tiny --micro-batches 2 --schedule gpipe --steps 1
+expect_error "replicas with micro-batches" 2 "not supported yet" -- train $tiny --devices cpu/2 --replicas 2 --micro-batches 2 --steps 1
 
 # corrupt and mismatched checkpoints
 cp "$work/ck20.bin" "$work/flip.bin"

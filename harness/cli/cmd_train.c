@@ -15,7 +15,7 @@ static void help(void) {
   printf("usage: s2sbench train [--preset tiny|small|paper] [size flags]\n"
          "                      (--task reverse|copy | --data DIR | --train-src F --train-tgt F)\n"
          "                      [--steps N | --epochs X] [--devices SPEC [--split SPEC]]\n"
-         "                      [--replicas R] [--out DIR]\n"
+         "                      [--replicas R | --micro-batches M [--schedule S]] [--out DIR]\n"
          "                      [--checkpoint FILE [--checkpoint-every N]] [--resume FILE]\n\n"
          "Trains the 2014 seq2seq LSTM translator on one OpenCL device or pipelined over\n"
          "several (every matrix product by CLBlast) and logs loss, perplexity, gradient norm,\n"
@@ -53,7 +53,10 @@ static void help(void) {
          "                           each on N/R of the N devices and a row block of the batch;\n"
          "                           gradients summed over them (embeddings as touched rows)\n"
          "  --replica-check N        replicas compare parameter checksums every N steps\n"
-         "                           (default 100; 0 = never); a mismatch stops the run\n");
+         "                           (default 100; 0 = never); a mismatch stops the run\n"
+         "  --micro-batches M        the micro-batched pipeline: the batch cut into M row\n"
+         "                           blocks flowing through the split's stages in turn\n"
+         "  --schedule S             their order: fill-drain (GPipe, default) or 1f1b\n");
   printf("  --out DIR                write DIR/train.tsv and DIR/run.json\n"
          "  --log-every N            rows of train.tsv (default 10)\n"
          "  --eval-every N           dev loss, perplexity, accuracy and BLEU (sacreBLEU-exact,\n"
@@ -219,6 +222,16 @@ int s2s_cmd_train(int argc, char **argv) {
       o.replicas = (int)v;
     } else if (s2s_args_is(&c, "--replica-check")) {
       if (s2s_args_long(&c, 0, 1L << 40, &o.replica_check)) return 2;
+    } else if (s2s_args_is(&c, "--micro-batches")) {
+      if (s2s_args_long(&c, 1, S2S_MAX_MICRO, &v)) return 2;
+      o.micro_batches = (int)v;
+    } else if (s2s_args_is(&c, "--schedule")) {
+      const char *name = s2s_args_value(&c);
+      if (!name) return 2;
+      if ((o.schedule = s2s_schedule_parse(name)) < 0) {
+        fprintf(stderr, "s2sbench train: --schedule takes fill-drain or 1f1b, not '%s'\n", name);
+        return 2;
+      }
     } else if (s2s_args_is(&c, "--out")) {
       if (!(o.out_dir = s2s_args_value(&c))) return 2;
     } else if (s2s_args_is(&c, "--log-every")) {

@@ -138,6 +138,17 @@ int s2s_train_step_init(s2s_train_step *s, s2s_device *devs, int ndev, const s2s
                         const s2s_config *cfg);
 void s2s_train_step_free(s2s_train_step *s);
 
+/* How the devices share the step beside the split's pipeline: R data-parallel replicas, or
+ * M micro-batches in a schedule (both 1: the pipeline alone; both > 1 is not supported
+ * yet). */
+typedef struct s2s_parallel {
+  int replicas, micro_batches, schedule; /* 0 reads as 1; schedule: S2S_SCHEDULE_* */
+} s2s_parallel;
+/* s2s_train_step_init_replicas or _micro as par says (NULL: s2s_train_step_init). */
+int s2s_train_step_init_parallel(s2s_train_step *s, s2s_device *devs, int ndev,
+                                 const s2s_parallel *par, const s2s_split *split,
+                                 const s2s_config *cfg);
+
 /* Data parallelism beside the pipeline (data_parallel.c): R replicas of the split's
  * pipeline, replica r on devices [r*S, (r+1)*S) of devs (S = ndev / R; split describes S
  * devices). s itself is replica 0; cfg->batch is the global batch, cut into R row blocks of
@@ -198,10 +209,11 @@ void s2s_train_step_memory_print(const s2s_train_step *s, FILE *f);
 int s2s_train_step_plan(const s2s_device_info *info, int ndev, const int *context,
                         const s2s_split *split, const s2s_config *cfg, int B, int T_src,
                         int T_tgt, s2s_plan *out);
-/* The same for R data-parallel replicas of split over ndev = R * S devices (device d of
- * replica r: r * S + d), with the all-reduce's transfers and kernels; the batch's words all
- * differ while the vocabularies last, so the embedding rows moved are an upper bound. */
-int s2s_train_step_plan_replicas(const s2s_device_info *info, int ndev, int replicas,
+/* The same with par (NULL: the pipeline alone): R data-parallel replicas of split over
+ * ndev = R * S devices (device d of replica r: r * S + d), with the all-reduce's transfers
+ * and kernels (the batch's words all differ while the vocabularies last, so the embedding
+ * rows moved are an upper bound); or M micro-batches in their schedule's order. */
+int s2s_train_step_plan_parallel(const s2s_device_info *info, int ndev, const s2s_parallel *par,
                                  const int *context, const s2s_split *split,
                                  const s2s_config *cfg, int B, int T_src, int T_tgt,
                                  s2s_plan *out);

@@ -276,6 +276,21 @@ int s2s_train_step_plan_memory(const s2s_device_info *info, int ndev, const s2s_
   return rc != 0 ? -1 : fits ? 0 : 1;
 }
 
+int s2s_train_step_init_parallel(s2s_train_step *s, s2s_device *devs, int ndev,
+                                 const s2s_parallel *par, const s2s_split *split,
+                                 const s2s_config *cfg) {
+  const int R = par && par->replicas > 1 ? par->replicas : 1;
+  const int M = par && par->micro_batches > 1 ? par->micro_batches : 1;
+  if (R > 1 && M > 1) {
+    memset(s, 0, sizeof *s);
+    fprintf(stderr, "s2sbench: --replicas with --micro-batches is not supported yet: give one "
+            "of them\n");
+    return -1;
+  }
+  return M > 1 ? s2s_train_step_init_micro(s, devs, ndev, M, par->schedule, split, cfg)
+               : s2s_train_step_init_replicas(s, devs, ndev, R, split, cfg);
+}
+
 int s2s_train_step_init(s2s_train_step *s, s2s_device *devs, int ndev, const s2s_split *split,
                         const s2s_config *cfg) {
   S2S_TRY(lay_out(s, devs, ndev, split, cfg));

@@ -38,10 +38,11 @@ static int shaped_batch(s2s_batch *b, int B, int T_src, int T_tgt, const s2s_con
 int s2s_train_step_plan(const s2s_device_info *info, int ndev, const int *context,
                         const s2s_split *split, const s2s_config *cfg, int B, int T_src,
                         int T_tgt, s2s_plan *out) {
-  return s2s_train_step_plan_replicas(info, ndev, 1, context, split, cfg, B, T_src, T_tgt, out);
+  return s2s_train_step_plan_parallel(info, ndev, NULL, context, split, cfg, B, T_src, T_tgt,
+                                      out);
 }
 
-int s2s_train_step_plan_replicas(const s2s_device_info *info, int ndev, int replicas,
+int s2s_train_step_plan_parallel(const s2s_device_info *info, int ndev, const s2s_parallel *par,
                                  const int *context, const s2s_split *split,
                                  const s2s_config *cfg, int B, int T_src, int T_tgt,
                                  s2s_plan *out) {
@@ -61,7 +62,7 @@ int s2s_train_step_plan_replicas(const s2s_device_info *info, int ndev, int repl
   s2s_train_step *s = calloc(1, sizeof *s);
   s2s_batch b = {0};
   int rc = !s || shaped_batch(&b, B, T_src, T_tgt, cfg) != 0 ? -1 : 0;
-  if (rc == 0) rc = s2s_train_step_init_replicas(s, devs, ndev, replicas, split, cfg);
+  if (rc == 0) rc = s2s_train_step_init_parallel(s, devs, ndev, par, split, cfg);
   if (rc == 0) {
     for (int r = 0; r < s2s_train_step_local_replicas(s); r++) /* every step after an update */
       s2s_dp_replica(s, r)->wt_stale = 1;                      /* starts with the transposes */

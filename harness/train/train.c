@@ -264,6 +264,9 @@ static int write_run_json(run_state *r, int argc, char **argv, const char *statu
   s2s_split_format(&r->split, split, sizeof split);
   s2s_json_str(&j, "split", split);
   s2s_json_int(&j, "replicas", s2s_train_step_replicas(&r->step)); /* data-parallel copies */
+  s2s_json_int(&j, "micro_batches", s2s_train_step_micro_batches(&r->step));
+  if (s2s_train_step_micro_batches(&r->step) > 1)
+    s2s_json_str(&j, "schedule", s2s_schedule_name(r->o->schedule));
   s2s_json_object(&j, "data");
   s2s_json_str(&j, "source", r->o->data->name);
   s2s_json_int(&j, "sentences_per_epoch", r->o->data->sentences);
@@ -378,6 +381,14 @@ int s2s_train_run(const s2s_train_opts *o, int argc, char **argv) {
   const int opened = s2s_run_open_devices("train", "--devices", o->devices, &r.devs, &r.ndev);
   if (opened != 0) return S2S_DEVICE_EXIT(opened);
   const int reps = o->replicas > 1 ? o->replicas : 1;
+  if (reps > 1 && o->micro_batches > 1) {
+    fprintf(stderr, "s2sbench train: --replicas with --micro-batches is not supported yet: "
+            "give one of them\n");
+    s2s_device_close(r.devs, r.ndev);
+    return 2;
+  }
+  const s2s_parallel par = {.replicas = reps, .micro_batches = o->micro_batches,
+                            .schedule = o->schedule};
   if (r.ndev % reps) {
     fprintf(stderr, "s2sbench train: --replicas %d: the %d devices of --devices do not cut into "
             "%d replicas of the same size\n", reps, r.ndev, reps);
@@ -407,6 +418,10 @@ int s2s_train_run(const s2s_train_opts *o, int argc, char **argv) {
             o->cfg.preset, o->cfg.layers, o->cfg.hidden, o->cfg.embed, o->cfg.src_vocab,
             o->cfg.tgt_vocab, o->cfg.batch, o->data->name, r.total_steps, split,
             reps > 1 ? " (each replica's)" : "");
+    if (o->micro_batches > 1)
+      fprintf(stderr, "micro-batched pipeline: %d micro-batches of %d rows, %s\n",
+              o->micro_batches, (o->cfg.batch + o->micro_batches - 1) / o->micro_batches,
+              s2s_schedule_name(o->schedule));
     if (reps > 1)
       fprintf(stderr, "data parallel: %d replicas of %d device%s, %d rows of the batch each\n",
               reps, r.ndev / reps, r.ndev / reps > 1 ? "s" : "", (o->cfg.batch + reps - 1) / reps);
@@ -419,7 +434,7 @@ int s2s_train_run(const s2s_train_opts *o, int argc, char **argv) {
     }
   }
   if (s2s_batch_alloc(&r.batch, o->cfg.batch, o->cfg.max_len, o->cfg.max_len + 1) != 0 ||
-      s2s_train_step_init_replicas(&r.step, r.devs, r.ndev, reps, &r.split, &o->cfg) != 0)
+      s2s_train_step_init_parallel(&r.step, r.devs, r.ndev, &par, &r.split, &o->cfg) != 0)
     goto out;
   s2s_train_step_replica_check(&r.step, o->replica_check);
   if (!r.quiet) {

@@ -19,6 +19,8 @@ typedef struct s2s_train_opts {
   const char *split;      /* layer/softmax split (pipeline_split.h); NULL: the default */
   int replicas;           /* data parallel: copies of the split over the devices (0, 1: one) */
   long replica_check;     /* replicas compare parameter checksums every N steps (0: never) */
+  int micro_batches;      /* the micro-batched pipeline: row blocks of the batch (0, 1: none) */
+  int schedule;           /* their order: S2S_SCHEDULE_FILL_DRAIN or S2S_SCHEDULE_1F1B */
   const char *out_dir;    /* NULL: no files */
   const char *checkpoint; /* NULL: none */
   long checkpoint_every;  /* steps; 0: only at the end */
