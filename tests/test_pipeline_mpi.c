@@ -7,7 +7,9 @@
  * with two softmax shards on one rank), 3 ranks (default split and the softmax on its own
  * rank) and PoCL + Intel in two ranks (mixed vendors); and data parallel, each rank one
  * replica (2 and 3 ranks, gradients summed by MPI_Allreduce, parameter checksums compared
- * over the ranks after every update). */
+ * over the ranks after every update), and the hybrid: 2 replicas of a 2-stage pipeline on
+ * 4 ranks (each replica's collectives in its own group, each stage's all-reduce in
+ * another). */
 #include <stdlib.h>
 
 #include "mpi/world.h"
@@ -35,8 +37,10 @@ static int rank_case(const char *spec, const char *split, int replicas) {
   T_CHECK(s2s_mpi_bcast(&c.clip, sizeof c.clip, 0) == 0, "broadcast of the clip");
   T_CHECK(s2s_mpi_max_int(!ok) == 0, "reference run on rank 0");
   char name[160];
+  char reps[32] = "";
+  if (replicas > 1) snprintf(reps, sizeof reps, ", %d replicas", replicas);
   snprintf(name, sizeof name, "mpi %d ranks %s %s%s", s2s_mpi_size(), spec,
-           split ? split : "default", replicas > 1 ? ", a replica each" : "");
+           split ? split : "default", reps);
   if (run_replicas(devs, n, replicas, split, &c, &o) != 0) {
     T_CHECK(0, "%s: run failed on rank %d", name, s2s_mpi_rank());
   } else if (s2s_mpi_rank() == 0) {
@@ -78,6 +82,8 @@ int main(int argc, char **argv) {
   launch(3, "cpu,cpu,cpu", "layers=0,0,0;softmax=1,2");        /* softmax ranks only */
   launch_replicas(2, "cpu/1x1,cpu/1x1", NULL, 2);              /* data parallel */
   launch_replicas(3, "cpu,cpu,cpu", NULL, 3);
+  launch_replicas(4, "cpu,cpu,cpu,cpu", NULL, 2);                 /* hybrid: 2 x 2 stages */
+  launch_replicas(4, "cpu,cpu,cpu,cpu", "layers=0,1,1;softmax=1,0", 2);
   char specs[8][32], names[8][128], mixed[72];
   int np = s2s_test_cpu_platforms(specs, names, 8), pocl = -1, intel = -1;
   for (int i = 0; i < np; i++) {

@@ -25,6 +25,11 @@ static int wait_napping(MPI_Request *r) {
   }
 }
 
+/* Groups: handle 0 is the world, handles 1.. communicators split from it. */
+#define MAX_GROUPS 16
+static MPI_Comm groups[MAX_GROUPS];
+static int ngroups = 1;
+
 #define MAX_REQ 4096
 static MPI_Request req_table[MAX_REQ];
 static unsigned char req_used[MAX_REQ];
@@ -63,6 +68,7 @@ int s2s_mpi_size(void) { return size; }
 int s2s_mpi_finish(int rc) {
   if (!active) return rc;
   if (rc == 0) {
+    for (int g = 1; g < ngroups; g++) MPI_Comm_free(&groups[g]);
     MPI_Finalize();
     return 0;
   }
@@ -75,24 +81,49 @@ int s2s_mpi_finish(int rc) {
   return rc;
 }
 
-int s2s_mpi_sum(double *v, int n) {
-  if (!active || size == 1) return 0;
+
+static MPI_Comm comm_of(int g) { return g > 0 && g < ngroups ? groups[g] : MPI_COMM_WORLD; }
+
+int s2s_mpi_group_split(int color, int key) {
+  if (!active) return 0;
+  if (ngroups == MAX_GROUPS) {
+    fprintf(stderr, "s2sbench: rank %d: more than %d MPI groups\n", rank, MAX_GROUPS - 1);
+    return -1;
+  }
+  MPI_TRY(MPI_Comm_split(MPI_COMM_WORLD, color, key, &groups[ngroups]), "MPI_Comm_split");
+  MPI_Comm_set_errhandler(groups[ngroups], MPI_ERRORS_RETURN);
+  return ngroups++;
+}
+
+int s2s_mpi_group_size(int g) {
+  if (!active) return 1;
+  int n = 1;
+  MPI_Comm_size(comm_of(g), &n);
+  return n;
+}
+
+int s2s_mpi_sum_in(int g, double *v, int n) {
+  if (!active || s2s_mpi_group_size(g) == 1) return 0;
   MPI_Request r;
-  MPI_TRY(MPI_Iallreduce(MPI_IN_PLACE, v, n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD, &r),
+  MPI_TRY(MPI_Iallreduce(MPI_IN_PLACE, v, n, MPI_DOUBLE, MPI_SUM, comm_of(g), &r),
           "MPI_Iallreduce");
   MPI_TRY(wait_napping(&r), "MPI_Iallreduce");
   return 0;
 }
+int s2s_mpi_sum(double *v, int n) { return s2s_mpi_sum_in(0, v, n); }
 
-int s2s_mpi_sum_floats(float *v, size_t n) {
-  if (!active || size == 1) return 0;
+int s2s_mpi_sum_floats_in(int g, float *v, size_t n) {
+  if (!active || s2s_mpi_group_size(g) == 1) return 0;
   for (size_t at = 0; at < n; at += (size_t)INT_MAX / 2) {
     const size_t k = n - at < (size_t)INT_MAX / 2 ? n - at : (size_t)INT_MAX / 2;
-    MPI_TRY(MPI_Allreduce(MPI_IN_PLACE, v + at, (int)k, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD),
-            "MPI_Allreduce");
+    MPI_Request r; /* napping, not spinning: see wait_napping */
+    MPI_TRY(MPI_Iallreduce(MPI_IN_PLACE, v + at, (int)k, MPI_FLOAT, MPI_SUM, comm_of(g), &r),
+            "MPI_Iallreduce");
+    MPI_TRY(wait_napping(&r), "MPI_Iallreduce");
   }
   return 0;
 }
+int s2s_mpi_sum_floats(float *v, size_t n) { return s2s_mpi_sum_floats_in(0, v, n); }
 
 int s2s_mpi_max_int(int v) {
   if (!active || size == 1) return v;

@@ -30,6 +30,16 @@ int s2s_mpi_allgather(const void *mine, size_t bytes, void *all); /* all: size *
 int s2s_mpi_bcast(void *buf, size_t bytes, int root);
 int s2s_mpi_barrier(void);
 
+/* Groups of ranks (MPI communicators split from the world; handle 0 is the world): a
+ * replicated pipeline's collectives stay within its replica, and the data-parallel
+ * all-reduce within the ranks of one stage. Every rank calls s2s_mpi_group_split in the
+ * same order; it returns the handle of this rank's group (ranks of one color, ordered by
+ * key), 0 without MPI, -1 on an error. */
+int s2s_mpi_group_split(int color, int key);
+int s2s_mpi_group_size(int group);
+int s2s_mpi_sum_in(int group, double *v, int n);
+int s2s_mpi_sum_floats_in(int group, float *v, size_t n);
+
 /* Non-blocking point-to-point messages of bytes between ranks, identified by tag. A
  * request is an index (>= 0) into this process's table; s2s_mpi_test completes it
  * (*done = 1 and the slot is freed) or leaves it pending. */

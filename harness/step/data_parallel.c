@@ -34,6 +34,7 @@ typedef struct s2s_dp {
   int nlocal, first;              /* replicas in this process, the global index of the first:
                                      R and 0; under mpirun 1 and the rank */
   int mpi;                        /* the replicas are MPI ranks: sums are MPI_Allreduce */
+  int stage_group;                /* MPI: this rank's stage in every replica (its sums) */
   s2s_train_step *rep;            /* (nlocal - 1) replicas 1.. (replica 0 is the step itself) */
   s2s_batch part[S2S_MAX_REPLICAS];
   int npieces;
@@ -111,12 +112,11 @@ int s2s_train_step_init_replicas(s2s_train_step *s, s2s_device *devs, int ndev, 
   }
   int remote = 0;
   for (int d = 0; d < ndev; d++) remote |= devs[d].remote;
-  /* under mpirun each rank is one replica of one device (a hybrid across ranks would need
-   * a communicator per stage: not yet) */
-  if (remote && (ndev != replicas || s2s_mpi_size() != replicas)) {
-    fprintf(stderr, "s2sbench: --replicas %d under mpirun: each rank is one replica of one "
-            "device, so --replicas must equal the ranks (%d) and the devices (%d); pipelines "
-            "replicated across ranks are not supported yet\n", replicas, s2s_mpi_size(), ndev);
+  /* under mpirun a rank per device: replica q is ranks [q*S, (q+1)*S), a pipeline of its
+   * own whose collectives stay within it; the all-reduce is among the ranks of one stage */
+  if (remote && s2s_mpi_size() != ndev) {
+    fprintf(stderr, "s2sbench: --replicas %d under mpirun: one rank per device (%d ranks, %d "
+            "devices)\n", replicas, s2s_mpi_size(), ndev);
     return -1;
   }
   s2s_dp *dp = calloc(1, sizeof *dp);
@@ -124,7 +124,16 @@ int s2s_train_step_init_replicas(s2s_train_step *s, s2s_device *devs, int ndev, 
   dp->R = replicas, dp->S = ndev / replicas, dp->B = cfg->batch;
   dp->mpi = remote;
   dp->nlocal = remote ? 1 : replicas;
-  dp->first = remote ? s2s_mpi_rank() : 0;
+  dp->first = remote ? s2s_mpi_rank() / dp->S : 0;
+  int replica_group = 0;
+  if (remote) { /* every rank splits alike: first by replica, then by stage */
+    replica_group = s2s_mpi_group_split(dp->first, s2s_mpi_rank());
+    dp->stage_group = s2s_mpi_group_split(s2s_mpi_rank() % dp->S, s2s_mpi_rank());
+    if (replica_group < 0 || dp->stage_group < 0) {
+      free(dp);
+      return -1;
+    }
+  }
   dp->rows_per = (cfg->batch + replicas - 1) / replicas;
   dp->check_every = S2S_REPLICA_CHECK_EVERY;
   s2s_config rc = *cfg;
@@ -135,6 +144,7 @@ int s2s_train_step_init_replicas(s2s_train_step *s, s2s_device *devs, int ndev, 
     s2s_train_step *t = r ? &dp->rep[r - 1] : s;
     ok = s2s_train_step_init(t, devs + (size_t)(dp->first + r) * dp->S, dp->S, split, &rc) == 0;
     t->loss_rows = cfg->batch;
+    t->group = replica_group;
     if (r == 0) s->dp = dp; /* from here on s2s_train_step_free frees dp */
     ok = ok && s2s_batch_alloc(&dp->part[r], dp->rows_per, s->T_src_max, s->T_tgt_max) == 0;
   }
@@ -157,7 +167,7 @@ int s2s_train_step_init_replicas(s2s_train_step *s, s2s_device *devs, int ndev, 
   for (int r = 0; r < dp->nlocal; r++) {
     s2s_train_step *t = s2s_dp_replica(s, r);
     s2s_stage *st = &t->st[t->split.layer_dev[0]];
-    if (s->dry) continue;
+    if (s->dry || !st->local) continue; /* the embeddings on another rank's device */
     if (s2s_buf_alloc(st->dev, (size_t)(dp->max_rows[0] + dp->max_rows[1]), &dp->row_ids[r]) != 0 ||
         s2s_buf_alloc(st->dev, mr * E, &dp->packed[r]) != 0) {
       fprintf(stderr, "s2sbench: cannot allocate the all-reduce's packed embedding rows "
@@ -225,7 +235,7 @@ static void add_into(float *sum, const float *x, size_t n) {
 static int sum_over_replicas(s2s_dp *dp, size_t n) {
   if (!dp->mpi) return 0;
   dp->mpi_bytes += (double)n * sizeof(float);
-  return s2s_mpi_sum_floats(dp->sum, n);
+  return s2s_mpi_sum_floats_in(dp->stage_group, dp->sum, n);
 }
 
 static int reduce_dense(s2s_train_step *s, const dp_piece *p) {
@@ -277,19 +287,22 @@ static int allreduce(s2s_train_step *s, const s2s_batch *b) {
   touched_rows(dp, b, s->cfg.src_vocab, 0);
   touched_rows(dp, b, s->cfg.tgt_vocab, 1);
   dp->last.rows_src = dp->nrows[0], dp->last.rows_tgt = dp->nrows[1];
-  for (int i = 0; i < dp->npieces; i++)
+  for (int i = 0; i < dp->npieces; i++) {
+    if (!s->st[dp->piece[i].stage].local) continue; /* MPI: another rank's stage */
     S2S_TRY(dp->piece[i].table < 0 ? reduce_dense(s, &dp->piece[i])
                                    : reduce_rows(s, &dp->piece[i]));
+  }
   dp->last.mpi = dp->mpi_bytes;
   return 0;
 }
 
-/* FNV-1a over the bytes of a replica's parameters, in layout order. */
+/* FNV-1a over the bytes of a replica's parameters (under MPI: its stages on this rank), in
+ * layout order. */
 static int params_checksum(s2s_train_step *t, float *scratch, size_t cap, uint64_t *h) {
   *h = 1469598103934665603ull;
   for (int d = 0; d < t->ndev; d++) {
     s2s_stage *st = &t->st[d];
-    for (int i = 0; i < st->nseg; i++)
+    for (int i = 0; st->local && i < st->nseg; i++)
       for (size_t a = 0; a < st->seg_len[i]; a += cap) {
         const size_t n = st->seg_len[i] - a < cap ? st->seg_len[i] - a : cap;
         S2S_TRY(s2s_buf_read(st->dev, s2s_buf_at(st->params, st->seg_loc[i] + a), scratch, n));
@@ -303,19 +316,31 @@ static int params_checksum(s2s_train_step *t, float *scratch, size_t cap, uint64
 static int check_replicas(s2s_train_step *s) {
   s2s_dp *dp = s->dp;
   if (s->dry) return 0;
-  uint64_t h[S2S_MAX_REPLICAS] = {0}, h0;
-  for (int r = 0; r < dp->nlocal; r++)
-    S2S_TRY(params_checksum(s2s_dp_replica(s, r), dp->sum, dp->host_cap, &h[dp->first + r]));
-  if (dp->mpi) { /* every rank's checksum to every rank */
-    h0 = h[dp->first];
-    S2S_TRY(s2s_mpi_allgather(&h0, sizeof h0, h));
+  if (dp->mpi) { /* every rank's checksum to every rank: rank k against the same stage's
+                    rank of replica 0, k % S */
+    const int n = s2s_mpi_size();
+    uint64_t mine, *all = calloc((size_t)n, sizeof *all);
+    int rc = all && params_checksum(s, dp->sum, dp->host_cap, &mine) == 0 &&
+                     s2s_mpi_allgather(&mine, sizeof mine, all) == 0 ? 0 : -1;
+    for (int k = 0; rc == 0 && k < n; k++)
+      if (all[k] != all[k % dp->S]) {
+        fprintf(stderr, "s2sbench: rank %d's parameters (replica %d, stage %d) differ from rank "
+                "%d's after %ld steps (checksum %016llx against %016llx): the replicas "
+                "diverged\n", k, k / dp->S, k % dp->S, k % dp->S, dp->step,
+                (unsigned long long)all[k], (unsigned long long)all[k % dp->S]);
+        rc = -1;
+      }
+    free(all);
+    return rc;
   }
-  h0 = h[0];
+  uint64_t h[S2S_MAX_REPLICAS] = {0};
+  for (int r = 0; r < dp->nlocal; r++)
+    S2S_TRY(params_checksum(s2s_dp_replica(s, r), dp->sum, dp->host_cap, &h[r]));
   for (int r = 1; r < dp->R; r++) {
-    if (h[r] != h0) {
+    if (h[r] != h[0]) {
       fprintf(stderr, "s2sbench: replica %d's parameters differ from replica 0's after %ld "
               "steps (checksum %016llx against %016llx): the replicas diverged\n", r, dp->step,
-              (unsigned long long)h[r], (unsigned long long)h0);
+              (unsigned long long)h[r], (unsigned long long)h[0]);
       return -1;
     }
   }
@@ -334,7 +359,7 @@ static int finish_all(s2s_train_step *s, const s2s_batch *b, double norm, s2s_st
     S2S_TRY(s2s_step_sums(s2s_dp_replica(s, r), sums));
     total[0] += sums[0], total[1] += sums[1];
   }
-  if (s->dp->mpi) S2S_TRY(s2s_mpi_sum(total, 2));
+  if (s->dp->mpi) S2S_TRY(s2s_mpi_sum_in(s->dp->stage_group, total, 2)); /* a rank a replica */
   for (int r = 0; r < s->dp->nlocal; r++) S2S_TRY(s2s_step_done(s2s_dp_replica(s, r)));
   out->loss = total[0] / b->B;
   out->correct = total[1];

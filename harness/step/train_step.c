@@ -298,7 +298,7 @@ int s2s_step_norm2(s2s_train_step *s, double *g2) {
   }
   if (s->mpi) {
     S2S_TRY(s2s_step_send_all(s));
-    S2S_TRY(s2s_mpi_sum(g2, 1));
+    S2S_TRY(s2s_mpi_sum_in(s->group, g2, 1));
   }
   return 0;
 }
@@ -326,7 +326,7 @@ int s2s_step_sums(s2s_train_step *s, double sums[2]) {
   sums[0] = sc[0], sums[1] = sc[1];
   if (s->mpi) { /* the loss lives on shard 0's rank */
     S2S_TRY(s2s_step_send_all(s));
-    S2S_TRY(s2s_mpi_sum(sums, 2));
+    S2S_TRY(s2s_mpi_sum_in(s->group, sums, 2));
   }
   return 0;
 }

@@ -115,6 +115,8 @@ typedef struct s2s_train_step {
   int mpi;                                /* some stages are other MPI ranks' (collectives) */
   int dry;                                /* described devices (device.h `dry`): a step only
                                              records its plan (s2s_train_step_plan) */
+  int group;                              /* MPI: the ranks of this pipeline, for its
+                                             collectives (0: the world; a replica's) */
   int loss_rows;                          /* the loss gradient is divided by this many rows
                                              (0: the batch's B; a replica's: the global B) */
   struct s2s_dp *dp;                      /* data parallel: the other replicas and the
@@ -155,9 +157,9 @@ int s2s_train_step_init_parallel(s2s_train_step *s, s2s_device *devs, int ndev,
  * ceil(B/R) rows (the batch content is the 1-device run's). After the backward the
  * gradients are summed over the replicas (the embedding tables as their touched rows
  * only), the clip norm is taken from the sum, and every replica applies the same update.
- * R = 1 is s2s_train_step_init. Under mpirun each rank is one replica of one device (R =
- * the ranks = the devices; sums by MPI_Allreduce); a pipeline replicated across ranks is
- * refused for now. */
+ * R = 1 is s2s_train_step_init. Under mpirun a rank per device: replica q is ranks
+ * [q*S, (q+1)*S), a pipeline whose collectives stay within it (s->group), and each stage's
+ * gradients are summed by MPI_Allreduce among the R ranks that hold that stage. */
 #define S2S_MAX_REPLICAS 16
 int s2s_train_step_init_replicas(s2s_train_step *s, s2s_device *devs, int ndev, int replicas,
                                  const s2s_split *split, const s2s_config *cfg);

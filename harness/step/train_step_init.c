@@ -410,7 +410,7 @@ static int gather(s2s_train_step *s, int grads, float *out) {
       S2S_TRY(s2s_buf_read(st->dev, s2s_buf_at(grads ? st->grads : st->params, st->seg_loc[i]),
                            out + st->seg_off[i], st->seg_len[i]));
   }
-  return s->mpi ? s2s_mpi_sum_floats(out, s->lay.total) : 0;
+  return s->mpi ? s2s_mpi_sum_floats_in(s->group, out, s->lay.total) : 0;
 }
 int s2s_train_step_get_params(s2s_train_step *s, float *params) { return gather(s, 0, params); }
 int s2s_train_step_get_grads(s2s_train_step *s, float *grads) { return gather(s, 1, grads); }
