@@ -9,7 +9,7 @@
  * replica (2 and 3 ranks, gradients summed by MPI_Allreduce, parameter checksums compared
  * over the ranks after every update), and the hybrid: 2 replicas of a 2-stage pipeline on
  * 4 ranks (each replica's collectives in its own group, each stage's all-reduce in
- * another). */
+ * another); and micro-batches over the ranks' stages, fill-drain and 1F1B. */
 #include <stdlib.h>
 
 #include "mpi/world.h"
@@ -17,8 +17,9 @@
 #include "test_mpi_util.h"
 #include "test_pipeline_util.h"
 
-/* One case, inside the MPI world: argv = spec, split ("-" = default), replicas. */
-static int rank_case(const char *spec, const char *split, int replicas) {
+/* One case, inside the MPI world: argv = spec, split ("-" = default), replicas,
+ * micro-batches, schedule. */
+static int rank_case(const char *spec, const char *split, int replicas, int micro, int schedule) {
   s2s_config c = test_config();
   s2s_device *devs = NULL;
   int n = 0;
@@ -37,11 +38,13 @@ static int rank_case(const char *spec, const char *split, int replicas) {
   T_CHECK(s2s_mpi_bcast(&c.clip, sizeof c.clip, 0) == 0, "broadcast of the clip");
   T_CHECK(s2s_mpi_max_int(!ok) == 0, "reference run on rank 0");
   char name[160];
-  char reps[32] = "";
+  char reps[64] = "";
   if (replicas > 1) snprintf(reps, sizeof reps, ", %d replicas", replicas);
+  if (micro > 1)
+    snprintf(reps, sizeof reps, ", %d micro-batches %s", micro, s2s_schedule_name(schedule));
   snprintf(name, sizeof name, "mpi %d ranks %s %s%s", s2s_mpi_size(), spec,
            split ? split : "default", reps);
-  if (run_replicas(devs, n, replicas, split, &c, &o) != 0) {
+  if (run_with(devs, n, replicas, micro, schedule, split, &c, &o) != 0) {
     T_CHECK(0, "%s: run failed on rank %d", name, s2s_mpi_rank());
   } else if (s2s_mpi_rank() == 0) {
     compare(name, &c, &ref, &o);
@@ -58,21 +61,27 @@ static int rank_case(const char *spec, const char *split, int replicas) {
 }
 
 /* Outside MPI: a case under mpirun; 1 when it failed. */
-static int launch_replicas(int ranks, const char *spec, const char *split, int replicas) {
+static int launch_with(int ranks, const char *spec, const char *split, int replicas, int micro,
+                       int schedule) {
   char args[600];
-  snprintf(args, sizeof args, "'%s' '%s' %d", spec, split ? split : "-", replicas);
+  snprintf(args, sizeof args, "'%s' '%s' %d %d %d", spec, split ? split : "-", replicas, micro,
+           schedule);
   return s2s_test_mpirun(ranks, args);
 }
+static int launch_replicas(int ranks, const char *spec, const char *split, int replicas) {
+  return launch_with(ranks, spec, split, replicas, 1, 0);
+}
 static int launch(int ranks, const char *spec, const char *split) {
-  return launch_replicas(ranks, spec, split, 1);
+  return launch_with(ranks, spec, split, 1, 1, 0);
 }
 
 int main(int argc, char **argv) {
   setenv("POCL_MAX_PTHREAD_COUNT", "4", 0); /* cpu/1x1 needs CUs; before any OpenCL call */
   if (s2s_mpi_init(&argc, &argv) != 0) return 1;
   if (s2s_mpi_active()) {
-    if (argc != 4) return s2s_mpi_finish(2);
-    const int rc = rank_case(argv[1], strcmp(argv[2], "-") ? argv[2] : NULL, atoi(argv[3]));
+    if (argc != 6) return s2s_mpi_finish(2);
+    const int rc = rank_case(argv[1], strcmp(argv[2], "-") ? argv[2] : NULL, atoi(argv[3]),
+                             atoi(argv[4]), atoi(argv[5]));
     return s2s_mpi_finish(rc);
   }
   launch(2, "cpu/1x1,cpu/1x1", NULL);                          /* layers 0,0,1; shards 0,1 */
@@ -84,6 +93,8 @@ int main(int argc, char **argv) {
   launch_replicas(3, "cpu,cpu,cpu", NULL, 3);
   launch_replicas(4, "cpu,cpu,cpu,cpu", NULL, 2);                 /* hybrid: 2 x 2 stages */
   launch_replicas(4, "cpu,cpu,cpu,cpu", "layers=0,1,1;softmax=1,0", 2);
+  launch_with(2, "cpu/1x1,cpu/1x1", NULL, 1, 3, S2S_SCHEDULE_FILL_DRAIN); /* micro-batches */
+  launch_with(3, "cpu,cpu,cpu", "layers=0,1,2;softmax=2,0", 1, 3, S2S_SCHEDULE_1F1B);
   char specs[8][32], names[8][128], mixed[72];
   int np = s2s_test_cpu_platforms(specs, names, 8), pocl = -1, intel = -1;
   for (int i = 0; i < np; i++) {

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cl/status.h"
+#include "mpi/world.h"
 #include "step/train_step_internal.h"
 
 typedef struct s2s_mb {
@@ -79,12 +80,18 @@ int s2s_train_step_init_micro(s2s_train_step *s, s2s_device *devs, int ndev, int
             S2S_MAX_MICRO, cfg->batch);
     return -1;
   }
-  for (int d = 0; d < ndev; d++)
-    if (devs[d].remote) {
-      fprintf(stderr, "s2sbench: --micro-batches under mpirun is not supported yet (device %d "
-              "belongs to rank %d)\n", d, devs[d].rank);
-      return -1;
-    }
+  int remote = 0;
+  for (int d = 0; d < ndev; d++) remote |= devs[d].remote;
+  /* under mpirun each rank enqueues its own stages' parts of every micro-batch in the
+   * schedule's order; a micro-batch's messages carry its index in their tags */
+  if (remote && (micro_batches > S2S_MAX_MICRO_MPI ||
+                 s2s_mpi_tag_ub() < (S2S_TAG(S2S_TAG_KINDS, 0, 0) |
+                                     S2S_TAG_MICRO(micro_batches - 1)))) {
+    fprintf(stderr, "s2sbench: --micro-batches %d under mpirun: at most %d, and MPI_TAG_UB "
+            "(%d) must hold the micro-batch in its top bits\n", micro_batches,
+            S2S_MAX_MICRO_MPI, s2s_mpi_tag_ub());
+    return -1;
+  }
   s2s_mb *mb = calloc(1, sizeof *mb);
   if (!mb) return -1;
   mb->M = micro_batches, mb->schedule = schedule, mb->B = cfg->batch;
@@ -97,9 +104,15 @@ int s2s_train_step_init_micro(s2s_train_step *s, s2s_device *devs, int ndev, int
     s2s_train_step *t = m ? &mb->mb[m - 1] : s;
     ok = s2s_train_step_init(t, devs, ndev, split, &rc) == 0;
     t->loss_rows = cfg->batch;
+    t->tag_salt = S2S_TAG_MICRO(m);
     if (m == 0) s->mb = mb; /* from here on s2s_train_step_free frees mb */
     if (ok && m) share_from(t, s);
     ok = ok && s2s_batch_alloc(&mb->part[m], mb->rows_per, s->T_src_max, s->T_tgt_max) == 0;
+  }
+  for (int m = 0; ok && m < micro_batches; m++) { /* the list of sends to progress */
+    s2s_train_step *t = micro(s, m);
+    t->mb_head = s;
+    t->mb_next = m + 1 < micro_batches ? micro(s, m + 1) : NULL;
   }
   return ok ? 0 : -1;
 }
@@ -135,9 +148,17 @@ static int cut(s2s_mb *mb, const s2s_batch *b) {
   return 0;
 }
 
+/* MPI: every micro-batch's queued messages go out before a collective, or a peer could wait
+ * in a later micro-batch for them while this rank waits in the collective. */
+static int send_all(s2s_train_step *s) {
+  for (int m = 0; m < s->mb->M; m++) S2S_TRY(s2s_step_send_all(micro(s, m)));
+  return 0;
+}
+
 /* The sums of every micro-batch, then every queue drained and every step's events freed. */
 static int finish_all(s2s_train_step *s, const s2s_batch *b, double norm, s2s_step_result *out) {
   double total[2] = {0, 0};
+  S2S_TRY(send_all(s));
   for (int m = 0; m < s->mb->M; m++) {
     double sums[2];
     S2S_TRY(s2s_step_sums(micro(s, m), sums));
@@ -182,6 +203,7 @@ int s2s_mb_run(s2s_train_step *s, const s2s_batch *b, float lr, int update,
   double g2 = 0;
   int rc = s2s_step_zero_grads(s); /* shared: once for all micro-batches */
   if (rc == 0) rc = run_schedule(s);
+  if (rc == 0) rc = send_all(s);
   if (rc == 0) rc = s2s_step_norm2(s, &g2);
   if (rc == 0 && update) rc = s2s_step_update(s, g2, lr); /* shared parameters: once */
   if (rc == 0) rc = finish_all(s, b, sqrt(g2), out);

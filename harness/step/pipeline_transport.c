@@ -144,7 +144,7 @@ static int queue_send(s2s_train_step *s, int src, s2s_buf from, size_t n, int ds
     s->cap_sends = cap;
   }
   s2s_send *m = &s->sends[s->nsends];
-  *m = (s2s_send){.n = n, .rank = s->st[dst].dev->rank, .tag = tag, .req = -1};
+  *m = (s2s_send){.n = n, .rank = s->st[dst].dev->rank, .tag = tag | s->tag_salt, .req = -1};
   if (!(m->slot = staging_slot(s, n))) return -1;
   const long node = s2s_plan_add(s->st[src].dev, S2S_OP_READ, "MPI send read", n, -1, 0);
   S2S_CL_CHECK(clEnqueueReadBuffer(s->st[src].dev->queue, from.mem, CL_FALSE, from.off * 4,
@@ -160,14 +160,15 @@ static int queue_send(s2s_train_step *s, int src, s2s_buf from, size_t n, int ds
 static int receive(s2s_train_step *s, int src, int tag, int dst, s2s_buf to, size_t n) {
   float *slot = staging_slot(s, n);
   if (!slot) return -1;
-  const int req = s2s_mpi_irecv(slot, n * sizeof(float), s->st[src].dev->rank, tag);
+  const int req = s2s_mpi_irecv(slot, n * sizeof(float), s->st[src].dev->rank, tag | s->tag_salt);
   if (req < 0) return -1;
   const struct timespec nap = {0, 20000}; /* 20 us: the host thread must not eat a core */
   const long long t0 = s2s_timeline_now();
   for (int done = 0;;) {
     S2S_TRY(s2s_mpi_test(req, &done));
     if (done) break;
-    S2S_TRY(progress(s));
+    /* every micro-batch's ready sends: the peer may wait for an earlier one's first */
+    for (s2s_train_step *t = s->mb_head ? s->mb_head : s; t; t = t->mb_next) S2S_TRY(progress(t));
     nanosleep(&nap, NULL);
   }
   cl_command_queue q = s->st[dst].dev->queue;

@@ -115,6 +115,11 @@ typedef struct s2s_train_step {
   int mpi;                                /* some stages are other MPI ranks' (collectives) */
   int dry;                                /* described devices (device.h `dry`): a step only
                                              records its plan (s2s_train_step_plan) */
+  struct s2s_train_step *mb_head, *mb_next; /* MPI: every micro-batch's step in a list, so
+                                             a rank waiting for one micro-batch's message
+                                             sends the others' (NULL: just this one) */
+  int tag_salt;                           /* MPI: or-ed into every message tag (a
+                                             micro-batch's; 0 otherwise) */
   int group;                              /* MPI: the ranks of this pipeline, for its
                                              collectives (0: the world; a replica's) */
   int loss_rows;                          /* the loss gradient is divided by this many rows

@@ -25,7 +25,11 @@ int s2s_step_send_all(s2s_train_step *s);
 /* ... and completes (before the step's staging memory is reused). */
 int s2s_step_sends_complete(s2s_train_step *s);
 
-/* Message tags: kind, then a (layer, chunk) and b (time step, shard pair), each < 4096. */
+/* Message tags: kind, then a (layer, chunk) and b (time step, shard pair), each < 4096;
+ * bits 27.. name the micro-batch (s->tag_salt: S2S_TAG_MICRO(m)), so micro-batches in
+ * flight between the same ranks never take each other's messages. */
+#define S2S_TAG_MICRO(m) ((m) << 27)
+#define S2S_MAX_MICRO_MPI 16
 enum { S2S_TAG_FWD = 1, S2S_TAG_BWD, S2S_TAG_TOP, S2S_TAG_STATS, S2S_TAG_DH, S2S_TAG_KINDS };
 #define S2S_TAG(kind, a, b) (((kind) << 24) | (((a) & 4095) << 12) | ((b) & 4095))
 
