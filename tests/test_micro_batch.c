@@ -32,6 +32,7 @@ int main(void) {
   s2s_device *one = s2s_test_device_open("cpu", &n1);
   outcome ref = {0};
   T_CHECK(run(one, 1, NULL, &c, &ref) == 0, "single-device reference");
+  s2s_device_close(one, n1);
   for (int sch = S2S_SCHEDULE_FILL_DRAIN; sch <= S2S_SCHEDULE_1F1B; sch++) {
     case_of("cpu/2", 2, sch, NULL, &c, &ref);                        /* rows 2 + 1 */
     case_of("cpu/2", 3, sch, NULL, &c, &ref);                        /* one row each */
