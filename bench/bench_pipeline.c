@@ -97,6 +97,34 @@ typedef struct runs {
   s2s_prediction mb_pred;
 } runs;
 
+/* PREFIX_step_s_median|min|max, _words_per_s, _speedup (over the baseline) and
+ * _speedup_vs_whole with ranges, _vs_pipeline (> 1: faster than the paper's wavefront) with
+ * its paired range, _predicted_speedup|step_s (null: none), _busy_fraction [per device]. */
+static void json_beside(s2s_json *j, const char *prefix, const runs *r, const step_numbers *m,
+                        const s2s_prediction *pred, const step_bench *o, int n) {
+  char k[96];
+#define KEY(name) (snprintf(k, sizeof k, "%s_%s", prefix, name), k)
+  s2s_json_num(j, KEY("step_s_median"), m->step.median);
+  s2s_json_num(j, KEY("step_s_min"), m->step.min);
+  s2s_json_num(j, KEY("step_s_max"), m->step.max);
+  s2s_json_num(j, KEY("words_per_s"), m->words / m->step.median);
+  char sk[96];
+  snprintf(sk, sizeof sk, "%s_speedup", prefix);
+  json_speedup(j, sk, speedup_of(&r->base, m, o->trials), n);
+  snprintf(sk, sizeof sk, "%s_speedup_vs_whole", prefix);
+  if (r->has_whole) json_speedup(j, sk, speedup_of(&r->whole, m, o->trials), n);
+  const speedup v = speedup_of(&r->pipe, m, o->trials);
+  s2s_json_num(j, KEY("vs_pipeline"), v.median);
+  s2s_json_num(j, KEY("vs_pipeline_min"), v.min);
+  s2s_json_num(j, KEY("vs_pipeline_max"), v.max);
+  s2s_json_num(j, KEY("predicted_speedup"), pred ? pred->speedup : NAN);
+  s2s_json_num(j, KEY("predicted_step_s"), pred ? pred->step_s : NAN);
+  s2s_json_array(j, KEY("busy_fraction"));
+#undef KEY
+  for (int d = 0; d < n; d++) s2s_json_num(j, NULL, m->busy[d] / m->trial_s[o->trials - 1]);
+  s2s_json_close(j, ']');
+}
+
 static int write_results(const step_bench *o, s2s_device *devs, int n, const char *split,
                          const runs *r, double balance, const double *share, int argc,
                          char **argv) {
@@ -165,43 +193,9 @@ static int write_results(const step_bench *o, s2s_device *devs, int n, const cha
   for (int d = 0; d < n; d++)
     s2s_json_num(&j, NULL, pipe->busy[d] / pipe->trial_s[o->trials - 1]);
   s2s_json_close(&j, ']');
-  if (r->has_dp) { /* the same devices and global batch as R data-parallel replicas */
-    const step_numbers *dp = &r->dp;
-    s2s_json_num(&j, "replicas_step_s_median", dp->step.median);
-    s2s_json_num(&j, "replicas_step_s_min", dp->step.min);
-    s2s_json_num(&j, "replicas_step_s_max", dp->step.max);
-    s2s_json_num(&j, "replicas_words_per_s", dp->words / dp->step.median);
-    json_speedup(&j, "replicas_speedup", speedup_of(base, dp, o->trials), n);
-    if (r->has_whole)
-      json_speedup(&j, "replicas_speedup_vs_whole", speedup_of(&r->whole, dp, o->trials), n);
-    /* > 1: data parallel is faster than the pipeline on these devices */
-    const speedup v = speedup_of(pipe, dp, o->trials);
-    s2s_json_num(&j, "replicas_vs_pipeline", v.median);
-    s2s_json_num(&j, "replicas_vs_pipeline_min", v.min);
-    s2s_json_num(&j, "replicas_vs_pipeline_max", v.max);
-    s2s_json_num(&j, "replicas_predicted_speedup", r->dp_predicted ? r->dp_pred.speedup : NAN);
-    s2s_json_num(&j, "replicas_predicted_step_s", r->dp_predicted ? r->dp_pred.step_s : NAN);
-    s2s_json_array(&j, "replicas_busy_fraction");
-    for (int d = 0; d < n; d++) s2s_json_num(&j, NULL, dp->busy[d] / dp->trial_s[o->trials - 1]);
-    s2s_json_close(&j, ']');
-  }
-  if (r->has_mb) { /* the same split, micro-batched */
-    const step_numbers *mb = &r->mb;
-    s2s_json_num(&j, "micro_step_s_median", mb->step.median);
-    s2s_json_num(&j, "micro_step_s_min", mb->step.min);
-    s2s_json_num(&j, "micro_step_s_max", mb->step.max);
-    s2s_json_num(&j, "micro_words_per_s", mb->words / mb->step.median);
-    json_speedup(&j, "micro_speedup", speedup_of(base, mb, o->trials), n);
-    const speedup v = speedup_of(pipe, mb, o->trials);
-    s2s_json_num(&j, "micro_vs_pipeline", v.median); /* > 1: micro-batches are faster */
-    s2s_json_num(&j, "micro_vs_pipeline_min", v.min);
-    s2s_json_num(&j, "micro_vs_pipeline_max", v.max);
-    s2s_json_num(&j, "micro_predicted_speedup", r->mb_predicted ? r->mb_pred.speedup : NAN);
-    s2s_json_num(&j, "micro_predicted_step_s", r->mb_predicted ? r->mb_pred.step_s : NAN);
-    s2s_json_array(&j, "micro_busy_fraction");
-    for (int d = 0; d < n; d++) s2s_json_num(&j, NULL, mb->busy[d] / mb->trial_s[o->trials - 1]);
-    s2s_json_close(&j, ']');
-  }
+  /* the same devices and global batch as R data-parallel replicas, and micro-batched */
+  if (r->has_dp) json_beside(&j, "replicas", r, &r->dp, r->dp_predicted ? &r->dp_pred : NULL, o, n);
+  if (r->has_mb) json_beside(&j, "micro", r, &r->mb, r->mb_predicted ? &r->mb_pred : NULL, o, n);
   s2s_json_close(&j, '}');
   s2s_json_end(&j);
   return s2s_atomic_commit(&a);

@@ -101,6 +101,12 @@ int s2s_batch_tokens(const s2s_batch *b) {
   return n;
 }
 
+int s2s_batch_block(int B, int K, int k, int *r0) {
+  const int per = (B + K - 1) / K;
+  *r0 = k * per;
+  return *r0 >= B ? 0 : (B - *r0 < per ? B - *r0 : per);
+}
+
 void s2s_batch_rows(const s2s_batch *g, int r0, int n, s2s_batch *p) {
   p->B = n, p->T_src = g->T_src, p->T_tgt = g->T_tgt;
   p->src_words = p->tgt_words = 0;

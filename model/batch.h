@@ -46,5 +46,8 @@ int s2s_batch_tokens(const s2s_batch *b);
 /* Rows [r0, r0 + n) of batch g into p (allocated for at least n rows and g's lengths),
  * every time step: a data-parallel replica's or a micro-batch's block. */
 void s2s_batch_rows(const s2s_batch *g, int r0, int n, s2s_batch *p);
+/* Block k of B rows cut into K blocks of ceil(B/K): its first row in *r0, its rows
+ * returned (0 when the rows run out first). */
+int s2s_batch_block(int B, int K, int k, int *r0);
 
 #endif

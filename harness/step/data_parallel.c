@@ -200,10 +200,10 @@ static int cut_batch(s2s_dp *dp, const s2s_batch *b) {
     fprintf(stderr, "s2sbench: batch of %d rows exceeds the replicas' %d\n", b->B, dp->B);
     return -1;
   }
-  const int per = (b->B + dp->R - 1) / dp->R;
   for (int r = 0; r < dp->nlocal; r++) {
     const int g = dp->first + r; /* the replica's global index */
-    const int r0 = g * per, n = r0 >= b->B ? 0 : (b->B - r0 < per ? b->B - r0 : per);
+    int r0;
+    const int n = s2s_batch_block(b->B, dp->R, g, &r0);
     if (n == 0) {
       fprintf(stderr, "s2sbench: a batch of %d rows leaves replica %d of %d without a row\n",
               b->B, g, dp->R);

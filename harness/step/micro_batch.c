@@ -135,9 +135,9 @@ static int cut(s2s_mb *mb, const s2s_batch *b) {
     fprintf(stderr, "s2sbench: batch of %d rows exceeds the micro-batches' %d\n", b->B, mb->B);
     return -1;
   }
-  const int per = (b->B + mb->M - 1) / mb->M;
   for (int m = 0; m < mb->M; m++) {
-    const int r0 = m * per, n = r0 >= b->B ? 0 : (b->B - r0 < per ? b->B - r0 : per);
+    int r0;
+    const int n = s2s_batch_block(b->B, mb->M, m, &r0);
     if (n == 0) {
       fprintf(stderr, "s2sbench: a batch of %d rows leaves micro-batch %d of %d without a "
               "row\n", b->B, m, mb->M);
