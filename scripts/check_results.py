@@ -190,22 +190,16 @@ def check_run(folder, r, where):
             need(where, r, "whole_device", dict)
         for k in ("work_share", "busy_fraction"):
             need(w, s, k, list)
-        if isinstance(r.get("replicas"), int) and r["replicas"] > 1:
-            # data parallel beside the pipeline, interleaved with it
-            need(where, r, "replicas_split", str)
-            for k in ("replicas_words_per_s", "replicas_speedup", "replicas_speedup_min",
-                      "replicas_speedup_max", "replicas_vs_pipeline", "replicas_vs_pipeline_min",
-                      "replicas_vs_pipeline_max"):
-                need(w, s, k, NUM)
-            need(w, s, "replicas_busy_fraction", list)
-        if isinstance(r.get("micro_batches"), int) and r["micro_batches"] > 1:
-            # the split micro-batched, interleaved with it
-            need(where, r, "schedule", str)
-            for k in ("micro_words_per_s", "micro_speedup", "micro_speedup_min",
-                      "micro_speedup_max", "micro_vs_pipeline", "micro_vs_pipeline_min",
-                      "micro_vs_pipeline_max"):
-                need(w, s, k, NUM)
-            need(w, s, "micro_busy_fraction", list)
+        # data parallel (replicas) and the split micro-batched, interleaved with the pipeline
+        for count, prefix, named in (("replicas", "replicas", "replicas_split"),
+                                     ("micro_batches", "micro", "schedule")):
+            if not (isinstance(r.get(count), int) and r[count] > 1):
+                continue
+            need(where, r, named, str)
+            for k in ("words_per_s", "speedup", "speedup_min", "speedup_max", "vs_pipeline",
+                      "vs_pipeline_min", "vs_pipeline_max"):
+                need(w, s, prefix + "_" + k, NUM)
+            need(w, s, prefix + "_busy_fraction", list)
         check_tsv(folder, os.path.join(folder, "trials.tsv"), ["config", "phase", "trial", "seconds"], True)
     elif kind == "predict":
         need(where, r, "split", str)

@@ -58,24 +58,6 @@ static void check_bytes(s2s_device *d, int n, int R, const s2s_config *c) {
   free(p);
 }
 
-static void case_of(const char *spec, int R, const char *split, const s2s_config *c,
-                    const outcome *ref) {
-  int n;
-  s2s_device *d = s2s_test_device_open(spec, &n);
-  outcome o = {0};
-  char name[160];
-  snprintf(name, sizeof name, "%s, %d replicas of %s (%.20s)", spec, R, split ? split : "default",
-           d[0].info.platform);
-  if (run_replicas(d, n, R, split, c, &o) == 0)
-    compare(name, c, ref, &o);
-  else
-    T_CHECK(0, "%s: run failed", name);
-  printf("%s: losses %.7f %.7f %.7f %.7f (single device %.7f %.7f %.7f %.7f)\n", name, o.loss[0],
-         o.loss[1], o.loss[2], o.loss[3], ref->loss[0], ref->loss[1], ref->loss[2], ref->loss[3]);
-  free(o.grads), free(o.params);
-  s2s_device_close(d, n);
-}
-
 int main(void) {
   setenv("POCL_MAX_PTHREAD_COUNT", "4", 0); /* before the first OpenCL call */
   s2s_config c = test_config();
@@ -85,11 +67,11 @@ int main(void) {
   T_CHECK(run(one, 1, NULL, &c, &ref) == 0, "single-device reference");
   s2s_device_close(one, n1);
 
-  case_of("cpu/2", 2, NULL, &c, &ref);                       /* blocks of 2 and 1 rows */
-  case_of("cpu/3", 3, NULL, &c, &ref);                       /* one row each */
-  case_of("cpu/4", 2, NULL, &c, &ref);                       /* hybrid: 2 x 2 stages */
-  case_of("cpu/4", 2, "layers=0,1,1;softmax=0,1", &c, &ref); /* hybrid, sharded softmax */
-  case_of("cpu/1x1,cpu/1x1", 2, NULL, &c, &ref);             /* replicas in two contexts */
+  check_case("cpu/2", 2, 1, 0, NULL, &c, &ref);                       /* blocks of 2 and 1 rows */
+  check_case("cpu/3", 3, 1, 0, NULL, &c, &ref);                       /* one row each */
+  check_case("cpu/4", 2, 1, 0, NULL, &c, &ref);                       /* hybrid: 2 x 2 stages */
+  check_case("cpu/4", 2, 1, 0, "layers=0,1,1;softmax=0,1", &c, &ref); /* hybrid, sharded softmax */
+  check_case("cpu/1x1,cpu/1x1", 2, 1, 0, NULL, &c, &ref);     /* replicas in two contexts */
 
   char specs[8][32], names[8][128], mixed[72] = "";
   const int np = s2s_test_cpu_platforms(specs, names, 8);
@@ -99,7 +81,7 @@ int main(void) {
     if (pocl >= 0 && intel >= 0 && !*mixed)
       snprintf(mixed, sizeof mixed, "%s,%s", specs[pocl], specs[intel]);
   }
-  if (*mixed) case_of(mixed, 2, NULL, &c, &ref); /* a replica on each vendor */
+  if (*mixed) check_case(mixed, 2, 1, 0, NULL, &c, &ref); /* a replica on each vendor */
 
   int n2;
   s2s_device *two = s2s_test_device_open("cpu/2", &n2);

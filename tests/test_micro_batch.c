@@ -7,24 +7,6 @@
  * refused. PoCL is asked for 4 threads (= CUs). */
 #include "test_pipeline_util.h"
 
-static void case_of(const char *spec, int M, int schedule, const char *split, const s2s_config *c,
-                    const outcome *ref) {
-  int n;
-  s2s_device *d = s2s_test_device_open(spec, &n);
-  outcome o = {0};
-  char name[160];
-  snprintf(name, sizeof name, "%s, %d micro-batches %s, split %s", spec, M,
-           s2s_schedule_name(schedule), split ? split : "default");
-  if (run_with(d, n, 1, M, schedule, split, c, &o) == 0)
-    compare(name, c, ref, &o);
-  else
-    T_CHECK(0, "%s: run failed", name);
-  printf("%s: losses %.7f %.7f %.7f %.7f (single device %.7f %.7f %.7f %.7f)\n", name, o.loss[0],
-         o.loss[1], o.loss[2], o.loss[3], ref->loss[0], ref->loss[1], ref->loss[2], ref->loss[3]);
-  free(o.grads), free(o.params);
-  s2s_device_close(d, n);
-}
-
 int main(void) {
   setenv("POCL_MAX_PTHREAD_COUNT", "4", 0); /* before the first OpenCL call */
   s2s_config c = test_config();
@@ -34,11 +16,11 @@ int main(void) {
   T_CHECK(run(one, 1, NULL, &c, &ref) == 0, "single-device reference");
   s2s_device_close(one, n1);
   for (int sch = S2S_SCHEDULE_FILL_DRAIN; sch <= S2S_SCHEDULE_1F1B; sch++) {
-    case_of("cpu/2", 2, sch, NULL, &c, &ref);                        /* rows 2 + 1 */
-    case_of("cpu/2", 3, sch, NULL, &c, &ref);                        /* one row each */
-    case_of("cpu/3", 3, sch, "layers=0,1,2;softmax=2", &c, &ref);    /* 3 stages */
-    case_of("cpu/3", 2, sch, "layers=0,0,1;softmax=1,2", &c, &ref);  /* sharded softmax */
-    case_of("cpu/1x1,cpu/1x1", 2, sch, NULL, &c, &ref);              /* two contexts */
+    check_case("cpu/2", 1, 2, sch, NULL, &c, &ref);                        /* rows 2 + 1 */
+    check_case("cpu/2", 1, 3, sch, NULL, &c, &ref);                        /* one row each */
+    check_case("cpu/3", 1, 3, sch, "layers=0,1,2;softmax=2", &c, &ref);    /* 3 stages */
+    check_case("cpu/3", 1, 2, sch, "layers=0,0,1;softmax=1,2", &c, &ref);  /* sharded softmax */
+    check_case("cpu/1x1,cpu/1x1", 1, 2, sch, NULL, &c, &ref);      /* two contexts */
   }
   s2s_device *d = s2s_test_device_open("cpu", &n1);
   outcome o = {0};

@@ -83,6 +83,11 @@ static inline int run(s2s_device *devs, int n, const char *split, const s2s_conf
   return run_with(devs, n, 1, 1, 0, split, c, o);
 }
 
+/* One case on the devices of spec: R replicas or M micro-batches (as run_with) against the
+ * single-device reference, its losses printed. */
+static inline void check_case(const char *spec, int R, int M, int schedule, const char *split,
+                              const s2s_config *c, const outcome *ref);
+
 /* Float against float, different GEMM shapes and summation orders: 1e-4 relative, and
  * 1e-5 of the group's largest value absolute. */
 static void compare(const char *split, const s2s_config *c, const outcome *a, const outcome *b) {
@@ -109,6 +114,26 @@ static void compare(const char *split, const s2s_config *c, const outcome *a, co
       free(gx), free(gy);
     }
   }
+}
+
+static inline void check_case(const char *spec, int R, int M, int schedule, const char *split,
+                              const s2s_config *c, const outcome *ref) {
+  int n;
+  s2s_device *d = s2s_test_device_open(spec, &n);
+  outcome o = {0};
+  char name[160], how[64];
+  if (M > 1) snprintf(how, sizeof how, "%d micro-batches %s", M, s2s_schedule_name(schedule));
+  else snprintf(how, sizeof how, "%d replicas", R);
+  snprintf(name, sizeof name, "%s, %s of %s (%.20s)", spec, how, split ? split : "default",
+           d[0].info.platform);
+  if (run_with(d, n, R, M, schedule, split, c, &o) == 0)
+    compare(name, c, ref, &o);
+  else
+    T_CHECK(0, "%s: run failed", name);
+  printf("%s: losses %.7f %.7f %.7f %.7f (single device %.7f %.7f %.7f %.7f)\n", name, o.loss[0],
+         o.loss[1], o.loss[2], o.loss[3], ref->loss[0], ref->loss[1], ref->loss[2], ref->loss[3]);
+  free(o.grads), free(o.params);
+  s2s_device_close(d, n);
 }
 
 #endif
