@@ -188,7 +188,7 @@ void s2s_dp_free(s2s_train_step *s) {
     if (dp->packed[r].mem) s2s_buf_free(&dp->packed[r]);
     s2s_batch_free(&dp->part[r]);
   }
-  for (int r = 1; dp->rep && r < dp->nlocal; r++) s2s_train_step_free(&dp->rep[r - 1]);
+  for (int r = 1; dp->rep && r < dp->nlocal; r++) s2s_step_free_one(&dp->rep[r - 1]);
   free(dp->rep);
   free(dp->sum), free(dp->tmp), free(dp->seen), free(dp->rows[0]), free(dp->rows[1]);
   free(dp);
@@ -403,6 +403,6 @@ int s2s_dp_eval(s2s_train_step *s, const s2s_batch *b, s2s_step_result *out) {
 
 int s2s_dp_set_params(s2s_train_step *s, const float *params) {
   for (int r = 1; s->dp && r < s->dp->nlocal; r++)
-    S2S_TRY(s2s_train_step_set_params(s2s_dp_replica(s, r), params));
+    S2S_TRY(s2s_step_set_params_one(s2s_dp_replica(s, r), params));
   return 0;
 }

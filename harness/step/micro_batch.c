@@ -122,7 +122,7 @@ void s2s_mb_free(s2s_train_step *s) {
   if (!mb) return;
   for (int m = 1; mb->mb && m < mb->M; m++) {
     unshare(&mb->mb[m - 1]);
-    s2s_train_step_free(&mb->mb[m - 1]);
+    s2s_step_free_one(&mb->mb[m - 1]);
   }
   for (int m = 0; m < mb->M; m++) s2s_batch_free(&mb->part[m]);
   free(mb->mb);

@@ -387,10 +387,8 @@ int s2s_step_forward(s2s_train_step *s, const s2s_batch *b) {
   return s2s_step_softmax(s, b, 0);
 }
 
-int s2s_train_step_run(s2s_train_step *s, const s2s_batch *b, float lr, int update,
-                       s2s_step_result *out) {
-  if (s->dp) return s2s_dp_run(s, b, lr, update, out);
-  if (s->mb) return s2s_mb_run(s, b, lr, update, out);
+int s2s_step_run_one(s2s_train_step *s, const s2s_batch *b, float lr, int update,
+                     s2s_step_result *out) {
   double g2 = 0;
   if (s2s_step_grads(s, b) != 0 || s2s_step_norm2(s, &g2) != 0 ||
       (update && s2s_step_update(s, g2, lr) != 0)) {
@@ -400,9 +398,7 @@ int s2s_train_step_run(s2s_train_step *s, const s2s_batch *b, float lr, int upda
   return finish(s, b, sqrt(g2), out);
 }
 
-int s2s_train_step_eval(s2s_train_step *s, const s2s_batch *b, s2s_step_result *out) {
-  if (s->dp) return s2s_dp_eval(s, b, out);
-  if (s->mb) return s2s_mb_eval(s, b, out);
+int s2s_step_eval_one(s2s_train_step *s, const s2s_batch *b, s2s_step_result *out) {
   if (s2s_step_forward(s, b) != 0) {
     s2s_step_release(s);
     return -1;

@@ -276,21 +276,6 @@ int s2s_train_step_plan_memory(const s2s_device_info *info, int ndev, const s2s_
   return rc != 0 ? -1 : fits ? 0 : 1;
 }
 
-int s2s_train_step_init_parallel(s2s_train_step *s, s2s_device *devs, int ndev,
-                                 const s2s_parallel *par, const s2s_split *split,
-                                 const s2s_config *cfg) {
-  const int R = par && par->replicas > 1 ? par->replicas : 1;
-  const int M = par && par->micro_batches > 1 ? par->micro_batches : 1;
-  if (R > 1 && M > 1) {
-    memset(s, 0, sizeof *s);
-    fprintf(stderr, "s2sbench: --replicas with --micro-batches is not supported yet: give one "
-            "of them\n");
-    return -1;
-  }
-  return M > 1 ? s2s_train_step_init_micro(s, devs, ndev, M, par->schedule, split, cfg)
-               : s2s_train_step_init_replicas(s, devs, ndev, R, split, cfg);
-}
-
 int s2s_train_step_init(s2s_train_step *s, s2s_device *devs, int ndev, const s2s_split *split,
                         const s2s_config *cfg) {
   S2S_TRY(lay_out(s, devs, ndev, split, cfg));
@@ -348,9 +333,7 @@ static void free_buf(s2s_buf *b) {
   if (b->mem) s2s_buf_free(b);
 }
 
-void s2s_train_step_free(s2s_train_step *s) {
-  s2s_dp_free(s);
-  s2s_mb_free(s);
+void s2s_step_free_one(s2s_train_step *s) {
   for (int d = 0; d < s->ndev; d++)
     if (s->st[d].dev && s->st[d].local && !s->dry) clFinish(s->st[d].dev->queue);
   s2s_step_release(s);
@@ -388,7 +371,7 @@ void s2s_train_step_free(s2s_train_step *s) {
   memset(s, 0, sizeof *s);
 }
 
-int s2s_train_step_set_params(s2s_train_step *s, const float *params) {
+int s2s_step_set_params_one(s2s_train_step *s, const float *params) {
   s->wt_stale = 1;
   for (int d = 0; d < s->ndev; d++) {
     s2s_stage *st = &s->st[d];
@@ -396,7 +379,7 @@ int s2s_train_step_set_params(s2s_train_step *s, const float *params) {
       S2S_TRY(s2s_buf_write(st->dev, s2s_buf_at(st->params, st->seg_loc[i]),
                             params + st->seg_off[i], st->seg_len[i]));
   }
-  return s2s_dp_set_params(s, params); /* every replica the same */
+  return 0;
 }
 
 /* Gathers a block (params or grads) from the devices that own each segment. Under MPI

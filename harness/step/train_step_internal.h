@@ -67,6 +67,15 @@ int s2s_step_norm2(s2s_train_step *s, double *g2);
 int s2s_step_update(s2s_train_step *s, double g2, float lr);
 int s2s_step_sums(s2s_train_step *s, double sums[2]);
 int s2s_step_done(s2s_train_step *s);
+/* One pipeline's step, eval, teardown and parameter upload (train_step.c,
+ * train_step_init.c); the public s2s_train_step_* of train_step_parallel.c add the replicas
+ * and micro-batches around them, so the files call each other one way only. */
+int s2s_step_run_one(s2s_train_step *s, const s2s_batch *b, float lr, int update,
+                     s2s_step_result *out);
+int s2s_step_eval_one(s2s_train_step *s, const s2s_batch *b, s2s_step_result *out);
+void s2s_step_free_one(s2s_train_step *s);
+int s2s_step_set_params_one(s2s_train_step *s, const float *params);
+
 /* data_parallel.c: the step and eval of a step with replicas (s->dp). */
 int s2s_dp_run(s2s_train_step *s, const s2s_batch *b, float lr, int update,
                s2s_step_result *out);
