@@ -61,11 +61,8 @@ static void check_bytes(s2s_device *d, int n, int R, const s2s_config *c) {
 int main(void) {
   setenv("POCL_MAX_PTHREAD_COUNT", "4", 0); /* before the first OpenCL call */
   s2s_config c = test_config();
-  int n1;
-  s2s_device *one = s2s_test_device_open("cpu", &n1);
   outcome ref = {0};
-  T_CHECK(run(one, 1, NULL, &c, &ref) == 0, "single-device reference");
-  s2s_device_close(one, n1);
+  run_reference(&c, &ref);
 
   check_case("cpu/2", 2, 1, 0, NULL, &c, &ref);                       /* blocks of 2 and 1 rows */
   check_case("cpu/3", 3, 1, 0, NULL, &c, &ref);                       /* one row each */

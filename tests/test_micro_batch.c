@@ -11,10 +11,8 @@ int main(void) {
   setenv("POCL_MAX_PTHREAD_COUNT", "4", 0); /* before the first OpenCL call */
   s2s_config c = test_config();
   int n1;
-  s2s_device *one = s2s_test_device_open("cpu", &n1);
   outcome ref = {0};
-  T_CHECK(run(one, 1, NULL, &c, &ref) == 0, "single-device reference");
-  s2s_device_close(one, n1);
+  run_reference(&c, &ref);
   for (int sch = S2S_SCHEDULE_FILL_DRAIN; sch <= S2S_SCHEDULE_1F1B; sch++) {
     check_case("cpu/2", 1, 2, sch, NULL, &c, &ref);                        /* rows 2 + 1 */
     check_case("cpu/2", 1, 3, sch, NULL, &c, &ref);                        /* one row each */

@@ -75,6 +75,14 @@ static int run_with(s2s_device *devs, int n, int R, int M, int schedule, const c
   return 0;
 }
 
+/* The whole step on the whole PoCL CPU device: every case's reference. */
+static inline void run_reference(const s2s_config *c, outcome *ref) {
+  int n;
+  s2s_device *one = s2s_test_device_open("cpu", &n);
+  T_CHECK(run_with(one, 1, 1, 1, 0, NULL, c, ref) == 0, "single-device reference");
+  s2s_device_close(one, n);
+}
+
 static inline int run_replicas(s2s_device *devs, int n, int R, const char *split, const s2s_config *c,
                         outcome *o) {
   return run_with(devs, n, R, 1, 0, split, c, o);
