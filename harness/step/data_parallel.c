@@ -45,7 +45,6 @@ typedef struct s2s_dp {
   int32_t *rows[2];               /* (V) the touched rows of each table, ascending */
   long nrows[2], max_rows[2];
   s2s_buf row_ids[S2S_MAX_REPLICAS], packed[S2S_MAX_REPLICAS]; /* on each embedding device */
-  double mpi_bytes;               /* gradient bytes this rank handed to MPI_Allreduce */
   long step, check_every;
   s2s_allreduce_bytes last;
 } s2s_dp;
@@ -234,7 +233,7 @@ static void add_into(float *sum, const float *x, size_t n) {
 /* The local replicas' n floats summed into dp->sum; under MPI, summed over the ranks. */
 static int sum_over_replicas(s2s_dp *dp, size_t n) {
   if (!dp->mpi) return 0;
-  dp->mpi_bytes += (double)n * sizeof(float);
+  dp->last.mpi += (double)n * sizeof(float);
   return s2s_mpi_sum_floats_in(dp->stage_group, dp->sum, n);
 }
 
@@ -283,7 +282,6 @@ static int reduce_rows(s2s_train_step *s, const dp_piece *p) {
 static int allreduce(s2s_train_step *s, const s2s_batch *b) {
   s2s_dp *dp = s->dp;
   dp->last = (s2s_allreduce_bytes){0};
-  dp->mpi_bytes = 0;
   touched_rows(dp, b, s->cfg.src_vocab, 0);
   touched_rows(dp, b, s->cfg.tgt_vocab, 1);
   dp->last.rows_src = dp->nrows[0], dp->last.rows_tgt = dp->nrows[1];
@@ -292,7 +290,6 @@ static int allreduce(s2s_train_step *s, const s2s_batch *b) {
     S2S_TRY(dp->piece[i].table < 0 ? reduce_dense(s, &dp->piece[i])
                                    : reduce_rows(s, &dp->piece[i]));
   }
-  dp->last.mpi = dp->mpi_bytes;
   return 0;
 }
 
