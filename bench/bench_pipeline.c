@@ -380,9 +380,7 @@ int s2s_bench_pipeline(int argc, char **argv) {
     } else {
       printf("predicted speedup: none (the prediction failed)\n");
     }
-    if (R.has_dp && !o.no_predict && s2s_mpi_active()) {
-      printf("data parallel predicted: none (an all-reduce over MPI is not modelled yet)\n");
-    } else if (R.has_dp && !o.no_predict && base_plan.n &&
+    if (R.has_dp && !o.no_predict && base_plan.n &&
                s2s_predict_devices(&o, base_dev ? base_dev : devs, devs, n, &R.dp.par, &dp_split,
                                    &base_plan, o.out_dir, &R.dp_pred) == 0) {
       R.dp_predicted = 1;
@@ -391,9 +389,7 @@ int s2s_bench_pipeline(int argc, char **argv) {
     } else if (R.has_dp && !o.no_predict) {
       printf("data parallel predicted: none (the prediction failed)\n");
     }
-    if (R.has_mb && !o.no_predict && s2s_mpi_active()) {
-      printf("micro-batched predicted: none (not under mpirun)\n");
-    } else if (R.has_mb && !o.no_predict && base_plan.n &&
+    if (R.has_mb && !o.no_predict && base_plan.n &&
                s2s_predict_devices(&o, base_dev ? base_dev : devs, devs, n, &R.mb.par, &split,
                                    &base_plan, o.out_dir, &R.mb_pred) == 0) {
       R.mb_predicted = 1;

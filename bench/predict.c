@@ -322,7 +322,10 @@ static void help(void) {
          "default one).\n"
          "  --replicas R       data parallel: R replicas of the split of N/R devices, each a\n"
          "                     row block of the batch, the gradients summed through the host\n"
-         "                     (the same table measures them: R replicas on the one device)\n"
+         "                     (the same table measures them: R replicas on the one device);\n"
+         "                     with --contexts ranks each rank reads its piece, waits for the\n"
+         "                     last rank's read and writes the sum back (the MPI collective's\n"
+         "                     own seconds are not costed: ranks on one host, shared memory)\n"
          "  --micro-batches M [--schedule fill-drain|1f1b]  the split micro-batched: the batch\n"
          "                     cut into M row blocks flowing through the stages in turn\n"
          "  --cost FILE        a cost table measured before (on another machine too)\n"
@@ -461,11 +464,6 @@ int s2s_predict_main(int argc, char **argv) {
   if (n % reps) {
     fprintf(stderr, "s2sbench predict: --replicas %d: %d devices do not cut into %d replicas of "
             "the same size\n", reps, n, reps);
-    return 2;
-  }
-  if (reps > 1 && !strcmp(p.contexts, "ranks")) {
-    fprintf(stderr, "s2sbench predict: --replicas with --contexts ranks: an all-reduce over MPI "
-            "is not modelled yet\n");
     return 2;
   }
   if (p.o.split ? s2s_split_parse(&split, p.o.split, n / reps, &p.o.cfg, err, sizeof err)

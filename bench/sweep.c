@@ -219,9 +219,7 @@ static int run_point(const s2s_sweep *s, const s2s_sweep_point *p, int argc, cha
   double bound = reps * s2s_split_bound(&split, &o.cfg, (int)o.len, (int)o.len + 1, one_share);
   for (int d = 0; d < n; d++) share[d] = one_share[d % S] / reps; /* each replica a 1/R */
   s2s_prediction pred; /* several devices: predicted from device 0's costs (rank 0's) */
-  const int want = n > 1 && root && m.valid && !s->no_predict && !(mpi && reps > 1);
-  if (n > 1 && root && m.valid && !s->no_predict && mpi && reps > 1)
-    printf("  %s: no prediction (an all-reduce over MPI is not modelled yet)\n", p->name);
+  const int want = n > 1 && root && m.valid && !s->no_predict;
   const int predicted =
       want && s2s_predict_devices(&o, &devs[0], devs, n, &m.par, &split, NULL, p->dir, &pred) == 0;
   if (want && !predicted)

@@ -26,6 +26,28 @@ int main(void) {
   if (o.grads) compare("one device, 3 micro-batches", &c, &ref, &o);
   free(o.grads), free(o.params);
   s2s_train_step st;
+  /* memory: the parameters, gradients and transposes once, every micro-batch's activations */
+  s2s_config one_row = c;
+  one_row.batch = 1;
+  size_t need1 = 0, need3 = 0, owned = 0;
+  int ok = s2s_train_step_init(&st, d, 1, NULL, &one_row) == 0;
+  if (ok) need1 = st.st[0].need_bytes, owned = st.st[0].owned;
+  s2s_train_step_free(&st);
+  ok = ok && s2s_train_step_init_micro(&st, d, 1, 3, S2S_SCHEDULE_1F1B, NULL, &c) == 0;
+  if (ok) need3 = st.st[0].need_bytes;
+  s2s_train_step_free(&st);
+  T_CHECK(ok, "a one-row step and 3 micro-batches of one row");
+  const size_t act = (need3 - need1) / 2; /* micro-batches 1 and 2 each add their own */
+  T_CHECK(need3 > need1 && (need3 - need1) % 2 == 0 && need1 - act >= 2 * owned * sizeof(float),
+          "3 micro-batches need %zu bytes, one row %zu: the parameters and gradients (%zu "
+          "bytes) once", need3, need1, 2 * owned * sizeof(float));
+  const size_t mem = d[0].info.global_mem;
+  d[0].info.global_mem = need3 - 1;
+  fprintf(stderr, "(a split that does not fit is expected next)\n");
+  T_CHECK(s2s_train_step_init_micro(&st, d, 1, 3, S2S_SCHEDULE_1F1B, NULL, &c) != 0,
+          "3 micro-batches on a device one byte short of their %zu bytes are refused", need3);
+  s2s_train_step_free(&st);
+  d[0].info.global_mem = mem;
   fprintf(stderr, "(two errors about micro-batches are expected next)\n");
   T_CHECK(s2s_train_step_init_micro(&st, d, 1, 4, S2S_SCHEDULE_1F1B, NULL, &c) != 0,
           "more micro-batches (4) than rows (3) is refused");

@@ -3,13 +3,16 @@
  * device, name, shape, dependency), on one device, on two sub-devices of one context and
  * on two contexts; its GEMM FLOP equal the step's FLOP formula; every cross-device
  * dependency points back to a marker or a staging read of another device; a recorded plan
- * with a timeline gives every device command its measured interval. */
+ * with a timeline gives every device command its measured interval; two data-parallel
+ * replicas as MPI ranks (a host thread each) sum their gradients only once both have read
+ * theirs. */
 #include <string.h>
 
 /* test_pipeline_util.h's run and compare are for the pipeline tests */
 #pragma GCC diagnostic ignored "-Wunused-function"
 
 #include "cl/timeline.h"
+#include "plan/simulate.h"
 #include "test_pipeline_util.h"
 
 static int parse_split(const char *spec, int n, const s2s_config *c, s2s_split *sp) {
@@ -121,9 +124,57 @@ static void check_plan(const char *spec, const char *split, const int *context) 
   s2s_device_close(devs, n);
 }
 
+/* Device 0's reads cost 1 s, every other command 1 us: a replica on device 1 must still
+ * wait for each of them before it writes back that piece's sum (without the all-reduce's
+ * waits its own host thread would write at once). */
+static double slow_reads(void *ctx, const s2s_plan_node *n) {
+  (void)ctx;
+  if (n->op == S2S_OP_MARKER || n->op == S2S_OP_BARRIER || n->op == S2S_OP_HOST_WAIT) return 0;
+  return n->op == S2S_OP_READ && n->dev == 0 ? 1.0 : 1e-6;
+}
+
+static void check_ranks_allreduce(const s2s_device_info *info0) {
+  s2s_config c = test_config();
+  s2s_device_info info[2] = {*info0, *info0};
+  static const int context[2] = {0, 1}, host[2] = {0, 1};
+  const s2s_parallel par = {.replicas = 2, .micro_batches = 1};
+  s2s_split sp;
+  s2s_split_default(&sp, 1, &c);
+  s2s_plan p;
+  if (s2s_train_step_plan_parallel(info, 2, &par, context, &sp, &c, c.batch, 5, 6, &p) != 0) {
+    T_CHECK(0, "ranks: the dry plan of 2 replicas");
+    return;
+  }
+  s2s_sim_costs costs = {slow_reads, NULL, NULL, host};
+  s2s_sim_result r;
+  T_CHECK(s2s_simulate(&p, &costs, &r) == 0, "ranks: the plan simulates");
+  size_t waits = 0, early = 0;
+  double waited = 0;
+  for (size_t i = 0; i < p.n; i++) {
+    const s2s_plan_node *w = &p.node[i];
+    if (w->op != S2S_OP_HOST_WAIT || strcmp(w->what, "all-reduce")) continue;
+    waits++;
+    if (w->dev != 1) continue;
+    const double ready = p.node[w->dep].end_s; /* device 0's read of the same piece */
+    waited = ready > waited ? ready : waited;
+    for (size_t k = i + 1; k < p.n; k++) /* replica 1's next command on its device */
+      if (p.node[k].dev == 1 && p.node[k].op != S2S_OP_HOST_WAIT) {
+        early += p.node[k].start_s < ready;
+        break;
+      }
+  }
+  T_CHECK(waits > 0 && waits % 2 == 0, "ranks: %zu all-reduce waits (one per replica a piece)",
+          waits);
+  T_CHECK(waited > 1 && early == 0, "ranks: replica 1 writes back each sum after replica 0's "
+          "read of it (the last at %.3f s; %zu too early)", waited, early);
+  s2s_sim_result_free(&r);
+  s2s_plan_free(&p);
+}
+
 int main(void) {
   int n = 0;
   s2s_device *one = s2s_test_device(&n); /* exits 77 without any OpenCL device */
+  check_ranks_allreduce(&one[0].info);
   s2s_device_close(one, n);
   check_plan("cpu/1", NULL, NULL);
   check_plan("cpu/2", "layers=0,0,1;softmax=1", NULL);

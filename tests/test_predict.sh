@@ -78,6 +78,16 @@ check "replicas: both devices busy" python3 -c "
 import json, sys
 b = json.load(open(sys.argv[1]))['summary']['predicted_busy_fraction']
 assert len(b) == 2 and min(b) > 0.2, b" "$work/dp/run.json"
+# the replicas as MPI ranks (a host thread each): each waits for the other's reads
+"$bin" predict "${tiny[@]}" --devices 2 --replicas 2 --contexts ranks --cost "$work/dp-cost.tsv" \
+  --out "$work/dp-ranks" >"$work/out" 2>&1
+rc=$?
+cat "$work/out"
+check "predict --replicas 2 --contexts ranks exits 0" test "$rc" -eq 0
+check "ranks: a process each, a predicted speedup in (1, 2]" python3 -c "
+import json, sys
+s = json.load(open(sys.argv[1]))['summary']
+assert 1 < s['predicted_speedup'] <= 2, s" "$work/dp-ranks/run.json"
 # the hybrid: 2 replicas of a 2-device pipeline (its table has the sharded softmax too)
 "$bin" predict "${tiny[@]}" --devices 4 --replicas 2 --measure-on cpu/1x1 --save-cost "$work/hyb-cost.tsv" \
   --out "$work/hyb" >"$work/out" 2>&1
@@ -107,8 +117,6 @@ check "fill-drain and 1F1B order the same work differently" \
 expect_error "bad --schedule" 2 "--schedule" -- predict --preset tiny --micro-batches 2 --schedule gpipe
 expect_error "replicas that do not cut the devices" 2 "--replicas 3" -- \
   predict --preset tiny --devices 2 --replicas 3 --cost "$work/dp-cost.tsv"
-expect_error "replicas over MPI ranks are not modelled" 2 "not modelled" -- \
-  predict --preset tiny --devices 2 --replicas 2 --contexts ranks --cost "$work/dp-cost.tsv"
 expect_error "the paper on devices of the table's memory does not fit" 1 "does not fit" -- \
   predict --preset paper --devices 8 --cost "$work/cost.tsv" --memory-gib 1
 expect_error "--link-us alone" 2 "--link-gbs" -- predict --preset tiny --cost "$work/cost.tsv" --link-us 5

@@ -237,13 +237,42 @@ static int sum_over_replicas(s2s_dp *dp, size_t n) {
   return s2s_mpi_sum_floats_in(dp->stage_group, dp->sum, n);
 }
 
+/* The plan node a call just recorded (-1: none, as for a device outside the plan). */
+static long recorded_since(size_t before) {
+  const s2s_plan *p = s2s_plan_current();
+  return p && p->n > before ? (long)p->n - 1 : -1;
+}
+
+static size_t plan_size(void) {
+  const s2s_plan *p = s2s_plan_current();
+  return p ? p->n : 0;
+}
+
+/* In the plan, every replica's sum waits for every replica's read: a no-op for the one
+ * host thread that read them all in turn, and the all-reduce's synchronisation where the
+ * replicas are processes of their own with a host thread each (`predict --contexts ranks`
+ * models MPI ranks so: the sum is ready when the last rank's read is; the collective's own
+ * seconds are not modelled, see predict --help). */
+static void wait_for_reads(s2s_train_step *s, int stage, const long *read) {
+  s2s_dp *dp = s->dp;
+  for (int r = 0; r < dp->nlocal; r++)
+    for (int q = 0; q < dp->nlocal; q++)
+      if (q != r && read[q] >= 0)
+        s2s_plan_add(s2s_dp_replica(s, r)->st[stage].dev, S2S_OP_HOST_WAIT, "all-reduce", 0,
+                     (int)read[q], 1);
+}
+
 static int reduce_dense(s2s_train_step *s, const dp_piece *p) {
   s2s_dp *dp = s->dp;
+  long read[S2S_MAX_REPLICAS];
   for (int r = 0; r < dp->nlocal; r++) {
     s2s_stage *st = &s2s_dp_replica(s, r)->st[p->stage];
+    const size_t before = plan_size();
     S2S_TRY(s2s_buf_read(st->dev, s2s_stage_grad(st, p->off), r ? dp->tmp : dp->sum, p->len));
+    read[r] = recorded_since(before);
     if (r) add_into(dp->sum, dp->tmp, p->len);
   }
+  wait_for_reads(s, p->stage, read);
   S2S_TRY(sum_over_replicas(dp, p->len));
   for (int r = 0; r < dp->nlocal; r++) {
     s2s_stage *st = &s2s_dp_replica(s, r)->st[p->stage];
@@ -258,15 +287,19 @@ static int reduce_rows(s2s_train_step *s, const dp_piece *p) {
   const int E = s->cfg.embed, t = p->table;
   const long n = dp->nrows[t];
   if (n == 0) return 0;
+  long read[S2S_MAX_REPLICAS];
   for (int r = 0; r < dp->nlocal; r++) {
     s2s_stage *st = &s2s_dp_replica(s, r)->st[p->stage];
     s2s_buf ids = s2s_buf_at(dp->row_ids[r], t ? (size_t)dp->max_rows[0] : 0);
     S2S_TRY(s2s_buf_write(st->dev, ids, dp->rows[t], (size_t)n));
     S2S_TRY(s2s_cl_embedding_forward(&st->k, (int)n, E, s2s_stage_grad(st, p->off), ids,
                                      dp->packed[r]));
+    const size_t before = plan_size();
     S2S_TRY(s2s_buf_read(st->dev, dp->packed[r], r ? dp->tmp : dp->sum, (size_t)n * E));
+    read[r] = recorded_since(before);
     if (r) add_into(dp->sum, dp->tmp, (size_t)n * E);
   }
+  wait_for_reads(s, p->stage, read);
   S2S_TRY(sum_over_replicas(dp, (size_t)n * E));
   for (int r = 0; r < dp->nlocal; r++) {
     s2s_stage *st = &s2s_dp_replica(s, r)->st[p->stage];

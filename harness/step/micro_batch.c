@@ -40,26 +40,6 @@ const char *s2s_schedule_name(int schedule) {
   return schedule == S2S_SCHEDULE_1F1B ? "1f1b" : "fill-drain";
 }
 
-/* The buffers a micro-batch's step takes from micro-batch 0's: its own are freed first. */
-static void share_buf(s2s_buf *mine, const s2s_buf *theirs) {
-  if (mine->mem) s2s_buf_free(mine);
-  *mine = *theirs;
-}
-
-static void share_from(s2s_train_step *t, const s2s_train_step *s) {
-  for (int d = 0; d < s->ndev; d++) {
-    share_buf(&t->st[d].params, &s->st[d].params);
-    share_buf(&t->st[d].grads, &s->st[d].grads);
-  }
-  for (int l = 0; l < s->cfg.layers; l++) {
-    share_buf(&t->enc[l].wt_ih, &s->enc[l].wt_ih), share_buf(&t->enc[l].wt_hh, &s->enc[l].wt_hh);
-    share_buf(&t->dec[l].wt_ih, &s->dec[l].wt_ih), share_buf(&t->dec[l].wt_hh, &s->dec[l].wt_hh);
-  }
-  for (int k = 0; k < s->split.shards; k++) share_buf(&t->wt_out[k], &s->wt_out[k]);
-  t->shared = 1;
-  t->wt_stale = 0; /* micro-batch 0 refreshes the transposes, first on every device */
-}
-
 /* Forgets the shared buffers, so freeing the step frees only its own. */
 static void unshare(s2s_train_step *t) {
   for (int d = 0; d < t->ndev; d++) t->st[d].params = t->st[d].grads = (s2s_buf){0};
@@ -102,11 +82,16 @@ int s2s_train_step_init_micro(s2s_train_step *s, s2s_device *devs, int ndev, int
   int ok = mb->mb != NULL;
   for (int m = 0; ok && m < micro_batches; m++) {
     s2s_train_step *t = m ? &mb->mb[m - 1] : s;
-    ok = s2s_train_step_init(t, devs, ndev, split, &rc) == 0;
+    /* micro-batch m > 0 allocates its activations only, and its memory check counts
+     * them on top of micro-batches 0..m-1's */
+    ok = s2s_step_init_sharing(t, devs, ndev, split, &rc, m ? s : NULL) == 0;
     t->loss_rows = cfg->batch;
     t->tag_salt = S2S_TAG_MICRO(m);
     if (m == 0) s->mb = mb; /* from here on s2s_train_step_free frees mb */
-    if (ok && m) share_from(t, s);
+    if (ok && m) {
+      t->wt_stale = 0; /* micro-batch 0 refreshes the transposes, first on every device */
+      for (int d = 0; d < ndev; d++) s->st[d].need_bytes = t->st[d].need_bytes; /* all M */
+    }
     ok = ok && s2s_batch_alloc(&mb->part[m], mb->rows_per, s->T_src_max, s->T_tgt_max) == 0;
   }
   for (int m = 0; ok && m < micro_batches; m++) { /* the list of sends to progress */

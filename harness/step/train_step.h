@@ -129,8 +129,9 @@ typedef struct s2s_train_step {
   struct s2s_mb *mb;                      /* micro-batches: the other micro-batches' steps,
                                              sharing this one's parameters and gradients
                                              (micro_batch.c); NULL: none */
-  int shared;                             /* a micro-batch's step: its params, grads and
-                                             transposed weights are micro-batch 0's */
+  const struct s2s_train_step *shared;    /* a micro-batch's step: its params, grads and
+                                             transposed weights are this step's (micro-
+                                             batch 0's), never allocated nor freed here */
   s2s_buf xs[2][S2S_MAX_LAYERS];          /* each layer's input as its device reads it,
                                              from the forward, for the backward */
 } s2s_train_step;
@@ -173,7 +174,9 @@ int s2s_train_step_init_replicas(s2s_train_step *s, s2s_device *devs, int ndev, 
  * every forward, then every backward; 1F1B: a forward per stage in flight, then a backward
  * and a forward in turn), their gradients added up, then one norm and one update: the same
  * step as one device. The micro-batches share the parameters and gradients; each holds its
- * own activations. M = 1 is s2s_train_step_init. Not under MPI yet. */
+ * own activations, and the memory check counts the parameters once and every
+ * micro-batch's activations. M = 1 is s2s_train_step_init. Under mpirun a rank per device,
+ * as the pipeline. */
 #define S2S_MAX_MICRO 64
 enum { S2S_SCHEDULE_FILL_DRAIN = 0, S2S_SCHEDULE_1F1B = 1 };
 int s2s_train_step_init_micro(s2s_train_step *s, s2s_device *devs, int ndev, int micro_batches,

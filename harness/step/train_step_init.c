@@ -27,6 +27,14 @@ static int alloc(s2s_train_step *s, int d, size_t n, s2s_buf *b, const char *wha
   return 0;
 }
 
+/* A buffer a micro-batch's step shares (s->shared): theirs, neither counted nor allocated. */
+static int alloc_or_share(s2s_train_step *s, int d, size_t n, s2s_buf *b, const s2s_buf *theirs,
+                          const char *what) {
+  if (!s->shared) return alloc(s, d, n, b, what);
+  if (!s->sizing) *b = *theirs;
+  return 0;
+}
+
 static void own(s2s_stage *st, size_t off, size_t len) {
   st->seg_off[st->nseg] = off;
   st->seg_len[st->nseg++] = len;
@@ -106,8 +114,9 @@ static int alloc_layers(s2s_train_step *s) {
       S2S_TRY(alloc(s, d, (T + 1) * B * H, &lb->dh, "LSTM dh"));
       S2S_TRY(alloc(s, d, T * B * 4 * H, &lb->act, "LSTM gates"));
       const size_t in = (size_t)(side ? s->lay.dec : s->lay.enc)[l].in;
-      S2S_TRY(alloc(s, d, in * 4 * H, &lb->wt_ih, "transposed W_ih"));
-      S2S_TRY(alloc(s, d, H * 4 * H, &lb->wt_hh, "transposed W_hh"));
+      const s2s_layer_bufs *th = s->shared ? &(side ? s->shared->dec : s->shared->enc)[l] : lb;
+      S2S_TRY(alloc_or_share(s, d, in * 4 * H, &lb->wt_ih, &th->wt_ih, "transposed W_ih"));
+      S2S_TRY(alloc_or_share(s, d, H * 4 * H, &lb->wt_hh, &th->wt_hh, "transposed W_hh"));
       if (l > 0 && s->split.layer_dev[l - 1] != d) {
         const int below = s->split.layer_dev[l - 1];
         S2S_TRY(alloc(s, d, T * B * H, &lb->dxout, "LSTM input gradient"));
@@ -150,7 +159,8 @@ static int alloc_softmax(s2s_train_step *s) {
     const int d = s->split.shard_dev[k];
     const size_t w = (size_t)(s->split.shard_v0[k + 1] - s->split.shard_v0[k]);
     S2S_TRY(alloc(s, d, s->chunk_rows * w, &s->logits[k], "softmax logits"));
-    S2S_TRY(alloc(s, d, H * w, &s->wt_out[k], "transposed softmax weights"));
+    S2S_TRY(alloc_or_share(s, d, H * w, &s->wt_out[k], s->shared ? &s->shared->wt_out[k] : NULL,
+                           "transposed softmax weights"));
     if (s->fused_softmax) break;
     S2S_TRY(alloc(s, d, Tm * B * H, &s->dh_shard[k], "softmax dL/dh"));
     if (d != top && !seen[d]) {
@@ -215,8 +225,9 @@ static int alloc_all(s2s_train_step *s) {
   const size_t B = (size_t)s->cfg.batch, E = (size_t)s->cfg.embed, Tm = (size_t)s->T_tgt_max;
   for (int d = 0; d < s->ndev; d++) {
     s2s_stage *st = &s->st[d];
-    S2S_TRY(alloc(s, d, st->owned, &st->params, "parameters"));
-    S2S_TRY(alloc(s, d, st->owned, &st->grads, "gradients"));
+    const s2s_stage *th = s->shared ? &s->shared->st[d] : st;
+    S2S_TRY(alloc_or_share(s, d, st->owned, &st->params, &th->params, "parameters"));
+    S2S_TRY(alloc_or_share(s, d, st->owned, &st->grads, &th->grads, "gradients"));
     S2S_TRY(alloc(s, d, 4, &st->scalars, "scalars"));
   }
   S2S_TRY(alloc_layers(s));
@@ -278,7 +289,17 @@ int s2s_train_step_plan_memory(const s2s_device_info *info, int ndev, const s2s_
 
 int s2s_train_step_init(s2s_train_step *s, s2s_device *devs, int ndev, const s2s_split *split,
                         const s2s_config *cfg) {
+  return s2s_step_init_sharing(s, devs, ndev, split, cfg, NULL);
+}
+
+int s2s_step_init_sharing(s2s_train_step *s, s2s_device *devs, int ndev, const s2s_split *split,
+                          const s2s_config *cfg, const s2s_train_step *with) {
   S2S_TRY(lay_out(s, devs, ndev, split, cfg));
+  s->shared = with;
+  for (int d = 0; with && d < ndev; d++) { /* on top of what the shared steps hold */
+    s->st[d].need_bytes = with->st[d].need_bytes;
+    s->st[d].largest_bytes = with->st[d].largest_bytes;
+  }
   s->dry = devs[0].dry;
   for (int d = 1; d < ndev; d++)
     if (devs[d].dry != s->dry) {

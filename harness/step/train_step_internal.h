@@ -40,6 +40,11 @@ int s2s_step_same_ctx(const s2s_train_step *s, int a, int b);
 
 /* Releases the events of the current step and resets its tickets and staging area. */
 void s2s_step_release(s2s_train_step *s);
+/* s2s_train_step_init for a step that shares `with`'s parameters, gradients and transposed
+ * weights (a micro-batch's): it allocates only its own buffers, and its memory check counts
+ * them on top of what `with` (and the steps sharing it so far) hold on each device. */
+int s2s_step_init_sharing(s2s_train_step *s, s2s_device *devs, int ndev, const s2s_split *split,
+                          const s2s_config *cfg, const s2s_train_step *with);
 
 /* An event that completes when everything enqueued so far on device d is done. */
 int s2s_step_mark(s2s_train_step *s, int d, cl_event *ev);
