@@ -161,8 +161,9 @@ static int write_timeline(const s2s_plan *p, const char *path) {
     const s2s_plan_node *n = &p->node[i];
     if (n->end_s <= n->start_s) continue; /* markers, barriers, waits that did not wait */
     const char *what = n->op == S2S_OP_GEMM ? "sgemm" : n->what;
-    if (n->op == S2S_OP_HOST_WAIT)
-      fprintf(f.f, "%d\thost wait: %s\t%.9f\t%.9f\n", n->dev, what, n->start_s, n->end_s);
+    if (n->op == S2S_OP_HOST_WAIT || n->op == S2S_OP_HOST_WORK)
+      fprintf(f.f, "%d\thost %s: %s\t%.9f\t%.9f\n", n->dev,
+              n->op == S2S_OP_HOST_WAIT ? "wait" : "work", what, n->start_s, n->end_s);
     else
       fprintf(f.f, "%d\t%s\t%.9f\t%.9f\n", n->dev, what, n->start_s, n->end_s);
   }
@@ -239,8 +240,8 @@ void s2s_prediction_print(const s2s_prediction *p, FILE *f) {
           "nodes, %zu costed by scaling a measured neighbour)\n", 1e3 * p->step_s, r->ndev,
           1e3 * p->base_s, p->speedup, p->nodes, p->scaled);
   fprintf(f, "  critical path (%zu nodes): GEMMs %.1f ms, kernels %.1f ms, transfers %.1f ms, "
-          "fills %.1f ms, host enqueueing %.1f ms\n", r->ncritical, 1e3 * g, 1e3 * k, 1e3 * m,
-          1e3 * o, 1e3 * r->path_host_s);
+          "fills %.1f ms, host work %.1f ms, host enqueueing %.1f ms\n", r->ncritical, 1e3 * g,
+          1e3 * k, 1e3 * m, 1e3 * o, 1e3 * r->path_op_s[S2S_OP_HOST_WORK], 1e3 * r->path_host_s);
   fprintf(f, "  predicted busy:");
   for (int d = 0; d < r->ndev; d++)
     fprintf(f, " device %d %.0f %%", d, r->step_s > 0 ? 100 * r->busy_s[d] / r->step_s : 0);
@@ -262,12 +263,14 @@ void s2s_prediction_json(const s2s_prediction *p, s2s_json *j) {
   s2s_json_num(j, "kernels_s", k);
   s2s_json_num(j, "transfers_s", m);
   s2s_json_num(j, "fills_s", o);
+  s2s_json_num(j, "host_work_s", r->path_op_s[S2S_OP_HOST_WORK]);
   s2s_json_num(j, "host_enqueue_s", r->path_host_s);
   s2s_json_close(j, '}');
   s2s_json_array(j, "predicted_busy_fraction");
   for (int d = 0; d < r->ndev; d++) s2s_json_num(j, NULL, r->step_s > 0 ? r->busy_s[d] / r->step_s : 0);
   s2s_json_close(j, ']');
   s2s_json_num(j, "predicted_host_blocked_s", r->host_blocked_s);
+  s2s_json_num(j, "predicted_host_work_s", r->host_work_s);
 }
 
 int s2s_predict_devices(const step_bench *o, s2s_device *base, s2s_device *devs, int n,

@@ -74,6 +74,8 @@ check "predict --replicas 2 exits 0" test "$rc" -eq 0
 check "replicas: run.json says 2" grep -q '"replicas": 2' "$work/dp/run.json"
 check "replicas: the all-reduce's row kernel on both devices of the predicted timeline" \
   bash -c "grep embedding_rows_set '$work/dp/timeline-predicted.tsv' | cut -f1 | sort -u | grep -cx '[01]' | grep -qx 2"
+check "replicas: the host's adding of the gradients is costed (host work in the timeline)" \
+  grep -q "host work: all-reduce add" "$work/dp/timeline-predicted.tsv"
 check "replicas: both devices busy" python3 -c "
 import json, sys
 b = json.load(open(sys.argv[1]))['summary']['predicted_busy_fraction']

@@ -1,7 +1,8 @@
 /* The simulator (plan/simulate.h) on hand-built plans with exact answers: queue order on
  * one device, a cross-device dependency, the wavefront of two devices over four steps
  * ((4 + 1) steps of time), a host wait that holds back an independent device (one host
- * thread) and does not with a host thread per device (MPI ranks), host enqueue time adding up, the critical path adding up to the step, refused
+ * thread) and does not with a host thread per device (MPI ranks), host enqueue time adding up,
+ * host work holding the host, the critical path adding up to the step, refused
  * dependencies; and the cost table (profile/cost_table.h): measured plans in, exact and
  * scaled lookups, the link model, the file round trip and malformed files refused. */
 #include <stdint.h>
@@ -130,6 +131,20 @@ static void test_schedules(void) {
   T_CHECK(r.path_host_s == 1.0, "host bound: the path's host time %.3f", r.path_host_s);
   s2s_sim_result_free(&r);
   unit = 1, host = 0;
+  /* (e2) host work (the all-reduce's adding) after device 0's kernel holds the host: device
+   * 1's kernel is enqueued when it ends; it is not device 1's busy time */
+  s2s_plan_clear(&p);
+  const long k0 = s2s_plan_add(DEV(0), S2S_OP_KERNEL, "k", 8, -1, 0);
+  s2s_plan_add(DEV(1), S2S_OP_HOST_WORK, "all-reduce add", 8, (int)k0, 1);
+  s2s_plan_add(DEV(1), S2S_OP_KERNEL, "k", 8, -1, 0);
+  T_CHECK(sim(&p, &r) == 3.0 && p.node[1].start_s == 1.0 && p.node[2].start_s == 2.0 &&
+              r.busy_s[1] == 1.0 && r.host_work_s == 1.0 && r.host_blocked_s == 1.0 &&
+              r.path_op_s[S2S_OP_HOST_WORK] == 1.0 && r.ncritical == 3,
+          "host work: %.3f s, starts %.3f, next kernel %.3f, busy %.3f, work %.3f, blocked "
+          "%.3f, path %zu (want 3, 1, 2, 1, 1, 1, 3)", r.step_s, p.node[1].start_s,
+          p.node[2].start_s, r.busy_s[1], r.host_work_s, r.host_blocked_s, r.ncritical);
+  path_adds_up(&r, "host work");
+  s2s_sim_result_free(&r);
   /* (f) a dependency on itself or a later node, or below -1, and a device out of range */
   const int bad_dep[3] = {3, 1, -2};
   for (int i = 0; i < 3; i++) {

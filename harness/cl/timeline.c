@@ -64,13 +64,23 @@ void s2s_timeline_keep(cl_command_queue q, const char *what, cl_event ev, long n
 static long long host_ns(void);
 long long s2s_timeline_now(void) { return current ? host_ns() : 0; }
 
-void s2s_timeline_host_wait(cl_command_queue q, const char *what, long long t0, long long t1,
-                            long node) {
+static void host_row(cl_command_queue q, const char *prefix, const char *what, long long t0,
+                     long long t1, long node) {
   char w[40];
-  snprintf(w, sizeof w, "host wait: %s", what);
+  snprintf(w, sizeof w, "%s%s", prefix, what);
   if (!current || t1 <= t0 || !s2s_timeline_slot_node(q, w, node)) return;
   s2s_timeline_event *e = &current->ev[current->n - 1];
   e->host_ns[0] = t0, e->host_ns[1] = t1;
+}
+
+void s2s_timeline_host_wait(cl_command_queue q, const char *what, long long t0, long long t1,
+                            long node) {
+  host_row(q, "host wait: ", what, t0, t1, node);
+}
+
+void s2s_timeline_host_work(cl_command_queue q, const char *what, long long t0, long long t1,
+                            long node) {
+  host_row(q, "host work: ", what, t0, t1, node);
 }
 
 long s2s_timeline_open(cl_command_queue q, const char *what) {

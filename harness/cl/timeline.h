@@ -68,6 +68,10 @@ void s2s_timeline_keep(cl_command_queue q, const char *what, cl_event ev, long n
 long long s2s_timeline_now(void);
 void s2s_timeline_host_wait(cl_command_queue q, const char *what, long long t0, long long t1,
                             long node);
+/* The host thread computed from t0 to t1 for device q (the all-reduce's adding): a row
+ * "host work: what" on that device's lane, not its busy time either. */
+void s2s_timeline_host_work(cl_command_queue q, const char *what, long long t0, long long t1,
+                            long node);
 /* Reads the profiling times (all commands must be complete), fills busy/span, and writes
  * device, what, start_s, end_s rows to path (atomically) when path != NULL. */
 int s2s_timeline_finish(s2s_timeline *t, const char *path);

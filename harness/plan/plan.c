@@ -152,6 +152,6 @@ void *s2s_plan_fake_event(long node) {
 const char *s2s_op_name(s2s_op op) {
   static const char *const names[S2S_OP_KINDS] = {"kernel", "gemm",    "blas",    "fill",
                                                   "write",  "read",    "copy",    "marker",
-                                                  "barrier", "host_wait"};
+                                                  "barrier", "host_wait", "host_work"};
   return op >= 0 && op < S2S_OP_KINDS ? names[op] : "?";
 }

@@ -25,11 +25,14 @@ typedef enum s2s_op {
   S2S_OP_MARKER,     /* an event other devices wait on: no work */
   S2S_OP_BARRIER,    /* this queue waits for node dep (another device's marker): no work */
   S2S_OP_HOST_WAIT,  /* the host thread waits for node dep before it enqueues more */
+  S2S_OP_HOST_WORK,  /* the host thread computes (the all-reduce adding elems floats), after
+                        node dep if any: no device (dev: whose host thread), holds the host */
   S2S_OP_KINDS
 } s2s_op;
 
 typedef struct s2s_plan_node {
-  int dev;          /* device index in the step (HOST_WAIT: the device the data is for) */
+  int dev;          /* device index in the step (HOST_WAIT, HOST_WORK: the device the data
+                       is for, whose host thread it holds) */
   s2s_op op;
   char what[40];    /* kernel name, "gemm", "fill", "staging read", ... */
   int m, n, k;      /* GEMM, row-major: C (m x n) += A (m x k) B (k x n) */

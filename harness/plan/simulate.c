@@ -57,6 +57,12 @@ static void schedule(s2s_plan *p, const s2s_sim_costs *c, s2s_sim_result *r, tra
       n->start_s = *h;
       n->end_s = dep_end > *h ? dep_end : *h;
       t->by[i] = dep_end > *h ? BY_DEP : BY_HOST;
+    } else if (n->op == S2S_OP_HOST_WORK) { /* no device: the host works, after dep */
+      n->start_s = dep_end > *h ? dep_end : *h;
+      t->by[i] = dep_end > *h ? BY_DEP : BY_HOST;
+      const double ws = c->device_s ? c->device_s(c->ctx, n) : 0;
+      n->end_s = n->start_s + ws;
+      r->host_work_s += ws;
     } else {
       double s = *h;
       t->by[i] = BY_HOST;
@@ -69,11 +75,12 @@ static void schedule(s2s_plan *p, const s2s_sim_costs *c, s2s_sim_result *r, tra
       last[n->dev] = (long)i;
       r->busy_s[n->dev] += ds;
     }
-    if ((n->blocking || n->op == S2S_OP_HOST_WAIT) && n->end_s > *h) {
-      r->host_blocked_s += n->end_s - *h;
+    const int holds = n->blocking || n->op == S2S_OP_HOST_WAIT || n->op == S2S_OP_HOST_WORK;
+    if (holds && n->end_s > *h) {
+      r->host_blocked_s += (n->op == S2S_OP_HOST_WORK ? n->start_s : n->end_s) - *h;
       *h = n->end_s;
     }
-    if (n->blocking || n->op == S2S_OP_HOST_WAIT) hsrc[k] = (long)i, hbase[k] = *h;
+    if (holds) hsrc[k] = (long)i, hbase[k] = *h;
     if (n->end_s > r->step_s) r->step_s = n->end_s;
   }
 }

@@ -1,7 +1,7 @@
 /* Running a plan (plan.h) on a model of its devices: one host thread (or one per process:
  * s2s_sim_costs.host) enqueues the nodes in plan order, each device runs its nodes in order (an in-order queue), a node starts when
  * the host has enqueued it, its queue is free and its dependency is done. A blocking node
- * (a blocking read or write) and a host wait hold the host until they complete, so work
+ * (a blocking read or write), a host wait and host work hold the host until they complete, so work
  * the host has not enqueued yet cannot start (the single host thread's real behaviour).
  * Costs come from the caller (profile/cost_table.h measures them on one device). Fills
  * every node's start_s and end_s, and finds the critical path. */
@@ -28,6 +28,7 @@ typedef struct s2s_sim_result {
   double idle[S2S_SIM_MAX_DEVICES];     /* 1 - busy_s / step_s (0 for an empty step) */
   double host_enqueue_s;                /* all host enqueue seconds */
   double host_blocked_s;                /* seconds the host stood still, waiting */
+  double host_work_s;                   /* seconds of host work (HOST_WORK nodes) */
   size_t *critical, ncritical;          /* the critical path, first node to last */
   double path_op_s[S2S_OP_KINDS];       /* its seconds of device work, per op (transfers:
                                            READ + WRITE + COPY; a host wait on the path is

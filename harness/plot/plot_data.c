@@ -158,8 +158,8 @@ void s2s_plot_scaling(s2s_plot *p) {
 
 /* --- per-device timelines ------------------------------------------------------------ */
 
-static int category(const char *what) { /* 0 GEMM, 1 other kernel, 2 transfer, 3 host wait */
-  if (!strncmp(what, "host wait", 9)) return 3;
+static int category(const char *what) { /* 0 GEMM, 1 other kernel, 2 transfer, 3 host */
+  if (!strncmp(what, "host wait", 9) || !strncmp(what, "host work", 9)) return 3;
   if (!strcmp(what, "sgemm")) return 0;
   if (strstr(what, "copy") || strstr(what, "read") || strstr(what, "write") ||
       strstr(what, "transfer"))

@@ -103,7 +103,7 @@ static double shape_distance(const s2s_plan_node *a, const s2s_plan_node *b) {
 }
 
 /* The nearest entry comparable with n (GEMM: same transposes; kernels and CLBlast calls:
- * same name; fills and copies: same op), scaled to n's size. */
+ * same name, host work too; fills and copies: same op), scaled to n's size. */
 static double scaled(const s2s_cost_table *t, const s2s_plan_node *n) {
   const s2s_cost_entry *best = NULL;
   double bd = INFINITY;
@@ -115,7 +115,9 @@ static double scaled(const s2s_cost_table *t, const s2s_plan_node *n) {
       if (k->ta != n->ta || k->tb != n->tb || !k->m || !k->n || !k->k) continue;
       d = shape_distance(k, n);
     } else {
-      if ((n->op == S2S_OP_KERNEL || n->op == S2S_OP_BLAS) && strcmp(k->what, n->what)) continue;
+      if ((n->op == S2S_OP_KERNEL || n->op == S2S_OP_BLAS || n->op == S2S_OP_HOST_WORK) &&
+          strcmp(k->what, n->what))
+        continue;
       if (!k->elems) continue;
       d = fabs(log((double)(n->elems ? n->elems : 1) / k->elems));
     }

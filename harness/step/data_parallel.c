@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cl/status.h"
+#include "cl/timeline.h"
 #include "mpi/world.h"
 #include "step/train_step_internal.h"
 
@@ -226,8 +227,15 @@ static void touched_rows(s2s_dp *dp, const s2s_batch *b, int V, int table) {
   dp->nrows[table] = k;
 }
 
-static void add_into(float *sum, const float *x, size_t n) {
+/* The host adds replica r's n floats into the sum: a plan node (host work on replica r's
+ * device's host thread) and a timeline row, so the table measures it and predict costs it.
+ * (With a host thread per replica, as predict models MPI ranks, the add comes before the
+ * wait for the other reads: optimistic by at most one add.) */
+static void add_into(s2s_device *dev, float *sum, const float *x, size_t n) {
+  const long node = s2s_plan_add(dev, S2S_OP_HOST_WORK, "all-reduce add", n, -1, 1);
+  const long long t0 = s2s_timeline_now();
   for (size_t i = 0; i < n; i++) sum[i] += x[i];
+  s2s_timeline_host_work(dev->queue, "all-reduce add", t0, s2s_timeline_now(), node);
 }
 
 /* The local replicas' n floats summed into dp->sum; under MPI, summed over the ranks. */
@@ -270,7 +278,7 @@ static int reduce_dense(s2s_train_step *s, const dp_piece *p) {
     const size_t before = plan_size();
     S2S_TRY(s2s_buf_read(st->dev, s2s_stage_grad(st, p->off), r ? dp->tmp : dp->sum, p->len));
     read[r] = recorded_since(before);
-    if (r) add_into(dp->sum, dp->tmp, p->len);
+    if (r) add_into(st->dev, dp->sum, dp->tmp, p->len);
   }
   wait_for_reads(s, p->stage, read);
   S2S_TRY(sum_over_replicas(dp, p->len));
@@ -297,7 +305,7 @@ static int reduce_rows(s2s_train_step *s, const dp_piece *p) {
     const size_t before = plan_size();
     S2S_TRY(s2s_buf_read(st->dev, dp->packed[r], r ? dp->tmp : dp->sum, (size_t)n * E));
     read[r] = recorded_since(before);
-    if (r) add_into(dp->sum, dp->tmp, (size_t)n * E);
+    if (r) add_into(st->dev, dp->sum, dp->tmp, (size_t)n * E);
   }
   wait_for_reads(s, p->stage, read);
   S2S_TRY(sum_over_replicas(dp, (size_t)n * E));

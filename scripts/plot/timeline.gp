@@ -1,7 +1,7 @@
 # timeline.gp: what each device does during one training step (the last timed trial):
 # GEMMs, other kernels and transfers as bars from their profiling start to end; gaps are
 # idle time; the host's waits for a device's incoming data as thin bars on its lane.
-# data: device, start_s, end_s, category (0 GEMM, 1 kernel, 2 transfer, 3 host wait).
+# data: device, start_s, end_s, category (0 GEMM, 1 kernel, 2 transfer, 3 host wait or work).
 # Variables: titles (one word: the run), ndev, span, busy (busy % per device, as words).
 load scripts . "/common.gp"
 set key outside below center horizontal Left reverse nobox samplen 1.2 font ",7"
@@ -19,4 +19,4 @@ set grid noytics
 set style fill solid 1.0 noborder
 box(c, want) = (c == want ? 1 : NaN)
 plot for [c = 0:3] data using (($2 + $3) / 2 * 1000 * box($4, c)):1:(($3 - $2) / 2 * 1000):(c == 3 ? 0.08 : 0.35) \
-     title (c == 0 ? "GEMM" : c == 1 ? "other kernels" : c == 2 ? "transfers" : "host waits") with boxxyerror lt c + 1
+     title (c == 0 ? "GEMM" : c == 1 ? "other kernels" : c == 2 ? "transfers" : "host waits and work") with boxxyerror lt c + 1
