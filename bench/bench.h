@@ -31,6 +31,8 @@ typedef struct step_bench {
   long replicas;      /* bench pipeline --replicas R: data-parallel copies of the split */
   long micro_batches; /* bench pipeline --micro-batches M: the micro-batched pipeline too */
   int schedule;       /* bench pipeline --schedule: its order (S2S_SCHEDULE_*) */
+  long measure_replicas; /* predict --measure-replicas R': the all-reduce measured as R'
+                            replicas on the one device (0: as the R replicas) */
 } step_bench;
 
 typedef struct step_numbers {

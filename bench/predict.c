@@ -130,6 +130,12 @@ int s2s_predict_measure(const step_bench *o, s2s_device *dev, const s2s_split *s
                         s2s_cost_table *t) {
   const int R = par && par->replicas > 1 ? par->replicas : 1;
   const int M = par && par->micro_batches > 1 ? par->micro_batches : 1;
+  /* R' < R replicas where R copies of the model do not fit the one device: the same
+   * transfers, adds and kernels per replica (kernels scaled by their elements), and the
+   * products at R's row blocks replayed alone below */
+  s2s_parallel mpar = par ? *par : (s2s_parallel){0};
+  if (R > 1 && o->measure_replicas > 1 && o->measure_replicas < R)
+    mpar.replicas = (int)o->measure_replicas;
   snprintf(t->device, sizeof t->device, "%s", dev->info.name);
   t->global_mem = dev->info.global_mem, t->max_alloc = dev->info.max_alloc;
   s2s_split one;
@@ -138,8 +144,9 @@ int s2s_predict_measure(const step_bench *o, s2s_device *dev, const s2s_split *s
                 : measure_step(o, dev, NULL, NULL, t) != 0)
     return -1;
   /* the split mapped onto the one device, as the replicas or micro-batches run it */
-  if ((ndev > R || M > 1) && measure_step(o, dev, ndev > R ? &one : NULL, par, t) != 0) return -1;
-  if (ndev == R && R > 1 && measure_step(o, dev, NULL, par, t) != 0) return -1;
+  if ((ndev > R || M > 1) && measure_step(o, dev, ndev > R ? &one : NULL, &mpar, t) != 0)
+    return -1;
+  if (ndev == R && R > 1 && measure_step(o, dev, NULL, &mpar, t) != 0) return -1;
   s2s_device_info info[S2S_MAX_DEVICES];
   for (int d = 0; d < ndev; d++) info[d] = dev->info;
   s2s_plan p;
@@ -309,7 +316,7 @@ int s2s_predict_devices(const step_bench *o, s2s_device *base, s2s_device *devs,
 /* --- s2sbench predict ---------------------------------------------------------------- */
 
 static void help(void) {
-  printf("usage: s2sbench predict [--devices N] [--split SPEC] [--replicas R]\n"
+  printf("usage: s2sbench predict [--devices N] [--split SPEC] [--replicas R [--measure-replicas R']]\n"
          "                        [--contexts one|each|ranks]\n"
          "                        [--cost FILE | --measure-on SPEC] [--save-cost FILE]\n"
          "                        [--link-gbs G [--link-us U]]\n"
@@ -325,7 +332,9 @@ static void help(void) {
          "default one).\n"
          "  --replicas R       data parallel: R replicas of the split of N/R devices, each a\n"
          "                     row block of the batch, the gradients summed through the host\n"
-         "                     (the same table measures them: R replicas on the one device);\n"
+         "                     (the same table measures them: R replicas on the one device;\n"
+         "                     --measure-replicas R' < R: as R' replicas where R copies of\n"
+         "                     the model do not fit it, the products at R's rows replayed);\n"
          "                     with --contexts ranks each rank reads its piece, waits for the\n"
          "                     last rank's read and writes the sum back (the MPI collective's\n"
          "                     own seconds are not costed: ranks on one host, shared memory)\n"
@@ -370,6 +379,7 @@ static int parse(predict_opts *p, int argc, char **argv) {
     else if (s2s_args_is(&c, "--devices")) { if (s2s_args_long(&c, 1, S2S_MAX_DEVICES, &p->ndev)) return 2; }
     else if (s2s_args_is(&c, "--split")) { if (!(o->split = s2s_args_value(&c))) return 2; }
     else if (s2s_args_is(&c, "--replicas")) { if (s2s_args_long(&c, 1, S2S_MAX_REPLICAS, &o->replicas)) return 2; }
+    else if (s2s_args_is(&c, "--measure-replicas")) { if (s2s_args_long(&c, 2, S2S_MAX_REPLICAS, &o->measure_replicas)) return 2; }
     else if (s2s_args_is(&c, "--micro-batches")) { if (s2s_args_long(&c, 1, S2S_MAX_MICRO, &o->micro_batches)) return 2; }
     else if (s2s_args_is(&c, "--schedule")) {
       const char *v = s2s_args_value(&c);
@@ -437,6 +447,7 @@ static int write_run(const predict_opts *p, const s2s_prediction *pr, const char
   s2s_run_record_config(&j, &p->o.cfg);
   s2s_json_str(&j, "split", split);
   s2s_json_int(&j, "replicas", p->o.replicas); /* data parallel: copies of the split */
+  if (p->o.measure_replicas) s2s_json_int(&j, "measure_replicas", p->o.measure_replicas);
   s2s_json_int(&j, "micro_batches", p->o.micro_batches);
   if (p->o.micro_batches > 1) s2s_json_str(&j, "schedule", s2s_schedule_name(p->o.schedule));
   s2s_json_str(&j, "cost_table_device", t->device);
@@ -467,6 +478,12 @@ int s2s_predict_main(int argc, char **argv) {
   if (n % reps) {
     fprintf(stderr, "s2sbench predict: --replicas %d: %d devices do not cut into %d replicas of "
             "the same size\n", reps, n, reps);
+    return 2;
+  }
+  if (p.o.measure_replicas && (p.o.measure_replicas >= reps || p.cost)) {
+    fprintf(stderr, "s2sbench predict: --measure-replicas %ld measures fewer replicas than "
+            "--replicas (%d), and not with --cost (a table measured before)\n",
+            p.o.measure_replicas, reps);
     return 2;
   }
   if (p.o.split ? s2s_split_parse(&split, p.o.split, n / reps, &p.o.cfg, err, sizeof err)

@@ -80,6 +80,22 @@ check "replicas: both devices busy" python3 -c "
 import json, sys
 b = json.load(open(sys.argv[1]))['summary']['predicted_busy_fraction']
 assert len(b) == 2 and min(b) > 0.2, b" "$work/dp/run.json"
+# 4 replicas measured as 2 on the one device (where 4 copies would not fit it): the 4
+# replicas' products replayed at their rows, so no product of the plan is scaled
+"$bin" predict "${tiny[@]}" --devices 4 --replicas 4 --measure-replicas 2 --measure-on cpu/1x1 \
+  --out "$work/dp4" >"$work/out" 2>&1
+rc=$?
+cat "$work/out"
+check "predict --replicas 4 --measure-replicas 2 exits 0" test "$rc" -eq 0
+check "  ... records it" grep -q '"measure_replicas": 2' "$work/dp4/run.json"
+check "  ... every GEMM of the plan measured at its shape" python3 -c "
+import csv, json, sys
+rows = [r for r in csv.DictReader((l for l in open(sys.argv[1]) if not l.startswith('# ')), delimiter='\t')]
+gemm = {(r['m'], r['n'], r['k'], r['ta'], r['tb']) for r in rows if r['op'] == 'gemm'}
+assert any(r['m'] == '8' for r in rows if r['op'] == 'gemm'), sorted(gemm)  # 32 / 4 rows
+" "$work/dp4/cost.tsv"
+expect_error "--measure-replicas not below --replicas" 2 "--measure-replicas" -- \
+  predict --preset tiny --devices 2 --replicas 2 --measure-replicas 2
 # the replicas as MPI ranks (a host thread each): each waits for the other's reads
 "$bin" predict "${tiny[@]}" --devices 2 --replicas 2 --contexts ranks --cost "$work/dp-cost.tsv" \
   --out "$work/dp-ranks" >"$work/out" 2>&1
