@@ -76,7 +76,8 @@ int s2s_step_session_trial(step_session *ss, long i) {
     }
     s2s_timeline_free(&tl);
     /* under mpirun each rank timed its own device: every rank's busy seconds to all */
-    const int ranks = ss->st.mpi || (ss->st.dp && s2s_mpi_size() > 1); /* devices elsewhere */
+    const int ranks = ss->st.mpi || s2s_train_step_local_replicas(&ss->st) <
+                                        s2s_train_step_replicas(&ss->st); /* devices elsewhere */
     if (ranks && s2s_mpi_sum(m->busy, ss->ndev) != 0) r = -1;
   }
   return r;

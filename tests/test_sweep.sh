@@ -108,14 +108,20 @@ if command -v python3 >/dev/null; then
   check "results schema" python3 "$src/scripts/check_results.py" "$work/sw" "$work/cfg"
 fi
 # under mpirun with 2 ranks: the 2-item spec runs as two ranks (one device each), the 1-device
-# baseline on rank 0 alone; rank 0 writes the points and the summary
+# baseline and cpu/2 on rank 0 alone (its replicas in one process, while rank 1 waits at the
+# next point: no collective of rank 0's may reach it); rank 0 writes the points and the
+# summary
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # sanitized builds: the ranks check memory errors but not leaks (tests/test_mpi_util.h says why)
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-mpirun --oversubscribe -np 2 "$bin" sweep --devices "cpu/1 cpu/1x1,cpu/1x1" --presets tiny --lens 4 \
-  --trials 2 --out "$work/swm" >"$work/mpi.out" 2>&1; rc=$?
+mpirun --oversubscribe -np 2 "$bin" sweep --devices "cpu/1 cpu/2 cpu/1x1,cpu/1x1" --presets tiny \
+  --lens 4 --split 2:default --split 2:replicas=2 --trials 2 --out "$work/swm" >"$work/mpi.out" 2>&1; rc=$?
 check "an MPI sweep exits 0" test "$rc" -eq 0
-check "... and measures both points" test "$(grep -c ' \.\.\.$' "$work/mpi.out")" -eq 2
+check "... and measures all five points" test "$(grep -c ' \.\.\.$' "$work/mpi.out")" -eq 5
+check "... data parallel over the two ranks predicted" python3 -c "
+import json, sys
+s = json.load(open(sys.argv[1]))['summary']
+assert s['predicted_speedup'] > 0, s" "$work/swm/points/tiny-b64-t4-cpu-1x1-cpu-1x1-replicas-2/run.json"
 check "... the 2-device point as two ranks, both devices busy" python3 - "$work/swm/points/tiny-b64-t4-cpu-1x1-cpu-1x1-default/run.json" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
