@@ -326,6 +326,8 @@ static int allreduce(s2s_train_step *s, const s2s_batch *b) {
   touched_rows(dp, b, s->cfg.src_vocab, 0);
   touched_rows(dp, b, s->cfg.tgt_vocab, 1);
   dp->last.rows_src = dp->nrows[0], dp->last.rows_tgt = dp->nrows[1];
+  for (int r = 0; r < dp->nlocal; r++) /* a pipeline's messages before the blocking reads */
+    if (s2s_dp_replica(s, r)->mpi) S2S_TRY(s2s_step_send_all(s2s_dp_replica(s, r)));
   for (int i = 0; i < dp->npieces; i++) {
     if (!s->st[dp->piece[i].stage].local) continue; /* MPI: another rank's stage */
     S2S_TRY(dp->piece[i].table < 0 ? reduce_dense(s, &dp->piece[i])
