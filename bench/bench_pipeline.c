@@ -264,6 +264,7 @@ int s2s_bench_pipeline(int argc, char **argv) {
       rc = S2S_DEVICE_EXIT(opened);
       goto out;
     }
+    if (root) s2s_run_warn_binding("bench pipeline", R.whole_dev, nw);
     R.has_whole = 1;
     R.whole_spec = wspec;
   }
@@ -285,7 +286,7 @@ int s2s_bench_pipeline(int argc, char **argv) {
   }
   s2s_split_format(&split, splitbuf, sizeof splitbuf);
   char tl_base[4200], tl_pipe[4200], tl_dp[4200], tl_mb[4200];
-  if (o.out_dir && root) { /* under mpirun: rank 0's timelines (its devices' intervals) */
+  if (o.out_dir && root) { /* under mpirun rank 0 writes every rank's rows */
     if (s2s_mkdirs(o.out_dir) != 0) goto out;
     snprintf(tl_base, sizeof tl_base, "%s/timeline-baseline.tsv", o.out_dir);
     snprintf(tl_pipe, sizeof tl_pipe, "%s/timeline-pipeline.tsv", o.out_dir);

@@ -10,8 +10,10 @@
  * Data parallel (replicas R > 1 of a split over ndev / R devices): the split mapped onto
  * one device is measured as R replicas on that one device, so the all-reduce's transfers
  * and kernels and each replica's row-block products are in the table; the plan is the R
- * replicas' with their all-reduce through the host (one process: the host's own adding of
- * the replicas' gradients is not modelled, a few ms at the small preset). Micro-batches:
+ * replicas' with their all-reduce through the host, the host's adding of the gradients a
+ * host_work node (under MPI each replica's sum waits for every other replica's read; the
+ * collective's own seconds are not costed). --measure-replicas R' < R measures the
+ * all-reduce as R' replicas and replays the R replicas' products. Micro-batches:
  * the split mapped onto the one device runs micro-batched there, so each micro-batch's
  * products are in the table. par NULL: the pipeline alone. */
 #ifndef S2S_PREDICT_H

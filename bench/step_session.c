@@ -12,6 +12,7 @@
 #include "data/task.h"
 #include "model/params.h"
 #include "profile/gemm_replay.h"
+#include "record/atomic_file.h"
 
 int s2s_step_session_init(step_session *ss, const step_bench *o, s2s_device *devs, int ndev,
                           const s2s_split *split, step_numbers *m) {
@@ -45,6 +46,56 @@ int s2s_step_session_init(step_session *ss, const step_bench *o, s2s_device *dev
   return 0;
 }
 
+/* Under mpirun each rank timed only its own devices: every rank's rows (on the host's
+ * monotonic clock, which ranks of one host share) gathered, and rank 0 writes them all to
+ * path, from the earliest start. Every rank calls it. */
+typedef struct rank_row {
+  int device;
+  char what[40];
+  double a, b; /* start and end on CLOCK_MONOTONIC, seconds */
+} rank_row;
+
+static int by_row_start(const void *x, const void *y) {
+  const rank_row *p = x, *q = y;
+  return (p->a > q->a) - (p->a < q->a);
+}
+
+static int write_every_rank(const s2s_timeline *t, const char *path) {
+  int n = 0;
+  for (size_t i = 0; i < t->n; i++) n += t->ev[i].end_s > t->ev[i].start_s;
+  const int size = s2s_mpi_size(), most = s2s_mpi_max_int(n);
+  if (most < 0) return -1;
+  rank_row *mine = calloc((size_t)most + 1, sizeof *mine);
+  rank_row *all = calloc(((size_t)most + 1) * size, sizeof *all);
+  int rc = mine && all ? 0 : -1;
+  n = 0;
+  for (size_t i = 0; !rc && i < t->n; i++)
+    if (t->ev[i].end_s > t->ev[i].start_s) {
+      rank_row *r = &mine[n++];
+      r->device = t->ev[i].device;
+      memcpy(r->what, t->ev[i].what, sizeof r->what);
+      r->a = t->origin_s + t->ev[i].start_s, r->b = t->origin_s + t->ev[i].end_s;
+    }
+  if (!rc) rc = s2s_mpi_allgather(mine, ((size_t)most + 1) * sizeof *mine, all);
+  if (!rc && s2s_mpi_rank() == 0 && path) {
+    size_t m = 0;
+    for (size_t i = 0; i < ((size_t)most + 1) * size; i++)
+      if (all[i].b > all[i].a) all[m++] = all[i];
+    qsort(all, m, sizeof *all, by_row_start);
+    s2s_atomic_file f;
+    rc = s2s_atomic_open(&f, path);
+    if (!rc) {
+      fprintf(f.f, "device\twhat\tstart_s\tend_s\n");
+      for (size_t i = 0; i < m; i++)
+        fprintf(f.f, "%d\t%s\t%.9f\t%.9f\n", all[i].device, all[i].what, all[i].a - all[0].a,
+                all[i].b - all[0].a);
+      rc = s2s_atomic_commit(&f);
+    }
+  }
+  free(mine), free(all);
+  return rc;
+}
+
 int s2s_step_session_trial(step_session *ss, long i) {
   step_numbers *m = ss->m;
   const int last = i == ss->o->trials - 1;
@@ -65,7 +116,10 @@ int s2s_step_session_trial(step_session *ss, long i) {
   if (last) {
     s2s_timeline_capture(NULL);
     if (m->plan) s2s_train_step_record(&ss->st, NULL);
-    if (r == 0 && s2s_timeline_finish(&tl, m->timeline_path) == 0) {
+    /* under mpirun each rank timed its own device */
+    const int ranks = ss->st.mpi || s2s_train_step_local_replicas(&ss->st) <
+                                        s2s_train_step_replicas(&ss->st); /* devices elsewhere */
+    if (r == 0 && s2s_timeline_finish(&tl, ranks ? NULL : m->timeline_path) == 0) {
       if (m->plan) s2s_timeline_fill_plan(&tl, m->plan);
       m->gemm_busy = 0;
       for (int d = 0; d < ss->ndev; d++) {
@@ -74,10 +128,9 @@ int s2s_step_session_trial(step_session *ss, long i) {
       }
       m->span = tl.span;
     }
+    /* every rank's rows to rank 0's file, every rank's busy seconds to all */
+    if (ranks && write_every_rank(&tl, r == 0 ? m->timeline_path : NULL) != 0) r = -1;
     s2s_timeline_free(&tl);
-    /* under mpirun each rank timed its own device: every rank's busy seconds to all */
-    const int ranks = ss->st.mpi || s2s_train_step_local_replicas(&ss->st) <
-                                        s2s_train_step_replicas(&ss->st); /* devices elsewhere */
     if (ranks && s2s_mpi_sum(m->busy, ss->ndev) != 0) r = -1;
   }
   return r;

@@ -173,6 +173,8 @@ static int run_point(const s2s_sweep *s, const s2s_sweep_point *p, int argc, cha
   } else if (s2s_sweep_open(s->devices[p->spec], &devs, &count, &n, err, sizeof err) != 0) {
     fprintf(stderr, "s2sbench sweep: devices '%s': %s\n", s->devices[p->spec], err);
     return -1;
+  } else {
+    s2s_run_warn_binding("sweep", devs, n);
   }
   snprintf(tuning, sizeof tuning, "%s", devs[0].info.tuning); /* applied when opened */
   if (!devs[0].remote) s2s_run_record_bind(&devs[0].info); /* one host thread drives them */
@@ -209,7 +211,7 @@ static int run_point(const s2s_sweep *s, const s2s_sweep_point *p, int argc, cha
       (root && s2s_mkdirs(p->dir) != 0))
     goto out;
   snprintf(tl, sizeof tl, "%s/timeline.tsv", p->dir);
-  m.timeline_path = root ? tl : NULL; /* under mpirun: rank 0's devices */
+  m.timeline_path = root ? tl : NULL; /* under mpirun rank 0 writes every rank's rows */
   if (s2s_step_bench_measure(&o, devs, n, n > 1 ? &split : NULL, &m) != 0) {
     fprintf(stderr, "s2sbench sweep: %s: the step failed\n", p->name);
     goto out;

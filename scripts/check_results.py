@@ -100,6 +100,9 @@ def check_meta(where, r, with_config=True):
         t = need(where, r, "topology", dict)
         for k in ("packages", "cores", "pus", "numa_nodes"):
             need(where + ".topology", t, k, int)
+        if t and "process_pus" in t:  # the process's binding (since 2026-12-03)
+            need(where + ".topology", t, "process_pus", int)
+            need(where + ".topology", t, "process_cpuset", str)
         pl = need(where, r, "placement", list)
         for i, p in enumerate(pl or []):
             need(f"{where}.placement[{i}]", p, "cpuset", str)

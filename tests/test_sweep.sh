@@ -104,8 +104,21 @@ check "predict takes on or off: exit 2, file:line" \
 "$bin" sweep --split 2 --out "$work/bad" >/dev/null 2>"$work/err"; rc=$?
 check "bad --split: exit 2" bash -c "test $rc -eq 2 && grep -q 'N:SPEC' '$work/err'"
 
+# a process bound to fewer PUs than a CPU device's compute units: warned, and recorded
+if [ "$(nproc --all)" -ge 2 ]; then
+  taskset -c 0 "$bin" sweep --devices cpu --presets tiny --lens 3 --trials 1 \
+    --out "$work/bound" >"$work/bound.out" 2>&1; rc=$?
+  check "a sweep bound to one PU exits 0" test "$rc" -eq 0
+  check "... warns that the device's compute units share it" \
+    grep -q "warning: this process may run on PU 0 only (1 of [0-9]*), but CPU device .* has [0-9]* compute units" "$work/bound.out"
+  check "... and its run.json records the binding" python3 -c "
+import json, sys
+t = json.load(open(sys.argv[1]))['topology']
+assert t['process_pus'] == 1 and t['process_cpuset'] == '0' and t['pus'] >= 2, t" \
+    "$(ls "$work"/bound/points/*/run.json)"
+fi
 if command -v python3 >/dev/null; then
-  check "results schema" python3 "$src/scripts/check_results.py" "$work/sw" "$work/cfg"
+  check "results schema" python3 "$src/scripts/check_results.py" "$work/sw" "$work/cfg" "$work/bound"
 fi
 # under mpirun with 2 ranks: the 2-item spec runs as two ranks (one device each), the 1-device
 # baseline and cpu/2 on rank 0 alone (its replicas in one process, while rank 1 waits at the
@@ -129,6 +142,19 @@ assert d["mpi"]["ranks"] == 2 and len(d["mpi"]["per_rank"]) == 2, d.get("mpi")
 assert all(b > 0 for b in d["summary"]["busy_fraction"]), d["summary"]["busy_fraction"]
 assert d["summary"]["predicted_speedup"] > 0, d["summary"]  # a process per device, modelled
 EOF
+for pt in default replicas-2; do
+  check "... the $pt point's timeline has both ranks' devices, on one clock" python3 - \
+    "$work/swm/points/tiny-b64-t4-cpu-1x1-cpu-1x1-$pt/timeline.tsv" <<'EOF'
+import sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])][1:]
+starts = [float(r[2]) for r in rows]
+assert {r[0] for r in rows} == {"0", "1"}, {r[0] for r in rows}
+assert starts == sorted(starts) and starts[0] == 0, starts[:3]
+span = max(float(r[3]) for r in rows)
+for d in "01":  # each rank's rows lie within the step, not a clock apart
+    assert max(float(r[3]) for r in rows if r[0] == d) > 0.5 * span, (d, span)
+EOF
+done
 check "... with a summary" test -s "$work/swm/sweep.tsv"
 mpirun --oversubscribe -np 2 "$bin" devices >"$work/mpi-dev.out" 2>&1; rc=$?
 check "a command that does not run under mpirun is refused" test "$rc" -ne 0

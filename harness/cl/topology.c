@@ -94,6 +94,14 @@ void s2s_topology_summarize(const s2s_topology *t, s2s_topology_summary *out) {
   hwloc_obj_t root = hwloc_get_root_obj(t->topo);
   hwloc_bitmap_list_snprintf(out->cpuset, sizeof out->cpuset, root->cpuset);
   snprintf(out->source, sizeof out->source, "%s", t->source);
+  hwloc_bitmap_t bound = hwloc_bitmap_alloc();
+  if (bound && !strcmp(t->source, "this system") &&
+      hwloc_get_cpubind(t->topo, bound, HWLOC_CPUBIND_PROCESS) == 0) {
+    hwloc_bitmap_and(bound, bound, root->cpuset);
+    hwloc_bitmap_list_snprintf(out->process_cpuset, sizeof out->process_cpuset, bound);
+    out->process_pus = hwloc_get_nbobjs_inside_cpuset_by_type(t->topo, bound, HWLOC_OBJ_PU);
+  }
+  hwloc_bitmap_free(bound);
   snprintf(out->hwloc_version, sizeof out->hwloc_version, "%s", HWLOC_VERSION);
 }
 
@@ -158,6 +166,11 @@ void s2s_topology_json(const s2s_topology_summary *s, void *file) {
           "\"numa_memory\": %llu, \"cpuset\": ",
           s->packages, s->cores, s->pus, s->numa_nodes, s->numa_memory);
   s2s_json_escape(f, s->cpuset);
+  if (s->process_pus > 0) {
+    fprintf(f, ", \"process_cpuset\": ");
+    s2s_json_escape(f, s->process_cpuset);
+    fprintf(f, ", \"process_pus\": %d", s->process_pus);
+  }
   fputc('}', f);
 }
 

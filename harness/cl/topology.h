@@ -16,6 +16,9 @@ typedef struct s2s_topology_summary {
   char cpuset[256];               /* PU OS indices of the machine, "0-15" */
   char source[16];                /* "this system", "synthetic" or "xml" */
   char hwloc_version[16];         /* of the hwloc headers built against */
+  char process_cpuset[256];       /* PUs this process may run on (its binding; mpirun binds
+                                     each rank to a core by default); "" when not known */
+  int process_pus;                /* in process_cpuset; 0 when not known */
 } s2s_topology_summary;
 
 typedef struct s2s_placement {

@@ -129,14 +129,36 @@ static int open_rank_device(const char *cmd, const char *flag, const char *spec,
   return 0;
 }
 
+void s2s_run_warn_binding(const char *cmd, const s2s_device *devs, int n) {
+  static int warned;
+  s2s_topology_summary s;
+  if (!topo || warned) return;
+  s2s_topology_summarize(topo, &s);
+  if (s.process_pus <= 0 || s.process_pus >= s.pus) return;
+  for (int d = 0; d < n; d++)
+    if (!devs[d].remote && (devs[d].info.type & CL_DEVICE_TYPE_CPU) &&
+        devs[d].info.compute_units > (unsigned)s.process_pus) {
+      char who[32] = "";
+      if (s2s_mpi_active()) snprintf(who, sizeof who, "rank %d: ", s2s_mpi_rank());
+      fprintf(stderr, "s2sbench %s: warning: %sthis process may run on PU%s %s only (%d of "
+              "%d), but CPU device '%s' has %u compute units: they share %s%s\n",
+              cmd, who, s.process_pus == 1 ? "" : "s", s.process_cpuset, s.process_pus, s.pus,
+              devs[d].info.name, devs[d].info.compute_units, s.process_pus == 1 ? "it" : "them",
+              s2s_mpi_active() ? " (mpirun binds each rank to a core by default; "
+                                 "mpirun --bind-to none lifts it)" : "");
+      warned = 1;
+      return;
+    }
+}
+
 int s2s_run_open_devices(const char *cmd, const char *flag, const char *spec, s2s_device **devs,
                          int *count) {
   char err[1024];
   s2s_run_record_topology();
-  if (s2s_mpi_size() > 1) return open_rank_device(cmd, flag, spec, devs, count);
-  const int rc = s2s_blas_open_devices(spec, devs, count, err, sizeof err);
-  if (rc == 0) return 0;
-  fprintf(stderr, "s2sbench %s: %s: %s\n", cmd, flag, err);
+  int rc = s2s_mpi_size() > 1 ? open_rank_device(cmd, flag, spec, devs, count)
+                              : s2s_blas_open_devices(spec, devs, count, err, sizeof err);
+  if (rc != 0 && s2s_mpi_size() <= 1) fprintf(stderr, "s2sbench %s: %s: %s\n", cmd, flag, err);
+  if (rc == 0) s2s_run_warn_binding(cmd, *devs, *count);
   return rc;
 }
 

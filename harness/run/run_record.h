@@ -25,6 +25,9 @@ int s2s_run_open_devices(const char *cmd, const char *flag, const char *spec, s2
 /* Binds the calling (host) thread near device d (hwloc); on failure (sandbox, CPU device
  * spanning the machine) one warning line, and the run goes on. */
 void s2s_run_record_bind(const s2s_device_info *d);
+/* Warns (once per process) when a CPU device of devs has more compute units than the PUs
+ * this process may run on: its threads share them, and the numbers measure that. */
+void s2s_run_warn_binding(const char *cmd, const s2s_device *devs, int n);
 
 /* Writes the metadata keys into an open top-level object. */
 void s2s_run_record_meta(s2s_json *j, const char *kind, int argc, char **argv,
