@@ -435,6 +435,46 @@ static int is_paper_layout(const s2s_config *c, int ndev, const char *split) {
   return !strcmp(split, want);
 }
 
+/* The measured samples' spread (cost_table.h), said before the prediction that inherits
+ * it, and recorded. */
+#define SPREAD_MIN_S 1e-5 /* shorter ones are timer noise; the share weighs by seconds */
+#define SPREAD_RATIO 1.25
+
+static void print_spread(const s2s_cost_table *t) {
+  s2s_cost_spread sp;
+  s2s_cost_table_spread(t, SPREAD_MIN_S, SPREAD_RATIO, &sp);
+  printf("predict: %zu of %zu costs measured more than once (medians over 10 us) spread over "
+         "%.2fx, holding %.0f %% of the measured seconds", sp.wide, sp.considered, SPREAD_RATIO,
+         100 * sp.wide_share);
+  const s2s_cost_entry *e = sp.heaviest;
+  if (e && e->key.op == S2S_OP_GEMM)
+    printf("; the most: gemm %dx%dx%d %c%c, %zu samples %.3g-%.3g ms", e->key.m, e->key.n,
+           e->key.k, e->key.ta, e->key.tb, e->ns, 1e3 * e->samples[0], 1e3 * e->samples[e->ns - 1]);
+  else if (e)
+    printf("; the most: %s (%zu elements), %zu samples %.3g-%.3g ms", e->key.what,
+           (size_t)e->key.elems, e->ns, 1e3 * e->samples[0], 1e3 * e->samples[e->ns - 1]);
+  printf("\n");
+}
+
+static void spread_json(const s2s_cost_table *t, s2s_json *j) {
+  s2s_cost_spread sp;
+  s2s_cost_table_spread(t, SPREAD_MIN_S, SPREAD_RATIO, &sp);
+  s2s_json_object(j, "cost_spread");
+  s2s_json_num(j, "ratio", SPREAD_RATIO);
+  s2s_json_int(j, "considered", (long long)sp.considered);
+  s2s_json_int(j, "wide", (long long)sp.wide);
+  s2s_json_num(j, "wide_share", sp.wide_share);
+  if (sp.heaviest) {
+    const s2s_cost_entry *e = sp.heaviest;
+    s2s_json_str(j, "heaviest", e->key.what);
+    s2s_json_int(j, "m", e->key.m), s2s_json_int(j, "n", e->key.n), s2s_json_int(j, "k", e->key.k);
+    s2s_json_int(j, "samples", (long long)e->ns);
+    s2s_json_num(j, "min_s", e->samples[0]);
+    s2s_json_num(j, "max_s", e->samples[e->ns - 1]);
+  }
+  s2s_json_close(j, '}');
+}
+
 static int write_run(const predict_opts *p, const s2s_prediction *pr, const char *split,
                      const s2s_cost_table *t, int argc, char **argv) {
   char path[4200];
@@ -451,6 +491,7 @@ static int write_run(const predict_opts *p, const s2s_prediction *pr, const char
   s2s_json_int(&j, "micro_batches", p->o.micro_batches);
   if (p->o.micro_batches > 1) s2s_json_str(&j, "schedule", s2s_schedule_name(p->o.schedule));
   s2s_json_str(&j, "cost_table_device", t->device);
+  if (!p->cost) spread_json(t, &j); /* a table from a file has one sample per row */
   s2s_json_object(&j, "summary");
   s2s_json_int(&j, "devices", (int)p->ndev);
   s2s_json_str(&j, "contexts", p->contexts);
@@ -515,6 +556,7 @@ int s2s_predict_main(int argc, char **argv) {
     info = devs[0].info;
     s2s_device_close(devs, nd);
     if (m != 0) goto out;
+    print_spread(&t);
   }
   if (p.link_gbs > 0) { /* every host transfer over the link given */
     t.link_latency_s = 1e-6 * p.link_us;

@@ -31,12 +31,21 @@ rc=$?
 cat "$work/out"
 check "predict two devices exits 0" test "$rc" -eq 0
 check "the critical path is printed" grep -q "critical path" "$work/out"
+check "the measured costs' spread is printed" grep -q "costs measured more than once" "$work/out"
+check "... and recorded" python3 -c "
+import json, sys
+s = json.load(open(sys.argv[1]))['cost_spread']
+assert s['considered'] > 0 and 0 <= s['wide'] <= s['considered'] and 0 <= s['wide_share'] <= 1, s
+assert (s['wide'] > 0) == ('heaviest' in s) and s.get('min_s', 0) <= s.get('max_s', 0), s" \
+  "$work/two/run.json"
 check "predicted timeline: the measured timeline's header" \
   bash -c "head -1 '$work/two/timeline-predicted.tsv' | grep -qx \$'device\twhat\tstart_s\tend_s'"
 check "predicted timeline: rows on both devices" \
   bash -c "cut -f1 '$work/two/timeline-predicted.tsv' | sort -u | grep -cx '[01]' | grep -qx 2"
 "$bin" predict "${tiny[@]}" --devices 2 --cost "$work/cost.tsv" --out "$work/again" >"$work/out" 2>&1
 check "the saved table reloads" test $? -eq 0
+check "... with no spread to tell (one sample per row)" \
+  bash -c "! grep -q 'costs measured more than once' '$work/out' && ! grep -q cost_spread '$work/again/run.json'"
 check "the same prediction from the reloaded table" \
   test "$(num "$work/two/run.json" predicted_step_s)" = "$(num "$work/again/run.json" predicted_step_s)"
 "$bin" predict "${tiny[@]}" --devices 2 --contexts each --cost "$work/cost.tsv" --out "$work/ctx" \

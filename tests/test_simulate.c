@@ -196,6 +196,17 @@ static void test_cost_table(void) {
   T_CHECK(t.host[S2S_OP_GEMM].median == 0.1875 && t.host[S2S_OP_KERNEL].median == 0.0625 &&
               t.host[S2S_OP_READ].count == 0 && s2s_cost_host_s(&t, &nodes[0]) == 0.1875,
           "host enqueue medians %g %g", t.host[S2S_OP_GEMM].median, t.host[S2S_OP_KERNEL].median);
+  /* the samples' spread: the GEMM's 1 and 3 ms disagree 3x; the rest have one sample */
+  s2s_cost_spread sp;
+  s2s_cost_table_spread(&t, 1e-3, 1.25, &sp);
+  T_CHECK(sp.considered == 1 && sp.wide == 1 && sp.wide_share == 1.0 && sp.heaviest &&
+              sp.heaviest->key.m == 64 && s2s_close(sp.heaviest->samples[0], 1e-3, 1e-9, 0),
+          "spread: %zu of %zu wide, share %g", sp.wide, sp.considered, sp.wide_share);
+  s2s_cost_table_spread(&t, 1e-3, 4.0, &sp);
+  T_CHECK(sp.considered == 1 && sp.wide == 0 && sp.wide_share == 0 && !sp.heaviest,
+          "spread: within 4x, none wide");
+  s2s_cost_table_spread(&t, 2.5e-3, 1.25, &sp);
+  T_CHECK(sp.considered == 0 && !sp.heaviest, "spread: medians under min_s are not considered");
   /* the fitted link: 4000 B in 100 us, 12000 B in 200 us -> 50 us + 12.5 ns/B */
   s2s_plan_node rd = {.op = S2S_OP_READ, .what = "staging read", .elems = 50};
   T_CHECK(s2s_close(s2s_cost_device_s(&t, &rd, &how), 5.25e-5, 1e-9, 0) && how == 2,
@@ -215,6 +226,8 @@ static void test_cost_table(void) {
     same = u.host[o].median == t.host[o].median && u.host[o].count == t.host[o].count;
   T_CHECK(same, "the loaded table gives the same costs and sample counts");
   T_CHECK(u.e[0].count == 2, "the GEMM's two samples survive the file (%zu)", u.e[0].count);
+  s2s_cost_table_spread(&u, 1e-3, 1.25, &sp);
+  T_CHECK(sp.considered == 0, "spread: a loaded table has one sample per row");
   s2s_cost_table_free(&u);
   /* a given link costs every host transfer, measured or not: 10 us + 4000 B at 1 GB/s */
   t.link_latency_s = 1e-5, t.link_bytes_per_s = 1e9;

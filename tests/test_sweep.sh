@@ -110,7 +110,7 @@ if [ "$(nproc --all)" -ge 2 ]; then
     --out "$work/bound" >"$work/bound.out" 2>&1; rc=$?
   check "a sweep bound to one PU exits 0" test "$rc" -eq 0
   check "... warns that the device's compute units share it" \
-    grep -q "warning: this process may run on PU 0 only (1 of [0-9]*), but CPU device .* has [0-9]* compute units" "$work/bound.out"
+    grep -q "warning: this process may run on PU 0 only (1 of [0-9]*), but its CPU device (.*) has [0-9]* compute units" "$work/bound.out"
   check "... and its run.json records the binding" python3 -c "
 import json, sys
 t = json.load(open(sys.argv[1]))['topology']
@@ -155,6 +155,13 @@ for d in "01":  # each rank's rows lie within the step, not a clock apart
     assert max(float(r[3]) for r in rows if r[0] == d) > 0.5 * span, (d, span)
 EOF
 done
+check "... rank 0's cpu/2 point warned about if mpirun bound rank 0 to fewer PUs (recorded)" python3 - \
+  "$work/swm/points/tiny-b64-t4-cpu-2-default/run.json" "$work/mpi.out" <<'EOF'
+import json, sys
+t = json.load(open(sys.argv[1]))["topology"]
+warned = "devices ('" in open(sys.argv[2]).read()
+assert warned == (t.get("process_pus", t["pus"]) < 2), (t, warned)
+EOF
 check "... with a summary" test -s "$work/swm/sweep.tsv"
 mpirun --oversubscribe -np 2 "$bin" devices >"$work/mpi-dev.out" 2>&1; rc=$?
 check "a command that does not run under mpirun is refused" test "$rc" -ne 0

@@ -175,6 +175,24 @@ double s2s_cost_host_s(const s2s_cost_table *t, const s2s_plan_node *n) {
   return n->op >= 0 && n->op < S2S_OP_KINDS ? t->host[n->op].median : 0;
 }
 
+void s2s_cost_table_spread(const s2s_cost_table *t, double min_s, double ratio,
+                           s2s_cost_spread *out) {
+  memset(out, 0, sizeof *out);
+  double total = 0, wide = 0, most = 0;
+  for (size_t i = 0; i < t->n; i++) {
+    const s2s_cost_entry *e = &t->e[i];
+    if (e->ns < 2 || e->median < min_s) continue;
+    const double secs = e->median * (double)e->ns;
+    out->considered++;
+    total += secs;
+    if (!(e->samples[e->ns - 1] > ratio * e->samples[0])) continue;
+    out->wide++;
+    wide += secs;
+    if (secs > most) most = secs, out->heaviest = e;
+  }
+  out->wide_share = total > 0 ? wide / total : 0;
+}
+
 static double sim_device(void *ctx, const s2s_plan_node *n) {
   int how;
   const double s = s2s_cost_device_s(ctx, n, &how);

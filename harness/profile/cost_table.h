@@ -44,6 +44,18 @@ int s2s_cost_table_add_plan(s2s_cost_table *t, const s2s_plan *p);
 double s2s_cost_device_s(const s2s_cost_table *t, const s2s_plan_node *n, int *how);
 /* Host enqueue seconds of n's op (0 when never measured). */
 double s2s_cost_host_s(const s2s_cost_table *t, const s2s_plan_node *n);
+/* How far the measured samples disagree: of the signatures with two samples or more and a
+ * median of at least min_s, those whose slowest sample took over `ratio` times their
+ * fastest, their share of the measured seconds (median x samples, over every such
+ * signature), and the one of them with the most seconds. A prediction inherits that
+ * spread: its costs are the medians. A table loaded from a file has one sample per row. */
+typedef struct s2s_cost_spread {
+  size_t wide, considered;
+  double wide_share;
+  const s2s_cost_entry *heaviest; /* NULL: no signature over ratio */
+} s2s_cost_spread;
+void s2s_cost_table_spread(const s2s_cost_table *t, double min_s, double ratio,
+                           s2s_cost_spread *out);
 /* The table as the simulator's costs. */
 s2s_sim_costs s2s_cost_table_sim(const s2s_cost_table *t);
 /* Writes the table atomically / reads one (a malformed line is an error naming the file

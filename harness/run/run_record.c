@@ -135,20 +135,24 @@ void s2s_run_warn_binding(const char *cmd, const s2s_device *devs, int n) {
   if (!topo || warned) return;
   s2s_topology_summarize(topo, &s);
   if (s.process_pus <= 0 || s.process_pus >= s.pus) return;
+  unsigned units = 0; /* this process's CPU devices together (sub-devices of one CPU too) */
+  int first = -1, count = 0;
   for (int d = 0; d < n; d++)
-    if (!devs[d].remote && (devs[d].info.type & CL_DEVICE_TYPE_CPU) &&
-        devs[d].info.compute_units > (unsigned)s.process_pus) {
-      char who[32] = "";
-      if (s2s_mpi_active()) snprintf(who, sizeof who, "rank %d: ", s2s_mpi_rank());
-      fprintf(stderr, "s2sbench %s: warning: %sthis process may run on PU%s %s only (%d of "
-              "%d), but CPU device '%s' has %u compute units: they share %s%s\n",
-              cmd, who, s.process_pus == 1 ? "" : "s", s.process_cpuset, s.process_pus, s.pus,
-              devs[d].info.name, devs[d].info.compute_units, s.process_pus == 1 ? "it" : "them",
-              s2s_mpi_active() ? " (mpirun binds each rank to a core by default; "
-                                 "mpirun --bind-to none lifts it)" : "");
-      warned = 1;
-      return;
+    if (!devs[d].remote && (devs[d].info.type & CL_DEVICE_TYPE_CPU)) {
+      units += devs[d].info.compute_units, count++;
+      if (first < 0) first = d;
     }
+  if (units <= (unsigned)s.process_pus) return;
+  char who[32] = "";
+  if (s2s_mpi_active()) snprintf(who, sizeof who, "rank %d: ", s2s_mpi_rank());
+  fprintf(stderr, "s2sbench %s: warning: %sthis process may run on PU%s %s only (%d of %d), but "
+          "its CPU device%s ('%s'%s) %s %u compute units: they share %s%s\n",
+          cmd, who, s.process_pus == 1 ? "" : "s", s.process_cpuset, s.process_pus, s.pus,
+          count > 1 ? "s" : "", devs[first].info.name, count > 1 ? ", ..." : "",
+          count > 1 ? "have" : "has", units, s.process_pus == 1 ? "it" : "them",
+          s2s_mpi_active() ? " (mpirun binds each rank to a core by default; "
+                             "mpirun --bind-to none lifts it)" : "");
+  warned = 1;
 }
 
 int s2s_run_open_devices(const char *cmd, const char *flag, const char *spec, s2s_device **devs,
