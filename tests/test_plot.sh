@@ -41,6 +41,22 @@ check "each series starts at 1 device, speedup 1" \
 check "speedup bars: every point's range brackets it (columns 7, 8)" awk -F'\t' '
   /^[0-9]/ { n++; if (!($7 <= $2 + 1e-9 && $2 <= $8 + 1e-9)) bad = 1; if ($8 > $7) wide++ }
   END { exit !(n > 0 && !bad && wide > 0) }' "$work/fig/data/scaling.tsv"
+# the same split on devices of one item (cpu/2) and of several (a context or rank each):
+# separate series, each named by its spec
+mkdir -p "$work/mixed"
+cp -r "$fx/sweep-tiny/points" "$work/mixed/"
+python3 - "$fx/sweep-tiny/sweep.json" "$work/mixed/sweep.json" <<'EOF'
+import copy, json, sys
+j = json.load(open(sys.argv[1]))
+p = copy.deepcopy([q for q in j["points"] if q["devices"] == 2 and q["split_given"] == "default"][0])
+p["device_spec"], p["speedup"] = "cpu/1x1,cpu/1x1", 1.5
+j["points"].append(p)
+json.dump(j, open(sys.argv[2], "w"))
+EOF
+"$bin" plot "$work/mixed" --out "$work/figm" --format svg >"$work/outm" 2>&1
+check "one item and several: three series (two splits, one of them twice)" test "$(grep -c '^# devices' "$work/figm/data/scaling.tsv")" -eq 3
+check "... the several-item series named by its spec" grep -q 'default split, cpu/1x1,cpu/1x1' "$work/figm/speedup.svg"
+check "... and its own speedup" grep -q $'^2\t1.5000' "$work/figm/data/scaling.tsv"
 check "gemm data has default and tuned series" \
   bash -c "head -1 '$work/fig/data/gemm.tsv' | grep -q series2"
 check "training draws dev BLEU" grep -q 'dev_bleu' "$work/fig/data/training.tsv"

@@ -23,6 +23,11 @@ static int by_dev(const void *a, const void *b) {
   return ((const pt *)a)->dev - ((const pt *)b)->dev;
 }
 
+/* A sweep point's device spec names several items (a context or an MPI rank each). */
+static int several_items(const s2s_jval *pt) {
+  return strchr(s2s_jstr(pt, "device_spec", ""), ',') != NULL;
+}
+
 static void block(FILE *f, pt *v, int n) {
   qsort(v, (size_t)n, sizeof *v, by_dev);
   fprintf(f, "# devices\tspeedup\tbound\twords_per_s\twords_per_s_min\twords_per_s_max\t"
@@ -76,7 +81,8 @@ void s2s_plot_scaling(s2s_plot *p) {
       maxdev = v[1].dev > maxdev ? v[1].dev : maxdev;
       continue;
     }
-    /* a sweep: one series per (preset, batch, len, split as the sweep named it), in the
+    /* a sweep: one series per (preset, batch, len, split as the sweep named it, one item or
+     * several), in the
      * order they appear; the 1-device points belong to every series of their group */
     const s2s_jval *pts = s2s_jget(root, "points");
     const size_t np = pts ? pts->count : 0;
@@ -96,6 +102,12 @@ void s2s_plot_scaling(s2s_plot *p) {
     int custom = 0; /* any split other than the default: then the default one is named too */
     for (size_t i = 0; i < np; i++)
       custom |= strcmp(s2s_jstr(s2s_jat(pts, i), "split_given", "default"), "default") != 0;
+    /* devices as one item (cpu/2: sub-devices of one context) or as several (a context or an
+     * MPI rank each): separate series, named by their spec when a sweep has both */
+    int kinds = 0;
+    for (size_t i = 0; i < np; i++)
+      if (s2s_jnum(s2s_jat(pts, i), "devices", 0) > 1)
+        kinds |= 1 << several_items(s2s_jat(pts, i));
     char *used = calloc(np + 1, 1);
     for (size_t i = 0; i < np && used; i++) {
       const s2s_jval *a = s2s_jat(pts, i);
@@ -108,7 +120,8 @@ void s2s_plot_scaling(s2s_plot *p) {
         if (strcmp(s2s_jstr(a, "preset", ""), s2s_jstr(b, "preset", "")) ||
             s2s_jnum(a, "batch", 0) != s2s_jnum(b, "batch", 0) ||
             s2s_jnum(a, "len", 0) != s2s_jnum(b, "len", 0) ||
-            (!one && strcmp(split, s2s_jstr(b, "split_given", "default"))))
+            (!one && (strcmp(split, s2s_jstr(b, "split_given", "default")) ||
+                      several_items(a) != several_items(b))))
           continue;
         if (!one) used[k] = 1;
         if (!s2s_jnum(b, "output_check_passed", 0) || n == 64) continue;
@@ -127,9 +140,11 @@ void s2s_plot_scaling(s2s_plot *p) {
                  s2s_jnum(a, "batch", 0), s2s_jnum(a, "len", 0));
       const int dflt = !strcmp(split, "default");
       const int dp = !strncmp(split, "replicas=", 9); /* data parallel (sweep.c) */
-      snprintf(title, sizeof title, "%s%s%s%s", run->label, group,
+      char spec[160] = "";
+      if (kinds == 3) snprintf(spec, sizeof spec, ", %s", s2s_jstr(a, "device_spec", "?"));
+      snprintf(title, sizeof title, "%s%s%s%s%s", run->label, group,
                dflt ? (custom ? ", default split" : "") : dp ? ", data parallel " : ", split ",
-               dflt ? "" : split);
+               dflt ? "" : split, spec);
       s2s_plot_title_add(&t, title);
     }
     free(used);
