@@ -43,6 +43,8 @@ typedef struct step_numbers {
   const char *timeline_path; /* in: write the last trial's timeline here (NULL: don't) */
   double busy[S2S_MAX_DEVICES], span; /* out: the last trial's busy seconds per device */
   double gemm_busy;  /* out: the last trial's seconds inside CLBlast GEMMs, all devices */
+  long switches;     /* out: tuning class switches in the last trial, all devices of this
+                        process (s2s_tuning_select) */
   s2s_plan *plan;    /* in: record the last trial's plan here, every node with its measured
                         interval (NULL: don't); out: that plan */
   s2s_parallel par;  /* in: replicas or micro-batches beside the split (zero: neither) */

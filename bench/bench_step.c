@@ -127,6 +127,9 @@ void s2s_step_bench_report(const step_bench *o, const s2s_device *dev, const ste
   if (m->span > 0)
     printf("  GEMM share of step     %.1f %% (in-step timeline: GEMM intervals %.4f s of the "
            "last trial's %.4f s)\n", 100.0 * m->gemm_busy / last, m->gemm_busy, last);
+  if (m->switches > 0)
+    printf("  tuning switches        %ld in the last trial (CLBlast parameters changed between "
+           "the tuning file's shape classes)\n", m->switches);
   if (!m->gemm.n) return;
   printf("  GEMM ceiling           %.2f GFLOP/s (%zu CLBlast calls of this step, %.3f GFLOP, "
          "replayed alone in %.4f s)\n", m->gemm_flops / m->gemm_s * 1e-9, m->gemm_calls,
@@ -179,6 +182,7 @@ static int write_results(const step_bench *o, s2s_device *dev, const step_number
     /* from the in-step timeline, not the replay (which measured the ceiling) */
     s2s_json_num(&j, "gemm_share", m->gemm_busy / m->trial_s[m->step.n - 1]);
     s2s_json_num(&j, "gemm_in_step_s", m->gemm_busy);
+    s2s_json_int(&j, "tuning_switches", m->switches);
     s2s_json_num(&j, "fraction_of_ceiling",
                  (m->step_flops / m->step.median) / (m->gemm_flops / m->gemm_s));
   }

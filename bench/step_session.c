@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bench/bench.h"
+#include "blas/tuning.h"
 #include "cl/timeline.h"
 #include "mpi/world.h"
 #include "data/task.h"
@@ -109,9 +110,11 @@ int s2s_step_session_trial(step_session *ss, long i) {
       s2s_train_step_record(&ss->st, m->plan);
     }
   }
+  const long switches = s2s_tuning_switches();
   double t = s2s_now();
   int r = s2s_train_step_run(&ss->st, &ss->b, 0.0f, 1, &ss->res);
   m->trial_s[i] = s2s_now() - t;
+  if (last) m->switches = s2s_tuning_switches() - switches;
   s2s_gemm_record(NULL);
   if (last) {
     s2s_timeline_capture(NULL);

@@ -246,6 +246,10 @@ def check_run(folder, r, where):
         if kind in PEER_VERSIONS:
             need(w, s, "warmup", int)
             need(w, s, "threads", int)
+            if s and "peak_gflops" in s:  # records before the peak estimate lack it
+                if s["peak_gflops"] is not None and not isinstance(s["peak_gflops"], NUM):
+                    err(w, "peak_gflops: a number or null")
+                need(w, s, "peak_basis", str)
         cases = need(w, s, "cases", list) or []
         if not cases:
             err(w, "no cases")

@@ -44,6 +44,14 @@ check "terminal.txt is what it printed" diff "$work/out" "$work/gemm/terminal.tx
 check "every case checked and passed" test "$(cut -f12 "$work/gemm/cases.tsv" | sort | uniq -c |
   awk '{print $1, $2}' | tr '\n' ' ')" = "1 check 9 passed "
 check "the threads asked for" grep -q '"threads": 1,' "$work/gemm/run.json"
+# the peak of those threads from /proc/cpuinfo: lanes x 2 x FMA units x the clock
+check "the estimated peak of 1 thread, with its basis" "$py" -c '
+import json, sys
+s = json.load(open(sys.argv[1]))["summary"]
+clock = any(l.startswith("cpu MHz") for l in open("/proc/cpuinfo"))
+ok = (s["peak_gflops"] > 0 and s["peak_basis"].startswith("1 core x ")) if clock else \
+    (s["peak_gflops"] is None and s["peak_basis"])
+sys.exit(0 if ok else 1)' "$work/gemm/run.json"
 check "no temporary file left" test -z "$(ls "$work/gemm" | grep '\.tmp$')"
 # the shapes are bench gemm's, case by case (R = N rows: tiny fits every device); without
 # an OpenCL device the rest still runs, and the test ends skipped (77) if all else passed

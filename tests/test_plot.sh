@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `s2sbench plot`: every figure type renders from the committed sample results
 # (tests/fixtures/results: a tiny sweep, a bench pipeline run, a training run with dev
-# evaluations, a bench decode run, a bench gemm run with default and tuned parameters) in
+# evaluations, a bench decode run, a bench gemm run with default and tuned parameters,
+# and, made here, a BLAS peer's record and step_vendors.sh's summary.tsv) in
 # PNG, PDF and SVG, and each file is valid (signature, header or root element, size).
 # Also: dev BLEU is drawn when train.tsv has it, dev perplexity otherwise; several runs
 # share a figure; a missing gnuplot is a clear error.
@@ -60,6 +61,45 @@ check "... and its own speedup" grep -q $'^2\t1.5000' "$work/figm/data/scaling.t
 check "gemm data has default and tuned series" \
   bash -c "head -1 '$work/fig/data/gemm.tsv' | grep -q series2"
 check "training draws dev BLEU" grep -q 'dev_bleu' "$work/fig/data/training.tsv"
+
+# a BLAS peer's record (numpy_gemm.py: kind peer numpy gemm, variant openblas, the peak
+# estimate) lands on the gemm figure beside bench gemm's, its peak as a line; the words/s
+# per platform of step_vendors.sh's summary.tsv is the vendors figure
+mkdir -p "$work/peer"
+python3 - "$fx/gemm-tiny" "$work/peer" <<'EOF2'
+import json, sys
+src, dst = sys.argv[1:]
+r = json.load(open(f"{src}/run.json"))
+r["kind"] = "peer numpy gemm"
+r["devices"][0]["driver"] = "numpy 2, scipy-openblas 0.3"
+r["summary"]["peak_gflops"], r["summary"]["peak_basis"] = 432.5, "2 cores x 16 lanes x ..."
+json.dump(r, open(f"{dst}/run.json", "w"))
+lines = open(f"{src}/cases.tsv").read().splitlines()
+with open(f"{dst}/cases.tsv", "w") as f:
+    f.write(lines[0] + "\n")
+    for l in lines[1:]:
+        c = l.split("\t")
+        if c[1] == "default":
+            c[1] = "openblas"
+            f.write("\t".join(c) + "\n")
+EOF2
+mkdir -p "$work/vendors"
+printf 'run\tplatform\twords_per_s_min\twords_per_s_median\twords_per_s_max\trounds\tlabel\n%s\n%s\n%s\n' \
+  $'step-0-tuning-on\tPortable Computing Language\t1500\t1550\t1600\t3\tPoCL 3.1, tuned' \
+  $'step-1-tuning-off\tIntel(R) OpenCL\t1700\t1720\t1760\t3\tIntel(R) OpenCL 2026, CLBlast defaults' \
+  $'peer-pytorch-step\tIntel(R) Xeon(R) Processor\t6000\t7600\t8200\t3\tPyTorch 2.15 (mkl)' \
+  >"$work/vendors/summary.tsv"
+"$bin" plot "$work/vendors" "$fx/gemm-tiny" "$work/peer" --out "$work/figp" --format svg,png \
+  >"$work/outp" 2>&1; rc=$?
+cat "$work/outp"
+check "peer and vendors plot exits 0" test "$rc" -eq 0
+check "gemm: default, tuned and the peer's series" \
+  bash -c "head -1 '$work/figp/data/gemm.tsv' | grep -q series3"
+check "... the peer named by its BLAS" grep -q 'openblas' "$work/figp/gemm.svg"
+check "... the peak drawn" grep -q 'peak (estimate) 432' "$work/figp/gemm.svg"
+check "vendors.svg and .png valid" bash -c "$(declare -f valid); valid '$work/figp/vendors.svg' && valid '$work/figp/vendors.png'"
+check "... a bar per row, labelled" bash -c "test \$(grep -vc '^#' '$work/figp/data/vendors.tsv') -eq 3 && grep -q 'PyTorch 2.15 (mkl)' '$work/figp/vendors.svg'"
+check "... median, min, max in the data" grep -q $'^PoCL 3.1, tuned\t1550\t1500\t1600$' "$work/figp/data/vendors.tsv"
 
 # without dev_bleu values (an older train.tsv, or no BLEU evaluation) dev perplexity is drawn
 mkdir -p "$work/ppl"

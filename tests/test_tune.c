@@ -5,6 +5,7 @@
  * GEMM), an incomplete parameter set refused, S2S_TUNING=off respected; the per-class
  * settings: the fastest-first candidate lists, the nearest class of a shape, and products
  * of two classes in turn switching the device's setting each time and staying right. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "blas/gemm.h"
 #include "test_device_util.h"
 #include "blas/tuning.h"
+#include "blas/tuning_select.h"
 
 #ifndef S2S_SOURCE_DIR
 #define S2S_SOURCE_DIR "."
@@ -287,6 +289,24 @@ static void test_classes(void) {
           "got %ld", s2s_tuning_switches() - before);
   (void)gemm_error(d, 290, 270, 250);
   T_CHECK(s2s_tuning_switches() - before == 6, "no switch for the same class again");
+  /* a third class with the large one's parameters at another shape: products that go to
+   * it and back switch nothing, and stay right */
+  add_class(&t, "large2", 0, 0, 600, 560, 520, &xgemm);
+  T_CHECK(s2s_tuning_save(path, &t, NULL, NULL) == 0, "save");
+  T_CHECK(s2s_tuning_apply(d, used, sizeof used) == 4, "1 kernel + 3 classes applied");
+  (void)gemm_error(d, 290, 270, 250);
+  const long same0 = s2s_tuning_switches();
+  for (int r = 0; r < 2; r++) {
+    double e = gemm_error(d, 600, 560, 520);
+    T_CHECK(e < 1e-5, "large2 class, round %d: worst relative error %g", r, e);
+    e = gemm_error(d, 290, 270, 250);
+    T_CHECK(e < 1e-5, "large class after large2, round %d: worst relative error %g", r, e);
+  }
+  T_CHECK(s2s_tuning_switches() == same0, "two classes of one setting: no switch, got %ld",
+          s2s_tuning_switches() - same0);
+  (void)gemm_error(d, 37, 70, 29);
+  T_CHECK(s2s_tuning_switches() == same0 + 1, "to another setting: one switch");
+  t.nclasses--;
   /* a pristine class whose kernel the file overrides anyway is refused */
   s2s_tuning_merge(&t, &direct);
   T_CHECK(s2s_tuning_save(path, &t, NULL, NULL) == 0, "save");
@@ -310,7 +330,37 @@ static void test_classes(void) {
   s2s_device_close(d, n);
 }
 
+/* The selection's arithmetic: a step alternating two classes, each fastest with its own
+ * candidate by a margin; the fastest per class stays while a switch is cheap, and one
+ * setting for both wins once four switches cost more than the margins; a candidate of an
+ * untuned kernel and a class with no setting are never given one. */
+static void test_fewer_switches(void) {
+  /* tm[c * n + i]: candidate 0 fast at class 0, 1 at class 1, 2 (direct) fastest at 1 */
+  const double tm[] = {1.0, 1.2, INFINITY, 1.3, 1.0, INFINITY, 0.1, 0.1, INFINITY};
+  const double own_ind[] = {5, 5, 5}, own_dir[] = {6, 6, 6}, w[] = {1, 1, 1};
+  const int direct[] = {0, 0, 1}, cls[] = {0, 1, 0, 1};
+  s2s_select_costs h = {3, 3, tm, {own_ind, own_dir}, direct, 1, cls, 4, w, 0.01};
+  int a[3] = {0, 1, S2S_SELECT_NONE}, sw = -1;
+  double s = s2s_tuning_step_s(&h, a, &sw);
+  T_CHECK(sw == 4 && fabs(s - 4.04) < 1e-9, "per class: 4 products + 4 switches, got %g s, %d", s, sw);
+  s2s_tuning_fewer_switches(&h, a);
+  T_CHECK(a[0] == 0 && a[1] == 1 && a[2] == S2S_SELECT_NONE,
+          "cheap switches: the fastest per class stays (got %d %d %d)", a[0], a[1], a[2]);
+  h.switch_s = 0.2;
+  s2s_tuning_fewer_switches(&h, a);
+  s = s2s_tuning_step_s(&h, a, &sw);
+  T_CHECK(a[0] == 0 && a[1] == 0 && a[2] == S2S_SELECT_NONE && sw == 0 && fabs(s - 4.4) < 1e-9,
+          "dear switches: candidate 0 for both, no switch, 4.4 s (got %d %d %d, %d, %g s)", a[0],
+          a[1], a[2], sw, s);
+  /* without an order: each class by its weight, no switches counted */
+  h.nprod = 0;
+  a[0] = 0, a[1] = 1;
+  s = s2s_tuning_step_s(&h, a, &sw);
+  T_CHECK(sw == 0 && fabs(s - 2.0) < 1e-9, "weighted: 2.0 s, no switches (got %g, %d)", s, sw);
+}
+
 int main(void) {
+  test_fewer_switches();
   test_parsers();
   test_top();
   test_nearest();

@@ -210,6 +210,9 @@ def main():
             "warmup": a.warmup, "timing": f"host wall clock (perf_counter) around one "
                                           f"{call} call", "note": note, "threads": threads,
             "threads_source": source, "cases": cases}
+        peak, basis = rr.cpu_peak(threads)
+        record["summary"]["peak_gflops"] = peak
+        record["summary"]["peak_basis"] = basis
         rr.write_record(a.out, [("trials.tsv", rr.tsv(("case", "variant", "device", "phase",
                                                         "trial", "seconds"), rows)),
                                 ("cases.tsv", table), ("terminal.txt", out.text())], record)

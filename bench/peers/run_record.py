@@ -94,6 +94,40 @@ def cpu_device(threads, library):
             else os.cpu_count() or 0}
 
 
+def cpu_peak(threads):
+    """The FP32 peak of `threads` cores, estimated from /proc/cpuinfo: lanes per vector
+    (16 with AVX-512, 8 with AVX2, else 4) x 2 (an FMA) x FMA units per core (Intel's
+    AVX-512 cores have two 512-bit units; AMD's Zen 4 runs a 512-bit FMA on its two
+    256-bit units, one per cycle; AVX2 cores two 256-bit units) x the clock /proc/cpuinfo
+    reports (a VM's nominal clock; turbo can be higher). Returns (GFLOP/s, the basis in
+    words), or (None, why) when the clock is unknown. An estimate, not a measurement: a
+    library that beats it says the guess of the units or the clock was low."""
+    info = {}
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                k, _, v = line.partition(":")
+                info.setdefault(k.strip(), v.strip())
+    except OSError:
+        pass
+    flags = info.get("flags", "").split()
+    try:
+        mhz = float(info.get("cpu MHz", ""))
+    except ValueError:
+        return None, "no clock in /proc/cpuinfo"
+    intel = info.get("vendor_id") == "GenuineIntel"
+    if "avx512f" in flags:
+        lanes, units = 16, 2 if intel else 1
+    elif "avx2" in flags and "fma" in flags:
+        lanes, units = 8, 2
+    else:
+        lanes, units = 4, 1
+    gflops = threads * lanes * 2 * units * mhz / 1000
+    cores = f"{threads} core{'s' if threads != 1 else ''}"
+    return gflops, (f"{cores} x {lanes} lanes x 2 (FMA) x {units} FMA unit(s) x "
+                    f"{mhz / 1000:.2f} GHz (/proc/cpuinfo)")
+
+
 def torch_versions(torch, cuda=False):
     """PyTorch and the BLAS it was built with: torch.__config__.show()'s BLAS_INFO and the
     library's own line (for MKL, Intel oneAPI MKL's version)."""

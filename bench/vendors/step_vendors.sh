@@ -2,10 +2,12 @@
 # The CPU vendors compared on one machine: for every OpenCL CPU platform (PoCL, Intel's
 # runtime), `bench gemm` (CLBlast's defaults, then this machine's tuning from
 # results/tuning) and `bench step --preset small` with and without the tuning, the step runs
-# interleaved over ROUNDS rounds with the order turned round every other round; then the
-# peers on the same machine: PyTorch's step (MKL) and numpy's OpenBLAS at bench gemm's
-# shapes, when build/peer-venv has them (scripts/setup-peers.sh). Ends with summary.tsv:
-# words/s per platform and tuning (min, median, max over the rounds) and the peer's.
+# interleaved over ROUNDS rounds with PyTorch's step (MKL) on the same machine among them,
+# the order turned round every other round; then numpy's OpenBLAS at bench gemm's shapes
+# (the peers when build/peer-venv has them: scripts/setup-peers.sh). Ends with summary.tsv
+# (words/s per platform and tuning, min, median, max over the rounds, and the peer's) and,
+# with gnuplot, OUT/figures: vendors (words/s) and gemm (GFLOP/s per shape, default and
+# tuned per platform, OpenBLAS, the estimated peak).
 # usage: bench/vendors/step_vendors.sh OUT [ROUNDS=3]   (S2SBENCH [build/s2sbench])
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -25,8 +27,15 @@ for p in $plats; do
   "$bin" bench gemm --preset small --len 20 --device "$p" --square 0 --trials 5 \
     --out "$out/gemm-${p%%:*}" | tee "$out/gemm-${p%%:*}.txt"
 done
-step() { # step PLATFORM on|off ROUND
+peer=0
+"$py" -c "import torch" 2>/dev/null && peer=1
+step() { # step PLATFORM on|off ROUND, or step peer - ROUND
   local dir=$out/step-${1%%:*}-tuning-$2/round$3
+  if [ "$1" = peer ]; then
+    "$py" "$root/bench/peers/pytorch_step.py" --preset small --len 20 --trials 3 --threads "$(nproc)" \
+      --out "$out/peer-pytorch-step/round$3" | grep -E "words/s" | sed "s/^/[PyTorch round $3] /"
+    return
+  fi
   if [ "$2" = off ]; then
     S2S_TUNING=off "$bin" bench step --preset small --len 20 --trials 3 --device "$1" --out "$dir"
   else
@@ -36,16 +45,13 @@ step() { # step PLATFORM on|off ROUND
 for r in $(seq "$rounds"); do
   runs=()
   for p in $plats; do runs+=("$p on" "$p off"); done
+  [ "$peer" = 1 ] && runs+=("peer -")
   if [ $((r % 2)) -eq 0 ]; then # the other order every second round
     rev=(); for ((i=${#runs[@]}-1; i>=0; i--)); do rev+=("${runs[i]}"); done; runs=("${rev[@]}")
   fi
   for x in "${runs[@]}"; do step $x "$r"; done
 done
-if "$py" -c "import torch" 2>/dev/null; then
-  for r in $(seq "$rounds"); do
-    "$py" "$root/bench/peers/pytorch_step.py" --preset small --len 20 --trials 3 --threads "$(nproc)" \
-      --out "$out/peer-pytorch-step/round$r" | tail -3
-  done
+if [ "$peer" = 1 ]; then
   "$py" "$root/bench/peers/numpy_gemm.py" --preset small --len 20 --trials 5 --threads "$(nproc)" \
     --out "$out/peer-numpy-gemm" | tee "$out/peer-numpy-gemm.txt"
 else
@@ -62,12 +68,20 @@ for d in sorted(glob.glob(f"{out}/step-*-tuning-*")) + sorted(glob.glob(f"{out}/
         ws.append(r["summary"]["words_per_s"])
         dev = r["devices"][0]
         name = dev.get("platform", dev.get("name", "?"))
+        run = os.path.basename(d)
+        if run == "peer-pytorch-step":
+            v = r.get("versions", {})
+            label = f"PyTorch {v.get('torch', '?')} ({v.get('blas', '?')})"
+        else:
+            short = "PoCL" if name.startswith("Portable Computing") else name
+            label = f"{short} {dev.get('driver', '')}, " + \
+                ("tuned" if run.endswith("-on") else "CLBlast defaults")
     if ws:
-        rows.append((os.path.basename(d), name, min(ws), statistics.median(ws), max(ws), len(ws)))
+        rows.append((run, name, min(ws), statistics.median(ws), max(ws), len(ws), label))
 with open(f"{out}/summary.tsv", "w") as t:
-    t.write("run\tplatform\twords_per_s_min\twords_per_s_median\twords_per_s_max\trounds\n")
+    t.write("run\tplatform\twords_per_s_min\twords_per_s_median\twords_per_s_max\trounds\tlabel\n")
     for row in rows:
-        t.write("%s\t%s\t%.0f\t%.0f\t%.0f\t%d\n" % row)
+        t.write("%s\t%s\t%.0f\t%.0f\t%.0f\t%d\t%s\n" % row)
 peer = [r for r in rows if r[0] == "peer-pytorch-step"]
 print("run                       words/s min  median   max  share of the PyTorch peer (medians)")
 for r in rows:
@@ -75,3 +89,8 @@ for r in rows:
     print("%-25s %11.0f %7.0f %5.0f %s" % (r[0], r[2], r[3], r[4], share))
 PY
 cat "$out/summary.txt"
+if command -v gnuplot > /dev/null; then
+  gemms=("$out"/gemm-*/)
+  [ -d "$out/peer-numpy-gemm" ] && gemms+=("$out/peer-numpy-gemm")
+  "$bin" plot "$out" "${gemms[@]}" --out "$out/figures"
+fi

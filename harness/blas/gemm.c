@@ -88,12 +88,10 @@ size_t s2s_gemm_k_chunk(size_t k) {
   return (k + parts - 1) / parts; /* equal parts of at most chunk */
 }
 
-/* One CLBlast SGEMM with the queue's temp buffer, in the tuned setting of its shape. */
+/* One CLBlast SGEMM with the queue's temp buffer. */
 static int clblast_sgemm(s2s_device *d, s2s_trans ta, s2s_trans tb, size_t m, size_t n,
                          size_t k, float alpha, s2s_buf a, size_t lda, s2s_buf b, size_t ldb,
                          float beta, s2s_buf c, size_t ldc, cl_event *ev) {
-  /* the tuned setting of the nearest shape class, when the device's tuning has classes */
-  S2S_TRY(s2s_tuning_select(d, ta == S2S_TRANS, tb == S2S_TRANS, m, n, k));
   const CLBlastTranspose cta = ta == S2S_TRANS ? CLBlastTransposeYes : CLBlastTransposeNo;
   const CLBlastTranspose ctb = tb == S2S_TRANS ? CLBlastTransposeYes : CLBlastTransposeNo;
   size_t bytes = 0;
@@ -135,6 +133,9 @@ int s2s_gemm(s2s_device *d, s2s_trans ta, s2s_trans tb, size_t m, size_t n, size
     if (event) S2S_CL_CHECK(clEnqueueMarkerWithWaitList(d->queue, 0, NULL, event));
     return 0;
   }
+  /* the tuned setting of the class nearest to the whole product (its parts share it: the
+   * selection timed each class through this function, parts and all) */
+  S2S_TRY(s2s_tuning_select(d, ta == S2S_TRANS, tb == S2S_TRANS, m, n, k));
   const size_t chunk = s2s_gemm_k_chunk(k);
   const long tl = s2s_timeline_open_node(d->queue, "sgemm", node);
   cl_event ev = NULL;

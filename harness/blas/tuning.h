@@ -120,7 +120,9 @@ int s2s_tuning_use(const s2s_device *d, const s2s_tuning *t, int cls);
 int s2s_tuning_register(const s2s_device *d, const s2s_tuning *t);
 
 /* Called by s2s_gemm before each product: switches d to the nearest class's setting when
- * d has a class table and another class is in effect. Returns 0 or -1 (reported). */
+ * d has a class table and another class with another setting is in effect (two classes
+ * tuned to the same kernel and parameters share it: no switch). Returns 0 or -1
+ * (reported). */
 int s2s_tuning_select(const s2s_device *d, int ta, int tb, size_t m, size_t n, size_t k);
 
 /* Switches made by s2s_tuning_select since the start of the process (for tests and for

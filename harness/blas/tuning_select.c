@@ -141,10 +141,104 @@ static int force_route(const s2s_device *d, int direct) {
   return s2s_tuning_use(d, &probe, 0);
 }
 
+enum { IND, DIR };
+#define NONE S2S_SELECT_NONE
+
+static double class_s(const s2s_select_costs *h, int v, int i) {
+  return v >= 0 ? h->tm[(size_t)v * (size_t)h->n + (size_t)i] : v == NONE ? INFINITY
+                                                                : h->pristine[v == -1 ? IND : DIR][i];
+}
+
+double s2s_tuning_step_s(const s2s_select_costs *h, const int *a, int *switches) {
+  double sum = 0;
+  int sw = 0;
+  if (!h->nprod) {
+    for (int i = 0; i < h->n; i++)
+      if (a[i] != NONE) sum += h->weight[i] * class_s(h, a[i], i);
+  } else {
+    for (int p = 0; p < h->nprod; p++) {
+      const int i = h->cls[p], prev = h->cls[(p + h->nprod - 1) % h->nprod];
+      if (a[i] != NONE) sum += class_s(h, a[i], i);
+      sw += a[i] != a[prev];
+    }
+  }
+  if (switches) *switches = sw;
+  return sum + h->switch_s * sw;
+}
+
+void s2s_tuning_fewer_switches(const s2s_select_costs *h, int *a) {
+  for (int round = 0; round < 64; round++) {
+    double best = s2s_tuning_step_s(h, a, NULL);
+    int bi = -1, bv = 0;
+    for (int i = 0; i < h->n; i++) {
+      if (a[i] == NONE) continue;
+      const int keep = a[i];
+      for (int v = -2; v < h->ncands; v++) {
+        const int k = v >= 0 ? (h->direct[v] ? DIR : IND) : v == -1 ? IND : DIR;
+        const int tuned = (h->mode >> k) & 1;
+        if (v == keep || (v >= 0) != tuned || !isfinite(class_s(h, v, i))) continue;
+        a[i] = v;
+        const double c = s2s_tuning_step_s(h, a, NULL);
+        if (c < best - 1e-12) best = c, bi = i, bv = v;
+      }
+      a[i] = keep;
+    }
+    if (bi < 0) return;
+    a[bi] = bv;
+  }
+}
+
+/* t->c from assignment a. */
+static void store_classes(s2s_tuning *t, const s2s_gemm_class *cs, int n, const int *a,
+                          const s2s_select_costs *h, const s2s_tuned_kernel *cands, const double *dflt,
+                          const int *timed, FILE *log) {
+  static const char *const kname[2] = {"Xgemm", "XgemmDirect"};
+  t->nclasses = 0;
+  for (int i = 0; i < n; i++) {
+    if (a[i] == NONE) {
+      if (log) fprintf(log, "  %s: no setting gave the right result: not stored\n", cs[i].name);
+      continue;
+    }
+    s2s_tuned_class *c = &t->c[t->nclasses++];
+    *c = (s2s_tuned_class){.ta = cs[i].ta == S2S_TRANS, .tb = cs[i].tb == S2S_TRANS,
+                           .default_ms = 1e3 * dflt[i],
+                           .candidates = timed[i]};
+    if (a[i] >= 0) {
+      c->set = cands[a[i]];
+    } else {
+      snprintf(c->set.kernel, sizeof c->set.kernel, "%s", kname[a[i] == -1 ? IND : DIR]);
+      snprintf(c->set.family, sizeof c->set.family, "CLBlast's own parameters");
+      c->set.complete = 1;
+    }
+    snprintf(c->name, sizeof c->name, "%s", cs[i].name);
+    c->set.m = (long)cs[i].m, c->set.n = (long)cs[i].n, c->set.k = (long)cs[i].k;
+    c->set.time_ms = 1e3 * class_s(h, a[i], i);
+  }
+}
+
+/* The class of cs nearest to each product of order (s2s_tuning_nearest's rule): into cls;
+ * 0, or -1 when there are no classes. */
+static int classes_of(const s2s_gemm_class *cs, int n, const s2s_gemm_class *order, int norder,
+                      int *cls) {
+  s2s_tuning *shapes = calloc(1, sizeof *shapes);
+  if (!shapes) return -1;
+  for (int i = 0; i < n; i++) {
+    s2s_tuned_class *c = &shapes->c[shapes->nclasses++];
+    c->ta = cs[i].ta == S2S_TRANS, c->tb = cs[i].tb == S2S_TRANS;
+    c->set.m = (long)cs[i].m, c->set.n = (long)cs[i].n, c->set.k = (long)cs[i].k;
+  }
+  int rc = 0;
+  for (int p = 0; p < norder && rc == 0; p++)
+    if ((cls[p] = s2s_tuning_nearest(shapes, order[p].ta == S2S_TRANS, order[p].tb == S2S_TRANS,
+                                     order[p].m, order[p].n, order[p].k)) < 0)
+      rc = -1;
+  free(shapes);
+  return rc;
+}
+
 int s2s_tuning_select_classes(s2s_device *d, s2s_tuning *t, const s2s_gemm_class *cs, int n,
                               const s2s_tuned_kernel *cands, int ncands, const s2s_select_opts *o) {
   if (n > S2S_TUNING_MAX_CLASSES) n = S2S_TUNING_MAX_CLASSES;
-  enum { IND, DIR };
   bench x = {.d = d};
   float *ref[S2S_TUNING_MAX_CLASSES] = {0};
   double dflt[S2S_TUNING_MAX_CLASSES], pristine[2][S2S_TUNING_MAX_CLASSES];
@@ -153,7 +247,14 @@ int s2s_tuning_select_classes(s2s_device *d, s2s_tuning *t, const s2s_gemm_class
   int pick[2][S2S_TUNING_MAX_CLASSES], timed[S2S_TUNING_MAX_CLASSES] = {0}, done = 0, rc = -1;
   const int trials = o->trials > 0 ? o->trials : 3;
   s2s_tuning *probe = malloc(sizeof *probe);
-  if (!probe || alloc_bench(&x, cs, n) != 0) goto out;
+  double *tm = malloc(sizeof *tm * (size_t)(ncands > 0 ? ncands : 1) * (size_t)n);
+  int *direct = malloc(sizeof *direct * (size_t)(ncands > 0 ? ncands : 1));
+  int *cls = o->order && o->norder > 0 ? malloc(sizeof *cls * (size_t)o->norder) : NULL;
+  if (!probe || !tm || !direct || (o->order && o->norder > 0 && !cls) || alloc_bench(&x, cs, n) != 0)
+    goto out;
+  for (size_t e = 0; e < (size_t)ncands * (size_t)n; e++)
+    tm[e] = INFINITY; /* not timed (the budget ran out) */
+  if (cls && classes_of(cs, n, o->order, o->norder, cls) != 0) goto out;
   const double t0 = now_s();
   for (int i = 0; i < n; i++) { /* CLBlast's own parameters and routing: the reference */
     if (call(&x, &cs[i]) < 0 || check(&x, &cs[i], &ref[i]) < 0 ||
@@ -195,8 +296,10 @@ int s2s_tuning_select_classes(s2s_device *d, s2s_tuning *t, const s2s_gemm_class
     for (int i = 0; i < n; i++) /* twice the best so far, or the default's */
       bar[i] = fmin(dflt[i], fmin(best[k][i], pristine[k][i]));
     if (time_classes(&x, cs, n, ref, bar, trials, now_t, timed, o->log) != 0) goto out;
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
+      tm[(size_t)c * (size_t)n + (size_t)i] = now_t[i];
       if (now_t[i] < best[k][i]) best[k][i] = now_t[i], pick[k][i] = c;
+    }
   }
   /* each kernel either keeps CLBlast's own parameters for every class routed to it or takes
    * a candidate per class (an override cannot be undone): the combination with the least
@@ -230,38 +333,31 @@ int s2s_tuning_select_classes(s2s_device *d, s2s_tuning *t, const s2s_gemm_class
           memmove(&t->k[b], &t->k[b + 1], sizeof t->k[0] * (size_t)(t->nkernels - b - 1));
           t->nkernels--, b--;
         }
-  t->nclasses = 0;
+  /* the fastest per class (the mode's kernels), then, with the step's order, fewer
+   * switches where they cost more than the slower setting */
+  double weight[S2S_TUNING_MAX_CLASSES];
+  for (int i = 0; i < n; i++)
+    weight[i] = cs[i].per_step;
+  for (int c = 0; c < ncands; c++)
+    direct[c] = !strcmp(cands[c].kernel, "XgemmDirect");
+  s2s_select_costs h = {n,      ncands, tm, {pristine[IND], pristine[DIR]}, direct, mode, cls,
+                        cls ? o->norder : 0, weight, 0};
+  int a[S2S_TUNING_MAX_CLASSES];
   for (int i = 0; i < n; i++) {
     double tk[2];
     for (int k = 0; k < 2; k++)
       tk[k] = mode & (1 << k) ? best[k][i] : pristine[k][i];
     const int k = tk[DIR] < tk[IND] ? DIR : IND;
-    if (!isfinite(tk[k])) {
-      if (o->log) fprintf(o->log, "  %s: no setting gave the right result: not stored\n", cs[i].name);
-      continue;
-    }
-    s2s_tuned_class *c = &t->c[t->nclasses++];
-    *c = (s2s_tuned_class){.ta = cs[i].ta == S2S_TRANS, .tb = cs[i].tb == S2S_TRANS,
-                           .default_ms = 1e3 * dflt[i],
-                           .candidates = timed[i]};
-    if (mode & (1 << k)) {
-      c->set = cands[pick[k][i]];
-    } else {
-      snprintf(c->set.kernel, sizeof c->set.kernel, "%s", kname[k]);
-      snprintf(c->set.family, sizeof c->set.family, "CLBlast's own parameters");
-      c->set.complete = 1;
-    }
-    snprintf(c->name, sizeof c->name, "%s", cs[i].name);
-    c->set.m = (long)cs[i].m, c->set.n = (long)cs[i].n, c->set.k = (long)cs[i].k;
-    c->set.time_ms = 1e3 * tk[k];
+    a[i] = !isfinite(tk[k]) ? NONE : mode & (1 << k) ? pick[k][i] : -1 - k;
   }
+  store_classes(t, cs, n, a, &h, cands, dflt, timed, o->log);
   /* the switch between the first two classes whose settings differ */
   t->switch_ms = -1;
   for (int i = 0; i < t->nclasses && t->switch_ms < 0; i++)
     for (int j = i + 1; j < t->nclasses; j++) {
-      const s2s_tuned_kernel *a = &t->c[i].set, *b = &t->c[j].set;
-      if (!strcmp(a->kernel, b->kernel) && a->nparams == b->nparams &&
-          !memcmp(a->values, b->values, sizeof a->values[0] * (size_t)a->nparams))
+      const s2s_tuned_kernel *si = &t->c[i].set, *sj = &t->c[j].set;
+      if (!strcmp(si->kernel, sj->kernel) && si->nparams == sj->nparams &&
+          !memcmp(si->values, sj->values, sizeof si->values[0] * (size_t)si->nparams))
         continue;
       const double sw = switch_cost(&x, t, s2s_gemm_class_named(cs, n, t->c[i].name),
                                     s2s_gemm_class_named(cs, n, t->c[j].name), i, j, o->log);
@@ -269,11 +365,26 @@ int s2s_tuning_select_classes(s2s_device *d, s2s_tuning *t, const s2s_gemm_class
       t->switch_ms = 1e3 * sw;
       break;
     }
+  if (cls && t->switch_ms > 0) {
+    h.switch_s = 1e-3 * t->switch_ms;
+    int before, after;
+    const double s0 = s2s_tuning_step_s(&h, a, &before);
+    s2s_tuning_fewer_switches(&h, a);
+    const double s1 = s2s_tuning_step_s(&h, a, &after);
+    if (o->log)
+      fprintf(o->log,
+              "  a step's %d products: the fastest per class %.3f ms + %d switches x %.3f ms = "
+              "%.3f ms; %s %.3f ms + %d switches = %.3f ms\n",
+              o->norder, 1e3 * (s0 - h.switch_s * before), before, t->switch_ms, 1e3 * s0,
+              s1 < s0 ? "with fewer switches" : "kept:", 1e3 * (s1 - h.switch_s * after), after,
+              1e3 * s1);
+    if (s1 < s0) store_classes(t, cs, n, a, &h, cands, dflt, timed, NULL);
+  }
   rc = done;
 out:
   for (int i = 0; i < n; i++)
     free(ref[i]);
-  free(x.host), free(probe);
+  free(x.host), free(probe), free(tm), free(direct), free(cls);
   s2s_buf_free(&x.a), s2s_buf_free(&x.b), s2s_buf_free(&x.c);
   if (rc < 0) fprintf(stderr, "s2sbench tune: the selection failed on '%s'\n", d->info.name);
   return rc;

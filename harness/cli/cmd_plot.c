@@ -33,7 +33,11 @@ static void help(void) {
          "  bleu_steps, bleu_time  dev BLEU (dev perplexity when train.tsv has no dev_bleu\n"
          "                values) vs steps and vs wall time (folders with train.tsv)\n"
          "  bleu_beam     BLEU vs beam size (bench decode folders: beams.tsv)\n"
-         "  gemm          CLBlast GFLOP/s per GEMM shape, default and tuned (bench gemm)\n"
+         "  gemm          CLBlast GFLOP/s per GEMM shape, default and tuned (bench gemm),\n"
+         "                with the BLAS peers at the same shapes and their CPU's estimated\n"
+         "                peak (bench/peers/numpy_gemm.py folders)\n"
+         "  vendors       training words/s per platform and tuning, with the PyTorch peer\n"
+         "                (bench/vendors/step_vendors.sh folders: summary.tsv)\n"
          "Each figure in every --format (default png,pdf,svg), sized for one column of a\n"
          "two-column paper; its data in OUT/data/. The look lives in scripts/plot/*.gp.\n\n"
          "  --out DIR      figures folder (default: RESULT_DIR/figures of the first folder)\n"
@@ -70,11 +74,14 @@ static int load_run(s2s_plot_run *r) {
   return 0;
 }
 
-/* Runs whose numbers can land on one figure: the same kind, or both scaling runs. */
+/* Runs whose numbers can land on one figure: the same kind, both scaling runs, or both
+ * GEMM runs (bench gemm and its peers). */
 static int same_figure(const s2s_plot_run *a, const s2s_plot_run *b) {
   const int sa = !strcmp(a->kind, "sweep") || !strcmp(a->kind, "bench pipeline");
   const int sb = !strcmp(b->kind, "sweep") || !strcmp(b->kind, "bench pipeline");
-  return !strcmp(a->kind, b->kind) || (sa && sb);
+  const int ga = !strcmp(a->kind, "bench gemm") || !strncmp(a->kind, "peer ", 5);
+  const int gb = !strcmp(b->kind, "bench gemm") || !strncmp(b->kind, "peer ", 5);
+  return !strcmp(a->kind, b->kind) || (sa && sb) || (ga && gb);
 }
 
 int s2s_cmd_plot(int argc, char **argv) {
@@ -183,11 +190,12 @@ int s2s_cmd_plot(int argc, char **argv) {
   s2s_plot_training(&p);
   s2s_plot_beams(&p);
   s2s_plot_gemm(&p);
+  s2s_plot_vendors(&p);
   for (int i = 0; i < p.nruns; i++)
     s2s_jdoc_free(&p.runs[i].doc);
   if (!p.figures && !p.failed) {
     fprintf(stderr, "s2sbench plot: nothing to plot in these folders (no sweep.json, bench "
-                    "pipeline/gemm run, train.tsv, beams.tsv or timeline)\n");
+                    "pipeline/gemm run, train.tsv, beams.tsv, timeline or vendors' summary.tsv)\n");
     return 1;
   }
   printf("plot: %d file(s) written%s\n", p.figures, p.failed ? "" : "");

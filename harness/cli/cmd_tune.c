@@ -25,6 +25,8 @@
 #include "blas/gemm_classes.h"
 #include "blas/tuning.h"
 #include "blas/tuning_select.h"
+#include "plan/plan.h"
+#include "step/train_step.h"
 
 #define S2S_TUNE_MAX_TOP 32 /* --candidates */
 #define S2S_TUNE_MAX_RUNS 8
@@ -400,6 +402,30 @@ static int run_one(const tune_opts *o, const s2s_device_info *info, const char *
   return 0;
 }
 
+/* The GEMMs of one training step on a device like info, in the order the step issues them
+ * (its dry plan: one device, B sentences of len source and len + 1 target tokens), for the
+ * selection's count of switches; NULL (and a note) when the plan cannot be built. */
+static s2s_gemm_class *step_order(const s2s_device_info *info, const s2s_config *cfg, long len,
+                                  int *n) {
+  s2s_plan p;
+  *n = 0;
+  if (s2s_train_step_plan(info, 1, NULL, NULL, cfg, cfg->batch, (int)len, (int)len + 1, &p) != 0) {
+    printf("tune: no plan of the step: classes weighted by their products per step, switches "
+           "not counted\n");
+    return NULL;
+  }
+  s2s_gemm_class *o = calloc(p.n ? p.n : 1, sizeof *o);
+  for (size_t i = 0; o && i < p.n; i++) {
+    const s2s_plan_node *e = &p.node[i];
+    if (e->op != S2S_OP_GEMM) continue;
+    o[(*n)++] = (s2s_gemm_class){.ta = e->ta == 'T' ? S2S_TRANS : S2S_NO_TRANS,
+                                 .tb = e->tb == 'T' ? S2S_TRANS : S2S_NO_TRANS,
+                                 .m = (size_t)e->m, .n = (size_t)e->n, .k = (size_t)e->k};
+  }
+  s2s_plan_free(&p);
+  return o;
+}
+
 int s2s_cmd_tune(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOLBF, 0); /* progress lines in order with the tuners' stderr */
   tune_opts o;
@@ -484,8 +510,12 @@ int s2s_cmd_tune(int argc, char **argv) {
       }
     printf("tune: choosing per shape class among %d candidates (%s, len %ld)\n", ncands,
            o.cfg.preset, o.len);
-    const s2s_select_opts so = {(int)o.select_trials, o.select_time, stdout};
-    if (s2s_tuning_select_classes(&devs[0], t, cs, ncs, cands, ncands, &so) < 0) goto out;
+    int norder;
+    s2s_gemm_class *order = step_order(info, &o.cfg, o.len, &norder);
+    const s2s_select_opts so = {(int)o.select_trials, o.select_time, stdout, order, norder};
+    const int picked = s2s_tuning_select_classes(&devs[0], t, cs, ncs, cands, ncands, &so);
+    free(order);
+    if (picked < 0) goto out;
     for (int i = 0; i < t->nclasses; i++) {
       const s2s_tuned_class *c = &t->c[i];
       const double f = 2e-6 * c->set.m * c->set.n * c->set.k;

@@ -52,7 +52,8 @@ void s2s_plot_scaling(s2s_plot *p);   /* speedup.*, words_per_s.* (sweeps, bench
 void s2s_plot_timelines(s2s_plot *p); /* timeline-<run>.* per run with a timeline */
 void s2s_plot_training(s2s_plot *p);  /* bleu_steps.*, bleu_time.* (train.tsv) */
 void s2s_plot_beams(s2s_plot *p);     /* bleu_beam.* (beams.tsv of bench decode) */
-void s2s_plot_gemm(s2s_plot *p);      /* gemm.* (cases.tsv of bench gemm) */
+void s2s_plot_gemm(s2s_plot *p);      /* gemm.* (cases.tsv of bench gemm and its peers) */
+void s2s_plot_vendors(s2s_plot *p);   /* vendors.* (summary.tsv of step_vendors.sh) */
 
 /* A gnuplot single-quoted string literal of s ('' for a quote) appended to buf. */
 void s2s_plot_quote(char *buf, size_t len, const char *s);

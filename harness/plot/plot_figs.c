@@ -3,11 +3,13 @@
  * every train.tsv has) against steps, wall time and epochs (and dev perplexity against
  * epochs beside dev BLEU), BLEU against beam
  * size from a bench decode's beams.tsv, and GEMM GFLOP/s per shape from bench gemm's
- * cases.tsv (default and tuned parameters side by side). */
+ * cases.tsv (default and tuned parameters side by side, with the BLAS peers), and words/s
+ * per platform from bench/vendors/step_vendors.sh's summary.tsv. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "plot/plot.h"
 #include "plot/plot_tsv.h"
@@ -127,16 +129,42 @@ void s2s_plot_beams(s2s_plot *p) {
 #define MAX_SHAPES 32
 #define MAX_SERIES 16
 
+/* The variants of a cases.tsv in their first order (bench gemm: default, tuned; a peer:
+ * its BLAS), at most `max`; how many. */
+static int gemm_variants(const char *tsv, char (*v)[24], int max) {
+  s2s_tsv in;
+  int n = 0;
+  if (s2s_tsv_open(&in, tsv) != 0) return 0;
+  const int cv = s2s_tsv_col(&in, "variant");
+  while (cv >= 0 && s2s_tsv_next(&in)) {
+    const char *name = s2s_tsv_get(&in, cv);
+    int k = 0;
+    while (k < n && strcmp(v[k], name))
+      k++;
+    if (k == n && n < max) snprintf(v[n++], sizeof v[0], "%s", name);
+  }
+  s2s_tsv_close(&in);
+  return n;
+}
+
+static int gemm_kind(const char *kind) {
+  return !strcmp(kind, "bench gemm") || !strcmp(kind, "peer numpy gemm") ||
+         !strcmp(kind, "peer torch gemm");
+}
+
 void s2s_plot_gemm(s2s_plot *p) {
-  char shapes[MAX_SHAPES][48], tsv[4200], path[4200];
-  double val[MAX_SERIES][MAX_SHAPES];
+  char shapes[MAX_SHAPES][48], tsv[4200], path[4200], more[64] = "";
+  double val[MAX_SERIES][MAX_SHAPES], peak = 0;
   int nshapes = 0, nseries = 0;
   s2s_plot_titles t = {0};
   for (int r = 0; r < p->nruns && nseries < MAX_SERIES; r++) {
-    if (strcmp(p->runs[r].kind, "bench gemm")) continue;
+    if (!gemm_kind(p->runs[r].kind)) continue;
     snprintf(tsv, sizeof tsv, "%s/cases.tsv", p->runs[r].dir);
-    char variants[2][24] = {"default", "tuned"};
-    for (int v = 0; v < 2 && nseries < MAX_SERIES; v++) {
+    const double pk = s2s_jnum(p->runs[r].doc.root, "summary.peak_gflops", 0);
+    if (pk > peak) peak = pk;
+    char variants[4][24];
+    const int nv = gemm_variants(tsv, variants, 4);
+    for (int v = 0; v < nv && nseries < MAX_SERIES; v++) {
       s2s_tsv in;
       if (s2s_tsv_open(&in, tsv) != 0) break;
       const int cc = s2s_tsv_col(&in, "case"), cv = s2s_tsv_col(&in, "variant");
@@ -179,5 +207,46 @@ void s2s_plot_gemm(s2s_plot *p) {
     fprintf(f, "\n");
   }
   fclose(f);
-  s2s_plot_render_series(p, "gemm", "gemm", path, &t, NULL);
+  if (peak > 0) snprintf(more, sizeof more, "peak=%.1f", peak);
+  s2s_plot_render_series(p, "gemm", "gemm", path, &t, more[0] ? more : NULL);
+}
+
+/* Words/s per platform and tuning from the summary.tsv of bench/vendors/step_vendors.sh
+ * (one bar per row: its label, else its run; min-max bars over the rounds), every folder's
+ * rows side by side, a folder's label before its rows when there are several. */
+void s2s_plot_vendors(s2s_plot *p) {
+  char tsv[4200], path[4200];
+  FILE *f = NULL;
+  int rows = 0, folders = 0;
+  for (int r = 0; r < p->nruns; r++) {
+    snprintf(tsv, sizeof tsv, "%s/summary.tsv", p->runs[r].dir);
+    folders += access(tsv, R_OK) == 0;
+  }
+  for (int r = 0; r < p->nruns; r++) {
+    s2s_tsv in;
+    snprintf(tsv, sizeof tsv, "%s/summary.tsv", p->runs[r].dir);
+    if (s2s_tsv_open(&in, tsv) != 0) continue;
+    const int cr = s2s_tsv_col(&in, "run"), cl = s2s_tsv_col(&in, "label");
+    const int c0 = s2s_tsv_col(&in, "words_per_s_min"), c1 = s2s_tsv_col(&in, "words_per_s_median");
+    const int c2 = s2s_tsv_col(&in, "words_per_s_max");
+    while (cr >= 0 && c0 >= 0 && c1 >= 0 && c2 >= 0 && s2s_tsv_next(&in)) {
+      if (!f && !(f = s2s_plot_data_file(p, "vendors", path, sizeof path))) break;
+      if (!rows++) fprintf(f, "# label\twords_per_s_median\twords_per_s_min\twords_per_s_max\n");
+      char label[600];
+      const char *name = cl >= 0 && s2s_tsv_get(&in, cl)[0] ? s2s_tsv_get(&in, cl)
+                                                            : s2s_tsv_get(&in, cr);
+      if (folders > 1)
+        snprintf(label, sizeof label, "%s: %s", p->runs[r].label, name);
+      else
+        snprintf(label, sizeof label, "%s", name);
+      for (char *c = label; *c; c++) /* one field: no tabs, no quotes */
+        if (*c == '\t' || *c == '"') *c = ' ';
+      fprintf(f, "%s\t%s\t%s\t%s\n", label, s2s_tsv_get(&in, c1), s2s_tsv_get(&in, c0),
+              s2s_tsv_get(&in, c2));
+    }
+    s2s_tsv_close(&in);
+  }
+  if (!f) return;
+  fclose(f);
+  if (rows) s2s_plot_render(p, "vendors", "vendors", path, "");
 }
