@@ -76,9 +76,8 @@ def git_commit():
         return "unknown"
 
 
-def cpu_device(threads, library):
-    """The CPU as the record's device: what /proc/cpuinfo calls it, the threads the library
-    was given, and the library in `driver` (a figure's legend names name and driver)."""
+def cpuinfo():
+    """The first CPU's fields of /proc/cpuinfo ({} where there is none)."""
     info = {}
     try:
         with open("/proc/cpuinfo") as f:
@@ -87,6 +86,13 @@ def cpu_device(threads, library):
                 info.setdefault(k.strip(), v.strip())
     except OSError:
         pass
+    return info
+
+
+def cpu_device(threads, library):
+    """The CPU as the record's device: what /proc/cpuinfo calls it, the threads the library
+    was given, and the library in `driver` (a figure's legend names name and driver)."""
+    info = cpuinfo()
     return {"name": info.get("model name") or platform.processor() or platform.machine(),
             "vendor": info.get("vendor_id", "unknown"), "type": "CPU", "driver": library,
             "threads": int(threads), "logical_cpus": os.cpu_count() or 0,
@@ -102,14 +108,7 @@ def cpu_peak(threads):
     reports (a VM's nominal clock; turbo can be higher). Returns (GFLOP/s, the basis in
     words), or (None, why) when the clock is unknown. An estimate, not a measurement: a
     library that beats it says the guess of the units or the clock was low."""
-    info = {}
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                k, _, v = line.partition(":")
-                info.setdefault(k.strip(), v.strip())
-    except OSError:
-        pass
+    info = cpuinfo()
     flags = info.get("flags", "").split()
     try:
         mhz = float(info.get("cpu MHz", ""))
