@@ -68,8 +68,20 @@ int main(void) {
   s2s_test_download(d, by, 9, gy, "axpy");
   s2s_check_close_arrays("axpy", gy, want, 9, 1e-6, 1e-7);
 
-  s2s_buf *all[] = {&dx, &out, &dp, &dg, &dsc, &by, &bx};
-  for (int i = 0; i < 7; i++) s2s_buf_free(all[i]);
+  /* fill_floats: the gradient's zeroing, a range in the middle of a buffer (an offset
+   * view, an odd length), the floats around it untouched */
+  double z[1003], gz[1003];
+  s2s_test_fill(z, 1003, 1.0, 9);
+  s2s_buf bz = s2s_test_upload(d, z, 1003);
+  T_CHECK(s2s_cl_fill(&k, s2s_buf_at(bz, 2), 0.0f, 999) == 0, "fill_floats launched");
+  s2s_test_download(d, bz, 1003, gz, "fill");
+  int wrong = 0;
+  for (int i = 0; i < 1003; i++)
+    wrong += gz[i] != (i >= 2 && i < 1001 ? 0.0 : (double)(float)z[i]);
+  T_CHECK(!wrong, "fill: %d of 1003 floats wrong (999 zeroed at offset 2, 4 kept)", wrong);
+
+  s2s_buf *all[] = {&dx, &out, &dp, &dg, &dsc, &by, &bx, &bz};
+  for (int i = 0; i < 8; i++) s2s_buf_free(all[i]);
   s2s_kernels_free(&k);
   s2s_device_close(d, count);
   return s2s_test_finish("test_optimizer");

@@ -36,7 +36,8 @@ static int same_context(cl_kernel kern, cl_context *kctx, cl_mem m, cl_uint idx)
 static const char *const dry_names[] = {
     "lstm_cell_forward", "lstm_cell_backward", "embedding_forward",   "embedding_backward",
     "softmax_xent",      "reduce_sum",         "column_sum",          "sgd_clip_update",
-    "axpy",              "softmax_shard_stats", "softmax_shard_grad", "embedding_rows_set"};
+    "axpy",              "softmax_shard_stats", "softmax_shard_grad", "embedding_rows_set",
+    "fill_floats"};
 #define DRY_TAG 0x5u
 static int is_dry(cl_kernel kern) { return ((uintptr_t)kern & 0xFu) == DRY_TAG; }
 static const char *dry_name(cl_kernel kern) {
@@ -100,23 +101,27 @@ int s2s_kernel_args(cl_kernel kern, const char *types, ...) {
   return 0;
 }
 
-int s2s_kernel_launch(s2s_device *d, cl_kernel kern, size_t global, size_t local) {
+/* A launch recorded as a plan node of op (a kernel, or a fill that a kernel does). */
+static int launch(s2s_device *d, cl_kernel kern, size_t global, size_t local, s2s_op op) {
   if (global == 0) return 0;
   if (local) global = (global + local - 1) / local * local;
   cl_event *ev = NULL;
   if (d->dry) {
-    s2s_plan_add(d, S2S_OP_KERNEL, dry_name(kern), global, -1, 0);
+    s2s_plan_add(d, op, dry_name(kern), global, -1, 0);
     return 0;
   }
   if (s2s_timeline_active() || s2s_plan_current()) {
     char name[40] = "";
     clGetKernelInfo(kern, CL_KERNEL_FUNCTION_NAME, sizeof name - 1, name, NULL);
-    ev = s2s_timeline_slot_node(d->queue, name,
-                                s2s_plan_add(d, S2S_OP_KERNEL, name, global, -1, 0));
+    ev = s2s_timeline_slot_node(d->queue, name, s2s_plan_add(d, op, name, global, -1, 0));
   }
   S2S_CL_CHECK(clEnqueueNDRangeKernel(d->queue, kern, 1, NULL, &global,
                                       local ? &local : NULL, 0, NULL, ev));
   return 0;
+}
+
+int s2s_kernel_launch(s2s_device *d, cl_kernel kern, size_t global, size_t local) {
+  return launch(d, kern, global, local, S2S_OP_KERNEL);
 }
 
 static size_t pow2_at_most(size_t cap, size_t want) {
@@ -130,7 +135,7 @@ static void kernels_dry(s2s_kernels *k) {
   k->xent_wg = k->red_wg = k->red_groups = 256;
   cl_kernel *all[] = {&k->lstm_fwd, &k->lstm_bwd, &k->emb_fwd, &k->emb_bwd,     &k->xent,
                       &k->reduce,   &k->colsum,   &k->sgd,     &k->axpy,        &k->shard_stats,
-                      &k->shard_grad, &k->emb_set};
+                      &k->shard_grad, &k->emb_set, &k->fill};
   for (size_t i = 0; i < sizeof all / sizeof *all; i++) *all[i] = dry_kernel(dry_names[i]);
 }
 
@@ -159,6 +164,7 @@ int s2s_kernels_init(s2s_kernels *k, s2s_device *dev) {
   S2S_TRY(s2s_kernel_create(k->program, "column_sum", &k->colsum));
   S2S_TRY(s2s_kernel_create(k->program, "sgd_clip_update", &k->sgd));
   S2S_TRY(s2s_kernel_create(k->program, "axpy", &k->axpy));
+  S2S_TRY(s2s_kernel_create(k->program, "fill_floats", &k->fill));
   S2S_TRY(s2s_kernel_create(k->program, "softmax_shard_stats", &k->shard_stats));
   S2S_TRY(s2s_kernel_create(k->program, "softmax_shard_grad", &k->shard_grad));
   S2S_TRY(s2s_buf_alloc(dev, k->red_groups, &k->partials));
@@ -168,7 +174,7 @@ int s2s_kernels_init(s2s_kernels *k, s2s_device *dev) {
 void s2s_kernels_free(s2s_kernels *k) {
   cl_kernel all[] = {k->lstm_fwd, k->lstm_bwd, k->emb_fwd, k->emb_bwd,     k->xent,
                      k->reduce,   k->colsum,   k->sgd,     k->axpy,        k->shard_stats,
-                     k->shard_grad, k->emb_set};
+                     k->shard_grad, k->emb_set, k->fill};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
     if (all[i] && !is_dry(all[i])) clReleaseKernel(all[i]);
   if (k->partials.mem) s2s_buf_free(&k->partials);
@@ -255,6 +261,11 @@ int s2s_cl_sgd_clip_update(s2s_kernels *k, size_t n, s2s_buf params, s2s_buf gra
 int s2s_cl_column_sum(s2s_kernels *k, size_t rows, size_t cols, s2s_buf x, s2s_buf out) {
   S2S_TRY(s2s_kernel_args(k->colsum, "uubb", rows, cols, x, out));
   return s2s_kernel_launch(k->dev, k->colsum, cols, 0);
+}
+
+int s2s_cl_fill(s2s_kernels *k, s2s_buf x, float value, size_t n) {
+  S2S_TRY(s2s_kernel_args(k->fill, "ufb", n, (double)value, x));
+  return launch(k->dev, k->fill, n, 0, S2S_OP_FILL);
 }
 
 int s2s_cl_axpy(s2s_kernels *k, size_t n, float a, s2s_buf x, s2s_buf y) {

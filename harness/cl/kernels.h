@@ -10,7 +10,7 @@
 typedef struct s2s_kernels {
   s2s_device *dev;
   cl_program program;
-  cl_kernel lstm_fwd, lstm_bwd, emb_fwd, emb_bwd, xent, reduce, colsum, sgd, axpy, shard_stats,
+  cl_kernel lstm_fwd, lstm_bwd, emb_fwd, emb_bwd, xent, reduce, colsum, sgd, axpy, fill, shard_stats,
       shard_grad, emb_set;
   size_t xent_wg, red_wg;
   s2s_buf partials;  /* (red_groups) scratch for two-pass reductions */
@@ -63,5 +63,9 @@ int s2s_cl_sgd_clip_update(s2s_kernels *k, size_t n, s2s_buf params, s2s_buf gra
 /* kernels/reduce.cl: out[j] += sum_i x[i * cols + j] (x (rows, cols), out (cols)) */
 int s2s_cl_column_sum(s2s_kernels *k, size_t rows, size_t cols, s2s_buf x, s2s_buf out);
 int s2s_cl_axpy(s2s_kernels *k, size_t n, float a, s2s_buf x, s2s_buf y);
+/* x[0..n) = value by the fill_floats kernel, recorded in plans and timelines as a fill
+ * (S2S_OP_FILL, "fill_floats"): for large buffers, where clEnqueueFillBuffer is slow on
+ * some CPU runtimes. */
+int s2s_cl_fill(s2s_kernels *k, s2s_buf x, float value, size_t n);
 
 #endif

@@ -18,7 +18,8 @@ typedef enum s2s_op {
   S2S_OP_KERNEL = 0, /* a custom kernel: what = its name, elems = global work size */
   S2S_OP_GEMM,       /* one CLBlast SGEMM (all its kernels): m, n, k, ta, tb */
   S2S_OP_BLAS,       /* another CLBlast call (transpose copy, scal): what, elems */
-  S2S_OP_FILL,       /* clEnqueueFillBuffer: elems floats */
+  S2S_OP_FILL,       /* elems floats set to one value: clEnqueueFillBuffer ("fill"), or
+                        the fill_floats kernel (the gradient's zeroing) */
   S2S_OP_WRITE,      /* host -> device: elems floats (blocking: the host waits for it) */
   S2S_OP_READ,       /* device -> host: elems floats (blocking, or a staging read) */
   S2S_OP_COPY,       /* device -> device in one context: elems floats */

@@ -356,7 +356,7 @@ int s2s_step_zero_grads(s2s_train_step *s) {
   for (int d = 0; d < s->ndev; d++) {
     s2s_stage *st = &s->st[d];
     for (int i = 0; st->local && i < st->nseg; i++)
-      S2S_TRY(s2s_buf_fill(st->dev, s2s_buf_at(st->grads, st->seg_loc[i]), 0.0f, st->seg_len[i]));
+      S2S_TRY(s2s_cl_fill(&st->k, s2s_buf_at(st->grads, st->seg_loc[i]), 0.0f, st->seg_len[i]));
   }
   return 0;
 }
