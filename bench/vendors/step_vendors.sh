@@ -7,7 +7,9 @@
 # (the peers when build/peer-venv has them: scripts/setup-peers.sh). Ends with summary.tsv
 # (words/s per platform and tuning, min, median, max over the rounds, and the peer's) and,
 # with gnuplot, OUT/figures: vendors (words/s) and gemm (GFLOP/s per shape, default and
-# tuned per platform, OpenBLAS, the estimated peak).
+# tuned per platform, OpenBLAS, the estimated peak). Every step run has 2 warm-up steps and
+# 5 timed ones: with 1 and 3, PyTorch's median swung between about 3,000 and 7,500 words/s
+# from one round to the next on the Xeon (single slow trials of 0.5-0.95 s against 0.33).
 # usage: bench/vendors/step_vendors.sh OUT [ROUNDS=3]   (S2SBENCH [build/s2sbench])
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -32,14 +34,14 @@ peer=0
 step() { # step PLATFORM on|off ROUND, or step peer - ROUND
   local dir=$out/step-${1%%:*}-tuning-$2/round$3
   if [ "$1" = peer ]; then
-    "$py" "$root/bench/peers/pytorch_step.py" --preset small --len 20 --trials 3 --threads "$(nproc)" \
+    "$py" "$root/bench/peers/pytorch_step.py" --preset small --len 20 --trials 5 --warmup 2 --threads "$(nproc)" \
       --out "$out/peer-pytorch-step/round$3" | grep -E "words/s" | sed "s/^/[PyTorch round $3] /"
     return
   fi
   if [ "$2" = off ]; then
-    S2S_TUNING=off "$bin" bench step --preset small --len 20 --trials 3 --device "$1" --out "$dir"
+    S2S_TUNING=off "$bin" bench step --preset small --len 20 --trials 5 --warmup 2 --device "$1" --out "$dir"
   else
-    "$bin" bench step --preset small --len 20 --trials 3 --device "$1" --out "$dir"
+    "$bin" bench step --preset small --len 20 --trials 5 --warmup 2 --device "$1" --out "$dir"
   fi | grep -E "^bench step|words/s|GEMM share" | sed "s/^/[$1 tuning $2 round $3] /"
 }
 for r in $(seq "$rounds"); do
