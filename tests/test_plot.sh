@@ -100,6 +100,30 @@ check "... the peak drawn" grep -q 'peak (estimate) 432' "$work/figp/gemm.svg"
 check "vendors.svg and .png valid" bash -c "$(declare -f valid); valid '$work/figp/vendors.svg' && valid '$work/figp/vendors.png'"
 check "... a bar per row, labelled" bash -c "test \$(grep -vc '^#' '$work/figp/data/vendors.tsv') -eq 3 && grep -q 'PyTorch 2.15 (mkl)' '$work/figp/vendors.svg'"
 check "... median, min, max in the data" grep -q $'^PoCL 3.1, tuned\t1550\t1500\t1600$' "$work/figp/data/vendors.tsv"
+# bench/vendors/vendors_summary.sh: summary.tsv and the figures from a step_vendors folder's
+# records alone (rounds of a platform tuned, and the PyTorch peer)
+vs=$work/vend
+python3 - "$fx/peer-pytorch-step-tiny/run.json" "$vs" <<'EOF2'
+import json, os, sys
+src, out = sys.argv[1:]
+for run, r, w, plat, drv in (("step-0-tuning-on", 1, 100.0, "Portable Computing Language", "3.1+debian"),
+                             ("step-0-tuning-on", 2, 300.0, "Portable Computing Language", "3.1+debian"),
+                             ("peer-pytorch-step", 1, 500.0, None, None)):
+    j = json.load(open(src))
+    j["summary"]["words_per_s"] = w
+    if plat:
+        j["devices"][0]["platform"], j["devices"][0]["driver"] = plat, drv
+    os.makedirs(f"{out}/{run}/round{r}")
+    json.dump(j, open(f"{out}/{run}/round{r}/run.json", "w"))
+EOF2
+printf 'platforms: 0:0\n' >"$vs/summary.txt"
+S2SBENCH=$bin "$src/bench/vendors/vendors_summary.sh" "$vs" >"$work/outv" 2>&1; rc=$?
+check "vendors_summary.sh exits 0 (exit $rc)" test "$rc" -eq 0
+check "... min, median, max over the rounds, a short label" \
+  grep -q $'^step-0-tuning-on\tPortable Computing Language\t100\t200\t300\t2\tPoCL 3.1, tuned$' "$vs/summary.tsv"
+check "... the peer's row and its share in summary.txt" \
+  bash -c "grep -q '^peer-pytorch-step' '$vs/summary.tsv' && grep -q 'step-0-tuning-on .* 0.40' '$vs/summary.txt' && head -1 '$vs/summary.txt' | grep -q platforms"
+check "... the vendors figure" valid "$vs/figures/vendors.svg"
 
 # without dev_bleu values (an older train.tsv, or no BLEU evaluation) dev perplexity is drawn
 mkdir -p "$work/ppl"

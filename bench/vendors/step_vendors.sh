@@ -59,40 +59,4 @@ if [ "$peer" = 1 ]; then
 else
   echo "no torch in $py: the peers are not measured (scripts/setup-peers.sh)" | tee -a "$out/summary.txt"
 fi
-python3 - "$out" <<'PY' | tee -a "$out/summary.txt" > /dev/null
-import glob, json, os, statistics, sys
-out = sys.argv[1]
-rows = []
-for d in sorted(glob.glob(f"{out}/step-*-tuning-*")) + sorted(glob.glob(f"{out}/peer-pytorch-step")):
-    ws = []
-    for f in sorted(glob.glob(f"{d}/round*/run.json")):
-        r = json.load(open(f))
-        ws.append(r["summary"]["words_per_s"])
-        dev = r["devices"][0]
-        name = dev.get("platform", dev.get("name", "?"))
-        run = os.path.basename(d)
-        if run == "peer-pytorch-step":
-            v = r.get("versions", {})
-            label = f"PyTorch {v.get('torch', '?')} ({v.get('blas', '?')})"
-        else:
-            short = "PoCL" if name.startswith("Portable Computing") else name
-            label = f"{short} {dev.get('driver', '')}, " + \
-                ("tuned" if run.endswith("-on") else "CLBlast defaults")
-    if ws:
-        rows.append((run, name, min(ws), statistics.median(ws), max(ws), len(ws), label))
-with open(f"{out}/summary.tsv", "w") as t:
-    t.write("run\tplatform\twords_per_s_min\twords_per_s_median\twords_per_s_max\trounds\tlabel\n")
-    for row in rows:
-        t.write("%s\t%s\t%.0f\t%.0f\t%.0f\t%d\t%s\n" % row)
-peer = [r for r in rows if r[0] == "peer-pytorch-step"]
-print("run                       words/s min  median   max  share of the PyTorch peer (medians)")
-for r in rows:
-    share = " %.2f" % (r[3] / peer[0][3]) if peer else ""
-    print("%-25s %11.0f %7.0f %5.0f %s" % (r[0], r[2], r[3], r[4], share))
-PY
-cat "$out/summary.txt"
-if command -v gnuplot > /dev/null; then
-  gemms=("$out"/gemm-*/)
-  [ -d "$out/peer-numpy-gemm" ] && gemms+=("$out/peer-numpy-gemm")
-  "$bin" plot "$out" "${gemms[@]}" --out "$out/figures"
-fi
+S2SBENCH=$bin "$root/bench/vendors/vendors_summary.sh" "$out"

@@ -1,12 +1,14 @@
 # vendors.gp: training words/s (source + target) of one step per OpenCL platform and tuning,
-# with the PyTorch peer on the same CPU, one bar each; bars span the slowest and fastest
-# round. data: label, words/s median, min, max (bench/vendors/step_vendors.sh summary.tsv).
+# with the PyTorch peer on the same CPU, one horizontal bar each (the labels are long);
+# whiskers span the slowest and fastest round. data: label, words/s median, min, max
+# (bench/vendors/step_vendors.sh summary.tsv).
 load scripts . "/common.gp"
-set ylabel "words/s (source + target)"
-set yrange [0:*]
+set xlabel "thousand words/s (source + target)"
+set xrange [0:*]
+set yrange [-0.6:*] reverse
 set style fill solid 0.9 noborder
-set boxwidth 0.7
-set xtics rotate by 30 right scale 0 font ",7"
+set ytics scale 0 font ",6"
+set grid noytics
 set key off
-plot data using 0:2:xtic(1) with boxes lt 1, \
-     data using 0:2:3:4 with yerrorbars lt 7 ps 0
+plot data using (0.0005 * $2):0:(0.0005 * $2):(0.35):ytic(1) with boxxyerror lt 1, \
+     data using ($2 / 1000):0:($3 / 1000):($4 / 1000) with xerrorbars lt 7 pt 0 ps 0
