@@ -361,10 +361,7 @@ int s2s_tuning_register(const s2s_device *d, const s2s_tuning *t) {
   return 0;
 }
 
-/* Classes a and b of t set the device alike: the same kernel (so the same route) and the
- * same parameters, in any order (CLBlast's own parameters: none). */
-static int same_setting(const s2s_tuning *t, int a, int b) {
-  const s2s_tuned_kernel *x = &t->c[a].set, *y = &t->c[b].set;
+int s2s_tuned_same(const s2s_tuned_kernel *x, const s2s_tuned_kernel *y) {
   if (strcmp(x->kernel, y->kernel) || x->nparams != y->nparams) return 0;
   for (int i = 0; i < x->nparams; i++) {
     int j = 0;
@@ -383,7 +380,8 @@ int s2s_tuning_select(const s2s_device *d, int ta, int tb, size_t m, size_t n, s
   while (e && e->id != d->id)
     e = e->next;
   const int c = e ? s2s_tuning_nearest(e->t, ta, tb, m, n, k) : -1;
-  if (e && c >= 0 && c != e->current && e->current >= 0 && same_setting(e->t, c, e->current)) {
+  if (e && c >= 0 && c != e->current && e->current >= 0 &&
+      s2s_tuned_same(&e->t->c[c].set, &e->t->c[e->current].set)) {
     e->current = c; /* another class, the same setting: nothing to override */
   } else if (e && c >= 0 && c != e->current) {
     rc = s2s_tuning_use(d, e->t, c);

@@ -115,6 +115,10 @@ int s2s_tuning_nearest(const s2s_tuning *t, int ta, int tb, size_t m, size_t n, 
  * the base sets and CLBlast's routing left alone). Returns 0 or -1 (reported). */
 int s2s_tuning_use(const s2s_device *d, const s2s_tuning *t, int cls);
 
+/* 1 when x and y set the device alike: the same kernel (so the same route) and the same
+ * parameters in any order (CLBlast's own parameters: none); else 0. */
+int s2s_tuned_same(const s2s_tuned_kernel *x, const s2s_tuned_kernel *y);
+
 /* Makes t (copied) the class table of d: every later s2s_tuning_select on d switches among
  * its classes. t NULL forgets d's table. Returns 0 or -1 (out of memory). */
 int s2s_tuning_register(const s2s_device *d, const s2s_tuning *t);

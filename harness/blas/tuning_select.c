@@ -355,10 +355,7 @@ int s2s_tuning_select_classes(s2s_device *d, s2s_tuning *t, const s2s_gemm_class
   t->switch_ms = -1;
   for (int i = 0; i < t->nclasses && t->switch_ms < 0; i++)
     for (int j = i + 1; j < t->nclasses; j++) {
-      const s2s_tuned_kernel *si = &t->c[i].set, *sj = &t->c[j].set;
-      if (!strcmp(si->kernel, sj->kernel) && si->nparams == sj->nparams &&
-          !memcmp(si->values, sj->values, sizeof si->values[0] * (size_t)si->nparams))
-        continue;
+      if (s2s_tuned_same(&t->c[i].set, &t->c[j].set)) continue; /* no switch between them */
       const double sw = switch_cost(&x, t, s2s_gemm_class_named(cs, n, t->c[i].name),
                                     s2s_gemm_class_named(cs, n, t->c[j].name), i, j, o->log);
       if (sw < 0) goto out;
