@@ -21,6 +21,9 @@ export POCL_CACHE_DIR=${POCL_CACHE_DIR:-$root/build/pocl-cache}
 export S2S_TUNING_DIR=${S2S_TUNING_DIR:-$root/results/tuning}
 mkdir -p "$out"
 "$bin" devices > "$out/devices.txt"
+# the host's CPU as the kernel reports it (model, caches, flags): VMs of one machine kind
+# land on different hosts, and a record is compared with another only with this beside it
+lscpu > "$out/lscpu.txt" 2>&1 || echo "lscpu failed" > "$out/lscpu.txt"
 # one CPU device per platform: the lines "  P:0  NAME" whose block says "type  CPU"
 plats=$(awk '/^  [0-9]+:0 /{d=$1} /^      type +CPU/{if (d) print d; d=""}' "$out/devices.txt")
 [ -n "$plats" ] || { echo "step_vendors: no OpenCL CPU device" >&2; exit 1; }
