@@ -9,6 +9,7 @@
 #include "args/args.h"
 #include "blas/gemm.h"
 #include "cl/buffer.h"
+#include "cl/timeline.h"
 #include "record/atomic_file.h"
 #include "run/run_record.h"
 
@@ -163,16 +164,15 @@ int s2s_predict_measure(const step_bench *o, s2s_device *dev, const s2s_split *s
 static int write_timeline(const s2s_plan *p, const char *path) {
   s2s_atomic_file f;
   if (s2s_atomic_open(&f, path) != 0) return -1;
-  fprintf(f.f, "device\twhat\tstart_s\tend_s\n");
+  s2s_timeline_tsv_header(f.f);
   for (size_t i = 0; i < p->n; i++) {
     const s2s_plan_node *n = &p->node[i];
     if (n->end_s <= n->start_s) continue; /* markers, barriers, waits that did not wait */
-    const char *what = n->op == S2S_OP_GEMM ? "sgemm" : n->what;
-    if (n->op == S2S_OP_HOST_WAIT || n->op == S2S_OP_HOST_WORK)
-      fprintf(f.f, "%d\thost %s: %s\t%.9f\t%.9f\n", n->dev,
-              n->op == S2S_OP_HOST_WAIT ? "wait" : "work", what, n->start_s, n->end_s);
-    else
-      fprintf(f.f, "%d\t%s\t%.9f\t%.9f\n", n->dev, what, n->start_s, n->end_s);
+    const char *prefix = n->op == S2S_OP_HOST_WAIT   ? "host wait: "
+                         : n->op == S2S_OP_HOST_WORK ? "host work: "
+                                                     : NULL;
+    s2s_timeline_tsv_row(f.f, n->dev, prefix, n->op == S2S_OP_GEMM ? "sgemm" : n->what,
+                         n->start_s, n->end_s);
   }
   return s2s_atomic_commit(&f);
 }

@@ -86,10 +86,10 @@ static int write_every_rank(const s2s_timeline *t, const char *path) {
     s2s_atomic_file f;
     rc = s2s_atomic_open(&f, path);
     if (!rc) {
-      fprintf(f.f, "device\twhat\tstart_s\tend_s\n");
+      s2s_timeline_tsv_header(f.f);
       for (size_t i = 0; i < m; i++)
-        fprintf(f.f, "%d\t%s\t%.9f\t%.9f\n", all[i].device, all[i].what, all[i].a - all[0].a,
-                all[i].b - all[0].a);
+        s2s_timeline_tsv_row(f.f, all[i].device, NULL, all[i].what, all[i].a - all[0].a,
+                             all[i].b - all[0].a);
       rc = s2s_atomic_commit(&f);
     }
   }

@@ -210,17 +210,24 @@ int s2s_timeline_finish(s2s_timeline *t, const char *path) {
     s2s_atomic_file f;
     rc = s2s_atomic_open(&f, path);
     if (!rc) {
-      fprintf(f.f, "device\twhat\tstart_s\tend_s\n");
+      s2s_timeline_tsv_header(f.f);
       for (size_t i = 0; i < t->n; i++)
         if (st[2 * i + 1] > st[2 * i])
-          fprintf(f.f, "%d\t%s\t%.9f\t%.9f\n", t->ev[i].device, t->ev[i].what,
-                  (st[2 * i] - t0) * 1e-9, (st[2 * i + 1] - t0) * 1e-9);
+          s2s_timeline_tsv_row(f.f, t->ev[i].device, NULL, t->ev[i].what,
+                               (st[2 * i] - t0) * 1e-9, (st[2 * i + 1] - t0) * 1e-9);
       rc = s2s_atomic_commit(&f);
     }
   }
   free(sp);
   free(st);
   return rc;
+}
+
+void s2s_timeline_tsv_header(FILE *f) { fputs("device\twhat\tstart_s\tend_s\n", f); }
+
+void s2s_timeline_tsv_row(FILE *f, int device, const char *prefix, const char *what,
+                          double start_s, double end_s) {
+  fprintf(f, "%d\t%s%s\t%.9f\t%.9f\n", device, prefix ? prefix : "", what, start_s, end_s);
 }
 
 void s2s_timeline_fill_plan(const s2s_timeline *t, s2s_plan *p) {

@@ -13,6 +13,8 @@
 #ifndef S2S_TIMELINE_H
 #define S2S_TIMELINE_H
 
+#include <stdio.h>
+
 #include "cl/device.h"
 #include "plan/plan.h"
 
@@ -75,6 +77,13 @@ void s2s_timeline_host_work(cl_command_queue q, const char *what, long long t0, 
 /* Reads the profiling times (all commands must be complete), fills busy/span, and writes
  * device, what, start_s, end_s rows to path (atomically) when path != NULL. */
 int s2s_timeline_finish(s2s_timeline *t, const char *path);
+/* The timeline.tsv format, for every writer of one (a device timeline, every rank's rows
+ * gathered, a simulated plan): the header line, then one row per interval, what prefixed
+ * by prefix (NULL: none; "host wait: " for the host's rows), seconds from the span's
+ * start. */
+void s2s_timeline_tsv_header(FILE *f);
+void s2s_timeline_tsv_row(FILE *f, int device, const char *prefix, const char *what,
+                          double start_s, double end_s);
 
 /* After finish: every node of plan p recorded with this timeline (its ref a row) gets that
  * row's interval (start_s, end_s); nodes without a row keep 0, 0. */
