@@ -2,7 +2,8 @@
  * alpha/beta, views at non-zero offsets into one shared buffer, leading dimensions wider
  * than the rows, canaries after every region and in the ld padding of C, beta = 0 over NaN,
  * k = 0, events, a shape large enough for CLBlast's temp-buffer path, an inner dimension
- * long enough to be cut into parts (s2s_gemm_k_chunk), and a bad ld. */
+ * long enough to be cut into parts (s2s_gemm_k_chunk), and a bad ld; all of it with CLBlast
+ * called column-major (the default) and row-major (S2S_GEMM_LAYOUT=row). */
 #include <clblast_c.h>
 #include <string.h>
 
@@ -152,37 +153,43 @@ int main(void) {
   s2s_test_each_cpu_platform(); /* PoCL, Intel's CPU runtime, ...: each in its own run */
   int count = 0;
   s2s_device *d = s2s_test_device(&count);
-  static const size_t shapes[][3] = {{3, 7, 5}, {64, 33, 17}, {1, 1, 1}, {17, 1, 9}};
-  for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+  for (int row = 0; row < 2; row++) {
+    s2s_gemm_set_row_major(row);
+    printf("CLBlast called %s-major\n", row ? "row" : "column");
+    static const size_t shapes[][3] = {{3, 7, 5}, {64, 33, 17}, {1, 1, 1}, {17, 1, 9}};
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+      for (int t = 0; t < 4; t++) {
+        gemm_case g = {
+            shapes[s][0], shapes[s][1], shapes[s][2], t & 1, t >> 1, 0.75f, -1.25f, 0, 1};
+        run_case(d, &g);
+      }
+    gemm_case nan_c = {9, 13, 11, 0, 1, 1.5f, 0.0f, 1, 1};
+    run_case(d, &nan_c);
+    test_edges(d);
+
+    /* CLBlast takes its indirect path (temp buffer) only for large products (~900^3 on
+     * PoCL; the size comes from CLBlastSGemmTempBufferSize); the second one grows it */
+    size_t temp = 0;
+    CLBlastSGemmTempBufferSize(CLBlastLayoutRowMajor, CLBlastTransposeNo, CLBlastTransposeYes, 901,
+                               903, 899, 5, 902, 0, 900, 0, 905, &d->queue, &temp);
+    printf("temp buffer for 901x903x899: %zu bytes\n", temp);
+    gemm_case big1 = {901, 903, 899, 0, 1, 0.5f, 0.25f, 0, 7};
+    gemm_case big2 = {1000, 961, 979, 1, 0, -1.0f, 1.0f, 0, 13};
+    run_case(d, &big1);
+    run_case(d, &big2);
+
+    /* a long k is cut into equal parts of at most S2S_GEMM_K_CHUNK_DEFAULT, accumulated with
+     * beta 1 after the first: every transpose pair, beta over an old C, a short last part */
+    const size_t ch = S2S_GEMM_K_CHUNK_DEFAULT;
+    T_CHECK(s2s_gemm_k_chunk(2 * ch) == 2 * ch &&
+                s2s_gemm_k_chunk(2 * ch + 1) == (2 * ch + 3) / 3 &&
+                s2s_gemm_k_chunk(4 * ch + 3) <= ch && s2s_gemm_k_chunk(1) == 1,
+            "k parts: %zu for 2c, %zu for 2c+1, %zu for 4c+3", s2s_gemm_k_chunk(2 * ch),
+            s2s_gemm_k_chunk(2 * ch + 1), s2s_gemm_k_chunk(4 * ch + 3));
     for (int t = 0; t < 4; t++) {
-      gemm_case g = {shapes[s][0], shapes[s][1], shapes[s][2], t & 1, t >> 1, 0.75f, -1.25f, 0, 1};
+      gemm_case g = {5, 7, 4 * ch + 3, t & 1, t >> 1, 0.75f, -1.25f, 0, 3};
       run_case(d, &g);
     }
-  gemm_case nan_c = {9, 13, 11, 0, 1, 1.5f, 0.0f, 1, 1};
-  run_case(d, &nan_c);
-  test_edges(d);
-
-  /* CLBlast takes its indirect path (temp buffer) only for large products (~900^3 on
-   * PoCL; the size comes from CLBlastSGemmTempBufferSize); the second one grows it */
-  size_t temp = 0;
-  CLBlastSGemmTempBufferSize(CLBlastLayoutRowMajor, CLBlastTransposeNo, CLBlastTransposeYes, 901,
-                             903, 899, 5, 902, 0, 900, 0, 905, &d->queue, &temp);
-  printf("temp buffer for 901x903x899: %zu bytes\n", temp);
-  gemm_case big1 = {901, 903, 899, 0, 1, 0.5f, 0.25f, 0, 7};
-  gemm_case big2 = {1000, 961, 979, 1, 0, -1.0f, 1.0f, 0, 13};
-  run_case(d, &big1);
-  run_case(d, &big2);
-
-  /* a long k is cut into equal parts of at most S2S_GEMM_K_CHUNK_DEFAULT, accumulated with
-   * beta 1 after the first: every transpose pair, beta over an old C, a short last part */
-  const size_t ch = S2S_GEMM_K_CHUNK_DEFAULT;
-  T_CHECK(s2s_gemm_k_chunk(2 * ch) == 2 * ch && s2s_gemm_k_chunk(2 * ch + 1) == (2 * ch + 3) / 3 &&
-              s2s_gemm_k_chunk(4 * ch + 3) <= ch && s2s_gemm_k_chunk(1) == 1,
-          "k parts: %zu for 2c, %zu for 2c+1, %zu for 4c+3", s2s_gemm_k_chunk(2 * ch),
-          s2s_gemm_k_chunk(2 * ch + 1), s2s_gemm_k_chunk(4 * ch + 3));
-  for (int t = 0; t < 4; t++) {
-    gemm_case g = {5, 7, 4 * ch + 3, t & 1, t >> 1, 0.75f, -1.25f, 0, 3};
-    run_case(d, &g);
   }
 
   s2s_gemm_release(d);

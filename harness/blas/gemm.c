@@ -2,13 +2,15 @@
  * path needs a temp buffer (pad/transpose copies); without one it allocates and frees one
  * on every call, so each queue keeps its own here, grown on demand. Releasing a buffer
  * that queued GEMMs still use is safe: OpenCL frees it after they finish. A long inner
- * dimension is cut into parts accumulated with beta 1 (s2s_gemm_k_chunk, gemm.h). */
+ * dimension is cut into parts accumulated with beta 1 (s2s_gemm_k_chunk, gemm.h). CLBlast
+ * is called column-major on the same memory (s2s_gemm_row_major, gemm.h). */
 #include "blas/gemm.h"
 #include "cl/timeline.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "blas/tuning.h"
 #include "cl/status.h"
@@ -88,26 +90,48 @@ size_t s2s_gemm_k_chunk(size_t k) {
   return (k + parts - 1) / parts; /* equal parts of at most chunk */
 }
 
+static int row_layout = -1; /* -1: not read from S2S_GEMM_LAYOUT yet */
+
+int s2s_gemm_row_major(void) {
+  if (row_layout < 0) {
+    const char *e = getenv("S2S_GEMM_LAYOUT");
+    row_layout = e && strcmp(e, "row") == 0;
+  }
+  return row_layout;
+}
+
+void s2s_gemm_set_row_major(int row) {
+  row_layout = row != 0;
+}
+
 /* One CLBlast SGEMM with the queue's temp buffer. */
-static int clblast_sgemm(s2s_device *d, s2s_trans ta, s2s_trans tb, size_t m, size_t n,
-                         size_t k, float alpha, s2s_buf a, size_t lda, s2s_buf b, size_t ldb,
-                         float beta, s2s_buf c, size_t ldc, cl_event *ev) {
+static int clblast_sgemm(s2s_device *d, s2s_trans ta, s2s_trans tb, size_t m, size_t n, size_t k,
+                         float alpha, s2s_buf a, size_t lda, s2s_buf b, size_t ldb, float beta,
+                         s2s_buf c, size_t ldc, cl_event *ev) {
   const CLBlastTranspose cta = ta == S2S_TRANS ? CLBlastTransposeYes : CLBlastTransposeNo;
   const CLBlastTranspose ctb = tb == S2S_TRANS ? CLBlastTransposeYes : CLBlastTransposeNo;
+  /* column-major: the same memory as C^T = op(B)^T op(A)^T, so (n, m, k), B first (gemm.h) */
+  const int row = s2s_gemm_row_major();
+  const CLBlastLayout lay = row ? CLBlastLayoutRowMajor : CLBlastLayoutColMajor;
+  const CLBlastTranspose t1 = row ? cta : ctb, t2 = row ? ctb : cta;
+  const size_t d1 = row ? m : n, d2 = row ? n : m, l1 = row ? lda : ldb, l2 = row ? ldb : lda;
+  const s2s_buf x = row ? a : b, y = row ? b : a;
   size_t bytes = 0;
-  S2S_CLBLAST_CHECK(CLBlastSGemmTempBufferSize(CLBlastLayoutRowMajor, cta, ctb, m, n, k, a.off, lda,
-                                               b.off, ldb, c.off, ldc, &d->queue, &bytes));
+  S2S_CLBLAST_CHECK(CLBlastSGemmTempBufferSize(lay, t1, t2, d1, d2, k, x.off, l1, y.off, l2, c.off,
+                                               ldc, &d->queue, &bytes));
   cl_mem temp;
   S2S_TRY(temp_for(d, bytes, &temp));
-  CLBlastStatusCode st = CLBlastSgemmWithTempBuffer(CLBlastLayoutRowMajor, cta, ctb, m, n, k, alpha,
-                                                    a.mem, a.off, lda, b.mem, b.off, ldb, beta,
-                                                    c.mem, c.off, ldc, &d->queue, ev, temp);
+  CLBlastStatusCode st =
+      CLBlastSgemmWithTempBuffer(lay, t1, t2, d1, d2, k, alpha, x.mem, x.off, l1, y.mem, y.off, l2,
+                                 beta, c.mem, c.off, ldc, &d->queue, ev, temp);
   if (st != CLBlastSuccess) {
     fprintf(stderr,
             "s2sbench: sgemm %c%c m=%zu n=%zu k=%zu lda=%zu ldb=%zu ldc=%zu offsets "
-            "%zu/%zu/%zu on '%s'\n",
+            "%zu/%zu/%zu on '%s'%s\n",
             ta == S2S_TRANS ? 'T' : 'N', tb == S2S_TRANS ? 'T' : 'N', m, n, k, lda, ldb, ldc, a.off,
-            b.off, c.off, d->info.name);
+            b.off, c.off, d->info.name,
+            s2s_gemm_row_major() ? ""
+                                 : " (called column-major: CLBlast's A is this B, its B this A)");
     s2s_report_clblast(__FILE__, __LINE__, "CLBlastSgemmWithTempBuffer", st);
     return -1;
   }
@@ -118,10 +142,10 @@ int s2s_gemm(s2s_device *d, s2s_trans ta, s2s_trans tb, size_t m, size_t n, size
              s2s_buf a, size_t lda, s2s_buf b, size_t ldb, float beta, s2s_buf c, size_t ldc,
              cl_event *event) {
   s2s_gemm_note(&(s2s_gemm_call){ta, tb, m, n, k, lda, ldb, ldc, alpha, beta, a, b, c});
-  const long node = m && n && k ? s2s_plan_add_gemm(d, ta == S2S_TRANS ? 'T' : 'N',
-                                                    tb == S2S_TRANS ? 'T' : 'N', (int)m, (int)n,
-                                                    (int)k)
-                                : -1;
+  const long node = m && n && k
+                        ? s2s_plan_add_gemm(d, ta == S2S_TRANS ? 'T' : 'N',
+                                            tb == S2S_TRANS ? 'T' : 'N', (int)m, (int)n, (int)k)
+                        : -1;
   if (d->dry) { /* a described device: the plan node is all there is */
     if (m && n && !k && beta != 1.0f) s2s_plan_add(d, S2S_OP_FILL, "gemm beta", m * n, -1, 0);
     if (event) *event = s2s_plan_fake_event(node);
@@ -151,8 +175,10 @@ int s2s_gemm(s2s_device *d, s2s_trans ta, s2s_trans tb, size_t m, size_t n, size
     }
   }
   s2s_timeline_close(tl, ev);
-  if (event) *event = ev, s2s_plan_bind(ev, node);
-  else if (ev) clReleaseEvent(ev);
+  if (event)
+    *event = ev, s2s_plan_bind(ev, node);
+  else if (ev)
+    clReleaseEvent(ev);
   return 0;
 }
 
@@ -171,15 +197,14 @@ void s2s_gemm_release(s2s_device *d) {
   pthread_mutex_unlock(&temps_lock);
 }
 
-int s2s_transpose(s2s_device *d, size_t m, size_t n, s2s_buf a, size_t lda, s2s_buf b,
-                  size_t ldb) {
+int s2s_transpose(s2s_device *d, size_t m, size_t n, s2s_buf a, size_t lda, s2s_buf b, size_t ldb) {
   if (m == 0 || n == 0) return 0;
   const long node = s2s_plan_add(d, S2S_OP_BLAS, "omatcopy", m * n, -1, 0);
   if (d->dry) return 0;
   const long tl = s2s_timeline_open_node(d->queue, "omatcopy", node);
   cl_event ev = NULL;
-  S2S_CLBLAST_CHECK(CLBlastSomatcopy(CLBlastLayoutRowMajor, CLBlastTransposeYes, m, n, 1.0f,
-                                     a.mem, a.off, lda, b.mem, b.off, ldb, &d->queue,
+  S2S_CLBLAST_CHECK(CLBlastSomatcopy(CLBlastLayoutRowMajor, CLBlastTransposeYes, m, n, 1.0f, a.mem,
+                                     a.off, lda, b.mem, b.off, ldb, &d->queue,
                                      tl >= 0 ? &ev : NULL));
   s2s_timeline_close(tl, ev);
   if (ev) clReleaseEvent(ev);
@@ -188,7 +213,9 @@ int s2s_transpose(s2s_device *d, size_t m, size_t n, s2s_buf a, size_t lda, s2s_
 
 static _Thread_local s2s_gemm_recorder *current;
 
-void s2s_gemm_record(s2s_gemm_recorder *r) { current = r; }
+void s2s_gemm_record(s2s_gemm_recorder *r) {
+  current = r;
+}
 
 void s2s_gemm_note(const s2s_gemm_call *call) {
   s2s_gemm_recorder *r = current;

@@ -33,6 +33,19 @@ void s2s_gemm_release(s2s_device *d);
 #define S2S_GEMM_K_CHUNK_DEFAULT 1024
 size_t s2s_gemm_k_chunk(size_t k);
 
+/* How s2s_gemm calls CLBlast. Column-major (the default): the row-major C = op(A) op(B) is,
+ * in the same memory, the column-major C^T = op(B)^T op(A)^T, so CLBlast gets (n, m, k)
+ * with the operands swapped. Its indirect Xgemm (GEMMK 0) wants C column-major: called
+ * row-major, it transposes C into its temp buffer and back on every call, and A too. On
+ * Intel's CPU runtime (2-core Xeon, the small step's tuned shapes) that took gates_x from
+ * 113 to 146 GFLOP/s, gates_h 102 -> 138, softmax_fwd 122 -> 142, softmax_dh 100 -> 115
+ * (softmax_dw 124 -> 116), and the step 4,571-4,776 -> 5,080-5,443 words/s; PoCL did not
+ * move. S2S_GEMM_LAYOUT=row calls it row-major (as before), for comparison. The kernel
+ * then sees n x m where it saw m x n: tune's tuners get the shapes swapped too. Returns 1
+ * for row-major; s2s_gemm_set_row_major sets it (tests). */
+int s2s_gemm_row_major(void);
+void s2s_gemm_set_row_major(int row);
+
 static inline double s2s_gemm_flops(size_t m, size_t n, size_t k) {
   return 2.0 * (double)m * (double)n * (double)k;
 }

@@ -22,6 +22,7 @@
 #include "record/json.h"
 #include "run/run_record.h"
 #include "profile/stats.h"
+#include "blas/gemm.h"
 #include "blas/gemm_classes.h"
 #include "blas/tuning.h"
 #include "blas/tuning_select.h"
@@ -66,7 +67,10 @@ static void help(void) {
          "                    xgemm_direct,xgemm,xgemm@gates_h,xgemm@gates_x): a tuner alone\n"
          "                    runs XgemmDirect at the recurrent product B x 4H x H, Xgemm at\n"
          "                    the per-step softmax B x V x H; @ names a class of the step or\n"
-         "                    a shape (Xgemm's rounded up to multiples of 64, 64, 32: its tiles)\n"
+         "                    a product's MxNxK; the tuner gets the kernel's shape, N x M x K\n"
+         "                    (CLBlast is called column-major; M x N x K with\n"
+         "                    S2S_GEMM_LAYOUT=row), Xgemm's rounded up to multiples of 64,\n"
+         "                    64, 32 (its tiles)\n"
          "  --candidates N    fastest configurations of each tuner timed per class (default 6)\n"
          "  --select MODE     on (default): choose per class; off: only the tuners' bests\n"
          "  --select-time S   no new candidate after S seconds of selection (default 600)\n"
@@ -366,6 +370,10 @@ static int tuner_entry(const char *entry, const tune_opts *o, const s2s_gemm_cla
               entry);
       return -1;
     }
+  }
+  if (!s2s_gemm_row_major()) { /* the kernel sees the column-major C^T: n x m (gemm.h) */
+    const long m = tr->m;
+    tr->m = tr->n, tr->n = m;
   }
   if (!strcmp(tr->kernel, "Xgemm")) /* the tuner wants m, n multiples of 64 and k of 32 */
     tr->m = (tr->m + 63) / 64 * 64, tr->n = (tr->n + 63) / 64 * 64, tr->k = (tr->k + 31) / 32 * 32;
