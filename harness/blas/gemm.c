@@ -130,8 +130,7 @@ static int clblast_sgemm(s2s_device *d, s2s_trans ta, s2s_trans tb, size_t m, si
             "%zu/%zu/%zu on '%s'%s\n",
             ta == S2S_TRANS ? 'T' : 'N', tb == S2S_TRANS ? 'T' : 'N', m, n, k, lda, ldb, ldc, a.off,
             b.off, c.off, d->info.name,
-            s2s_gemm_row_major() ? ""
-                                 : " (called column-major: CLBlast's A is this B, its B this A)");
+            row ? "" : " (called column-major: CLBlast's A is this B, its B this A)");
     s2s_report_clblast(__FILE__, __LINE__, "CLBlastSgemmWithTempBuffer", st);
     return -1;
   }
