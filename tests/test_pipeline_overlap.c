@@ -81,7 +81,7 @@ static void measure(const char *spec, int want_contexts, int replicas) {
   s2s_config_preset(&c, "tiny");
   /* B 128: each command's device work grows with B, the host's cost per command does not,
    * so the step stays device-bound under the sanitizers (at B 32 the CI host's tuned
-   * kernels outran the sanitized host: 15-35 % overlap, stop 26) */
+   * kernels outran the sanitized host: 15-35 % overlap: stop 25 tried again) */
   c.hidden = c.embed = 128, c.src_vocab = c.tgt_vocab = 4000, c.batch = 128, c.max_len = 12;
   s2s_param_layout lay;
   s2s_params_layout(&lay, &c);
@@ -104,7 +104,7 @@ static void measure(const char *spec, int want_contexts, int replicas) {
     /* up to 3 captured steps, the best share counts: a host that serialises the devices
      * gives about 0 in every step, while one step can lose its overlap to the scheduler
      * (two device threads and the host on 2 cores; under the sanitizers the host is 3-5x
-     * slower, CI stop 26) */
+     * slower: CI, stop 25 tried again) */
     double both = 0, less = 0;
     for (int attempt = 0; attempt < 3 && !(less > 0 && both >= 0.25 * less); attempt++) {
       s2s_timeline tl;
