@@ -170,6 +170,13 @@ static void test_round_trip(void) {
   T_CHECK(!strcmp(slug, "pthread-skylake-avx512-amd-epyc"), "slug %s", slug);
   s2s_tuning_slug("  NVIDIA H100 80GB HBM3 ", slug, sizeof slug);
   T_CHECK(!strcmp(slug, "nvidia-h100-80gb-hbm3"), "slug %s", slug);
+  /* the clock is left out: one file for a CPU kind whatever clock its VM reports */
+  s2s_tuning_slug("Intel(R) Xeon(R) Processor @ 2.80GHz", slug, sizeof slug);
+  T_CHECK(!strcmp(slug, "intel-r-xeon-r-processor"), "slug %s", slug);
+  s2s_tuning_slug("pthread-skylake-avx512-Intel(R) Xeon(R) CPU @2200 MHz (x)", slug, sizeof slug);
+  T_CHECK(!strcmp(slug, "pthread-skylake-avx512-intel-r-xeon-r-cpu-x"), "slug %s", slug);
+  s2s_tuning_slug("Model @ home 2GHz", slug, sizeof slug); /* '@' without a clock stays out */
+  T_CHECK(!strcmp(slug, "model-home-2ghz"), "slug %s", slug);
   /* the file's key: a CPU device's adds the host ISA (one VM name, several CPUs), a GPU's not */
   s2s_device_info info = {.type = CL_DEVICE_TYPE_CPU};
   snprintf(info.name, sizeof info.name, "AMD EPYC");

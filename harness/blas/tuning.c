@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "record/atomic_file.h"
@@ -21,11 +22,26 @@
 #define S2S_SOURCE_DIR "."
 #endif
 
+/* The length of a clock at p ("@ 2.80GHz", "@2800 MHz"), else 0. */
+static size_t clock_len(const unsigned char *p) {
+  if (*p != '@') return 0;
+  const unsigned char *q = p + 1;
+  while (*q == ' ') q++;
+  if (!isdigit(*q)) return 0;
+  while (isdigit(*q) || *q == '.') q++;
+  while (*q == ' ') q++;
+  if (strncasecmp((const char *)q, "ghz", 3) && strncasecmp((const char *)q, "mhz", 3)) return 0;
+  return (size_t)(q + 3 - p);
+}
+
 void s2s_tuning_slug(const char *name, char *buf, size_t len) {
   size_t o = 0;
   int dash = 0;
   for (const unsigned char *p = (const unsigned char *)name; *p && o + 2 < len; p++) {
-    if (isalnum(*p) || *p == '.') {
+    const size_t clock = clock_len(p);
+    if (clock) { /* the clock is not the kernel's business: skip it */
+      p += clock - 1, dash = 1;
+    } else if (isalnum(*p) || *p == '.') {
       if (dash && o) buf[o++] = '-';
       dash = 0;
       buf[o++] = (char)tolower(*p);

@@ -61,7 +61,9 @@ typedef struct s2s_tuning {
 } s2s_tuning;
 
 /* "pthread-skylake-avx512-amd-epyc": the device name, lower case, [a-z0-9.] kept, other
- * runs of characters as one '-'. Sub-devices share their parent's slug. */
+ * runs of characters as one '-', a clock ("@ 2.80GHz") left out: virtual machines of one
+ * CPU kind report it or not and at different clocks, and it does not change which kernel
+ * is fastest. Sub-devices share their parent's slug. */
 void s2s_tuning_slug(const char *device_name, char *buf, size_t len);
 /* The tuning folder: $S2S_TUNING_DIR, else results/tuning of the source tree. */
 void s2s_tuning_dir(char *buf, size_t len);
