@@ -175,7 +175,7 @@ static void test_round_trip(void) {
   T_CHECK(!strcmp(slug, "intel-r-xeon-r-processor"), "slug %s", slug);
   s2s_tuning_slug("pthread-skylake-avx512-Intel(R) Xeon(R) CPU @2200 MHz (x)", slug, sizeof slug);
   T_CHECK(!strcmp(slug, "pthread-skylake-avx512-intel-r-xeon-r-cpu-x"), "slug %s", slug);
-  s2s_tuning_slug("Model @ home 2GHz", slug, sizeof slug); /* '@' without a clock stays out */
+  s2s_tuning_slug("Model @ home 2GHz", slug, sizeof slug); /* an '@' without a clock: only the '@' goes */
   T_CHECK(!strcmp(slug, "model-home-2ghz"), "slug %s", slug);
   /* the file's key: a CPU device's adds the host ISA (one VM name, several CPUs), a GPU's not */
   s2s_device_info info = {.type = CL_DEVICE_TYPE_CPU};
